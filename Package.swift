@@ -1,0 +1,44 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "lvmguard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lvmguard", targets: ["lvmguard"]),
+        .library(name: "LVMGuardCore", targets: ["LVMGuardCore"]),
+    ],
+    dependencies: [
+        // The command line: subcommands, help text, exit codes.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // YAML with line/column marks for the inventory and desired-state files (bundles libyaml).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure: parsing, models, planning, rendering. No processes, no network, no printing.
+        .target(
+            name: "LVMGuardCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The edges: files on disk, processes, the system ssh client.
+        .target(
+            name: "LVMGuardRemote",
+            dependencies: ["LVMGuardCore"]
+        ),
+        // Argument parsing and wiring only.
+        .executableTarget(
+            name: "lvmguard",
+            dependencies: [
+                "LVMGuardCore",
+                "LVMGuardRemote",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "LVMGuardCoreTests",
+            dependencies: ["LVMGuardCore", "LVMGuardRemote"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct LVMGuard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lvmguard",
+        abstract: "Keep a compute host's LVM off the guest volumes attached to it.",
+        discussion: """
+            lvmguard enforces a desired state on a fleet of OpenStack compute nodes: the host's LVM \
+            sees only the host's own PVs, guest VGs found on SAN/multipath volumes are deactivated, \
+            and no multipath map is held open by host LVM.
+
+            Exit codes:
+              0   success; nothing to do
+              1   error: invalid files, or a host failed
+              2   changes pending (plan --detailed-exitcode)
+              64  bad command-line usage
+            """,
+        subcommands: [Validate.self]
+    )
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import LVMGuardCore
+
+/// Output helpers for the commands.
+enum Terminal {
+    /// Diagnostics go to standard error, sorted by place, with a count at the end.
+    static func printDiagnostics(_ diagnostics: Diagnostics) {
+        guard !diagnostics.all.isEmpty else { return }
+        var text = diagnostics.sorted.map(\.description).joined(separator: "\n") + "\n"
+        let errors = diagnostics.all.filter { $0.severity == .error }.count
+        if errors > 0 { text += "\(errors) error\(errors == 1 ? "" : "s")\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Today's date, or the one the user gave.
+enum Clock {
+    static func day(_ override: String?) throws -> CalendarDate {
+        if let override {
+            guard let day = CalendarDate(override) else {
+                throw ValidationError("'\(override)' is not a date; write YYYY-MM-DD")
+            }
+            return day
+        }
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date())
+        guard let day = CalendarDate(year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0) else {
+            throw ValidationError("the system clock gives no valid date; pass --today YYYY-MM-DD")
+        }
+        return day
+    }
+}
