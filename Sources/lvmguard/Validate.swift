@@ -30,15 +30,18 @@ struct Validate: ParsableCommand {
         let files = LocalFiles()
         let day = try Clock.day(today)
         let inventory = InventoryLoader(files: files).load(self.inventory, diagnostics: &diagnostics)
-        var desired: DesiredState?
-        do {
-            desired = DesiredStateReader.read(try files.readText(atPath: playbook), file: playbook, diagnostics: &diagnostics)
+        var parsed: DesiredStateReader.Result?
+        do throws(FileReadError) {
+            parsed = DesiredStateReader.parse(try files.readText(atPath: playbook), file: playbook, diagnostics: &diagnostics)
         } catch {
             diagnostics.error("cannot read desired-state file: \(error.reason)", at: SourceLocation(file: playbook, line: 1, column: 1))
         }
+        let desired = parsed?.state
         var selection: TargetSelection?
         if let inventory, let desired {
             selection = TargetSelection.resolve(desired, in: inventory, today: day, diagnostics: &diagnostics)
+        } else if let inventory, let references = parsed?.references {
+            _ = TargetSelection.checkReferences(references, in: inventory, today: day, diagnostics: &diagnostics)
         }
         Terminal.printDiagnostics(diagnostics)
         guard let inventory, let desired, let selection, !diagnostics.hasErrors else {

@@ -14,6 +14,20 @@ public struct DesiredState: Sendable {
     public let rollout: Rollout
 }
 
+/// The parts of a desired-state file that name inventory hosts and groups.
+public struct InventoryReferences: Sendable {
+    /// The `hosts:` pattern, nil when it was missing or unreadable.
+    public let hosts: HostPattern?
+    public let hostsLocation: SourceLocation
+    public let exemptions: [Exemption]
+}
+
+extension DesiredState {
+    public var references: InventoryReferences {
+        InventoryReferences(hosts: hosts, hostsLocation: hostsLocation, exemptions: exemptions)
+    }
+}
+
 /// A node or group that uses LVM itself and is reported, never touched.
 public struct Exemption: Sendable, Hashable {
     public enum Target: Sendable, Hashable, CustomStringConvertible {

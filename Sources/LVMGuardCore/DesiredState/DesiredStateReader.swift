@@ -6,16 +6,30 @@ public enum DesiredStateReader {
     static let filterKeys = ["policy", "key", "accept"]
     static let rolloutKeys = ["forks", "serial", "max_fail_percentage", "max_failures"]
 
+    /// What a read gives: the state when the file is valid, and the inventory references it could read
+    /// in any case, so they can be checked against the inventory even when other keys are wrong.
+    public struct Result: Sendable {
+        public let state: DesiredState?
+        public let references: InventoryReferences?
+    }
+
     /// The desired state in `text`, or nil with diagnostics.
     public static func read(_ text: String, file: String, diagnostics: inout Diagnostics) -> DesiredState? {
+        parse(text, file: file, diagnostics: &diagnostics).state
+    }
+
+    /// Reads `text`, returning the state if valid and the readable inventory references either way.
+    public static func parse(_ text: String, file: String, diagnostics: inout Diagnostics) -> Result {
         let errorsBefore = diagnostics.all.count
-        guard let root = YAMLDocument.parse(text, file: file, diagnostics: &diagnostics) else { return nil }
+        guard let root = YAMLDocument.parse(text, file: file, diagnostics: &diagnostics) else { return Result(state: nil, references: nil) }
         if case .sequence = root.kind {
             diagnostics.error("the desired-state file must be one mapping, not a list of plays", at: root.location,
                               hint: "remove the leading '- ' and write the keys at the top level")
-            return nil
+            return Result(state: nil, references: nil)
         }
-        guard let entries = root.mapping("the desired-state file", allowed: topKeys, diagnostics: &diagnostics) else { return nil }
+        guard let entries = root.mapping("the desired-state file", allowed: topKeys, diagnostics: &diagnostics) else {
+            return Result(state: nil, references: nil)
+        }
         let fields = Dictionary(entries.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let start = SourceLocation(file: file, line: 1, column: 1)
 
@@ -44,12 +58,14 @@ public enum DesiredStateReader {
         let checks = fields["checks"].map { readChecks($0.value, diagnostics: &diagnostics) } ?? Check.allCases
         let rollout = fields["rollout"].map { readRollout($0.value, diagnostics: &diagnostics) } ?? .default
 
+        let references = InventoryReferences(hosts: hosts, hostsLocation: hostsLocation, exemptions: exemptions)
         guard !diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }),
-              let hosts, let filter else { return nil }
-        return DesiredState(
+              let hosts, let filter else { return Result(state: nil, references: references) }
+        let state = DesiredState(
             file: file, name: name, hosts: hosts, hostsLocation: hostsLocation, exemptions: exemptions,
             filter: filter, deactivateGuestVGs: deactivate, refresh: refresh, initramfs: initramfs,
             checks: checks, rollout: rollout)
+        return Result(state: state, references: references)
     }
 
     /// A value that must be one of an enum's raw values, with a did-you-mean otherwise.

@@ -27,19 +27,44 @@ public struct TargetSelection: Sendable {
     public static func resolve(_ desired: DesiredState, in inventory: Inventory, today: CalendarDate,
                                diagnostics: inout Diagnostics) -> TargetSelection? {
         let errorsBefore = diagnostics.all.count
-        let names = Array(inventory.groups.keys) + Array(inventory.hosts.keys)
-        let match = desired.hosts.match(in: inventory)
-        for term in match.unmatchedTerms {
-            diagnostics.error("hosts pattern term '\(term.text)' matches no group or host in \(inventory.file)",
-                              at: desired.hostsLocation, hint: Suggestion.didYouMean(term.text, in: names))
+        let (selected, exemptByPlaybook, expired) = checkReferences(desired.references, in: inventory, today: today, diagnostics: &diagnostics)
+        var exemptByHost = exemptByPlaybook
+        var targets: [HostSettings] = []
+        for name in selected {
+            guard let host = inventory.hosts[name], let settings = HostSettings(host, diagnostics: &diagnostics) else { continue }
+            if exemptByHost[name] == nil, let reason = settings.exemptReason {
+                let at = host.variables["lvmguard_exempt"].map { " at \($0.location)" } ?? ""
+                exemptByHost[name] = ExemptHost(host: name, reason: reason, ticket: nil, until: nil, source: "lvmguard_exempt\(at)")
+            }
+            if exemptByHost[name] == nil { targets.append(settings) }
         }
-        if match.hosts.isEmpty, match.unmatchedTerms.isEmpty {
-            diagnostics.error("hosts pattern '\(desired.hosts.source)' selects no hosts in \(inventory.file)", at: desired.hostsLocation)
-        }
+        guard !diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }) else { return nil }
+        return TargetSelection(targets: targets, exempt: exemptByHost.values.sorted { $0.host < $1.host }, expired: expired)
+    }
 
+    /// Checks that the pattern and exemptions name things the inventory has, and works out which hosts
+    /// the pattern selects, which of those active exemptions cover, and which exemptions expired.
+    /// Usable on a file with other errors, so every problem is reported at once.
+    public static func checkReferences(_ references: InventoryReferences, in inventory: Inventory, today: CalendarDate,
+                                       diagnostics: inout Diagnostics)
+        -> (selected: [String], exempt: [String: ExemptHost], expired: [ExpiredExemption])
+    {
+        let names = Array(inventory.groups.keys) + Array(inventory.hosts.keys)
+        var selected: [String] = []
+        if let pattern = references.hosts {
+            let match = pattern.match(in: inventory)
+            for term in match.unmatchedTerms {
+                diagnostics.error("hosts pattern term '\(term.text)' matches no group or host in \(inventory.file)",
+                                  at: references.hostsLocation, hint: Suggestion.didYouMean(term.text, in: names))
+            }
+            if match.hosts.isEmpty, match.unmatchedTerms.isEmpty {
+                diagnostics.error("hosts pattern '\(pattern.source)' selects no hosts in \(inventory.file)", at: references.hostsLocation)
+            }
+            selected = match.hosts
+        }
         var exemptByHost: [String: ExemptHost] = [:]
         var expired: [ExpiredExemption] = []
-        for exemption in desired.exemptions {
+        for exemption in references.exemptions {
             let covered: Set<String>
             switch exemption.target {
             case let .host(name):
@@ -57,31 +82,20 @@ public struct TargetSelection: Sendable {
                 }
                 covered = inventory.hosts(inGroup: name)
             }
-            let selected = covered.intersection(match.hosts).sorted()
+            let coveredTargets = covered.intersection(selected).sorted()
             guard exemption.isActive(on: today) else {
-                expired.append(ExpiredExemption(exemption: exemption, hosts: selected))
+                expired.append(ExpiredExemption(exemption: exemption, hosts: coveredTargets))
                 diagnostics.warning(
                     "exemption for \(exemption.target) expired on \(exemption.until.map(String.init(describing:)) ?? "?"); "
-                        + (selected.isEmpty ? "it covers no targeted host" : "\(selected.count) host(s) are no longer exempt"),
+                        + (coveredTargets.isEmpty ? "it covers no targeted host" : "\(coveredTargets.count) host(s) are no longer exempt"),
                     at: exemption.location, hint: "renew 'until' or remove the exemption")
                 continue
             }
-            for host in selected where exemptByHost[host] == nil {
+            for host in coveredTargets where exemptByHost[host] == nil {
                 exemptByHost[host] = ExemptHost(host: host, reason: exemption.reason, ticket: exemption.ticket,
                                                 until: exemption.until, source: "\(exemption.target) at \(exemption.location)")
             }
         }
-
-        var targets: [HostSettings] = []
-        for name in match.hosts {
-            guard let host = inventory.hosts[name], let settings = HostSettings(host, diagnostics: &diagnostics) else { continue }
-            if exemptByHost[name] == nil, let reason = settings.exemptReason {
-                let at = host.variables["lvmguard_exempt"].map { " at \($0.location)" } ?? ""
-                exemptByHost[name] = ExemptHost(host: name, reason: reason, ticket: nil, until: nil, source: "lvmguard_exempt\(at)")
-            }
-            if exemptByHost[name] == nil { targets.append(settings) }
-        }
-        guard !diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }) else { return nil }
-        return TargetSelection(targets: targets, exempt: exemptByHost.values.sorted { $0.host < $1.host }, expired: expired)
+        return (selected, exemptByHost, expired)
     }
 }
