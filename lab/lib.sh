@@ -1,0 +1,106 @@
+# Shared settings and helpers for the lab scripts. Sourced, not run.
+# Images are cached outside the repo, keyed by a hash of the build inputs; running hosts keep their
+# disks, pids and logs under the state directory.
+set -euo pipefail
+
+LAB_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO_DIR=$(cd "$LAB_DIR/.." && pwd)
+LAB_CACHE=${LVMGUARD_LAB_CACHE:-/var/cache/lvmguard-lab}
+LAB_STATE=${LVMGUARD_LAB_STATE:-/var/tmp/lvmguard-lab}
+LAB_MEMORY=${LVMGUARD_LAB_MEMORY:-768}
+LAB_BOOT_TIMEOUT=${LVMGUARD_LAB_BOOT_TIMEOUT:-300}
+
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# The hash of everything that goes into the base image: change a file, get a new image.
+base_key() {
+    cat "$LAB_DIR/build-image.sh" "$LAB_DIR/guest/"* | sha256sum | cut -c1-16
+}
+
+base_dir() { echo "$LAB_CACHE/base-$(base_key)"; }
+
+scenario_key() {
+    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/$1.sh"; } | sha256sum | cut -c1-16
+}
+
+scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
+
+# The disks a scenario attaches, from its '# lab-disks:' line (lun, local).
+scenario_disks() {
+    sed -n 's/^# lab-disks: *//p' "$LAB_DIR/scenarios/$1.sh"
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# ssh to a lab VM as root with the lab key; extra args are the remote command.
+lab_ssh_port() {
+    local port=$1; shift
+    ssh -i "$(base_dir)/id_ed25519" -p "$port" \
+        -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=ERROR -o ConnectTimeout=5 root@127.0.0.1 "$@"
+}
+
+wait_for_ssh() {
+    local port=$1 pidfile=$2 deadline
+    deadline=$(( $(date +%s) + LAB_BOOT_TIMEOUT ))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+            die "qemu exited before ssh came up (see the console log)"
+        fi
+        if lab_ssh_port "$port" true 2>/dev/null; then return 0; fi
+        sleep 1
+    done
+    die "no ssh on port $port after ${LAB_BOOT_TIMEOUT}s"
+}
+
+# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img and lun.img), ssh
+# forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log.
+start_qemu() {
+    local dir=$1 port=$2 base path
+    base=$(base_dir)
+    local args=(
+        -accel tcg,thread=multi -smp 2 -m "$LAB_MEMORY" -display none -nodefaults
+        -kernel "$base/vmlinuz" -initrd "$base/initrd.img"
+        -append "console=ttyS0 root=/dev/vda rw panic=-1 net.ifnames=0"
+        -serial "file:$dir/console.log"
+        -drive "file=$dir/root.qcow2,if=virtio,format=qcow2"
+    )
+    if [ -f "$dir/local.img" ]; then
+        args+=(-drive "file=$dir/local.img,if=virtio,format=raw")
+    fi
+    if [ -f "$dir/lun.img" ]; then
+        # One SAN LUN over two paths: two controllers, same serial and WWN, so multipathd builds one map.
+        for path in 0 1; do
+            args+=(-device "virtio-scsi-pci,id=scsi$path"
+                -drive "file=$dir/lun.img,if=none,id=lun$path,format=raw,cache=none,file.locking=off"
+                -device "scsi-hd,bus=scsi$path.0,drive=lun$path,serial=LVMGUARDLUN0001,wwn=0x5000c50015ea71ac,share-rw=on")
+        done
+    fi
+    args+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22"
+        -pidfile "$dir/qemu.pid" -daemonize)
+    qemu-system-x86_64 "${args[@]}"
+}
+
+# Stops the qemu whose pid file is $1: ACPI-less, so SIGTERM, then SIGKILL after 10 s.
+stop_qemu() {
+    local pidfile=$1 pid
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+}
+
+# Waits up to $2 seconds for the process in pid file $1 to end.
+wait_for_exit() {
+    local pidfile=$1 timeout=$2 pid
+    pid=$(cat "$pidfile" 2>/dev/null) || return 0
+    for _ in $(seq 1 $((timeout * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    return 1
+}
