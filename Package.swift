@@ -34,6 +34,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Measures the lvm.conf edit + diff path (bench/lvmconf-edit.sh); not shipped.
+        .executableTarget(
+            name: "lvmguard-bench",
+            dependencies: ["LVMGuardCore"],
+            path: "bench/Sources/lvmguard-bench"
+        ),
         .testTarget(
             name: "LVMGuardCoreTests",
             dependencies: ["LVMGuardCore", "LVMGuardRemote"],

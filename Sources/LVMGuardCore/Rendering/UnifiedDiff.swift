@@ -46,7 +46,8 @@ public enum UnifiedDiff {
     }
 
     private static func lines(_ text: String) -> (lines: [Substring], endsWithNewline: Bool) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Split on the newline byte: far cheaper than splitting on Characters, and the same for UTF-8.
+        var lines = text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
         let endsWithNewline = text.hasSuffix("\n")
         if endsWithNewline || text.isEmpty { lines.removeLast() }
         return (lines, endsWithNewline || text.isEmpty)
@@ -73,8 +74,23 @@ public enum UnifiedDiff {
         return groups.map { edits[max(0, $0.first - context)...min(edits.count - 1, $0.last + context)] }
     }
 
-    /// Myers' O(ND) shortest edit script, as a list of equal/delete/insert steps in order.
+    /// The shortest edit script from `a` to `b`. Common leading and trailing lines are matched first
+    /// (an lvm.conf edit changes a few lines in thousands), then Myers' algorithm runs on the rest.
     static func shortestEdit(_ a: [Substring], _ b: [Substring]) -> [Edit] {
+        func same(_ x: Substring, _ y: Substring) -> Bool { x.utf8.elementsEqual(y.utf8) }
+        var prefix = 0
+        while prefix < a.count, prefix < b.count, same(a[prefix], b[prefix]) { prefix += 1 }
+        var suffix = 0
+        while suffix < a.count - prefix, suffix < b.count - prefix, same(a[a.count - 1 - suffix], b[b.count - 1 - suffix]) { suffix += 1 }
+        let middle = myers(Array(a[prefix..<(a.count - suffix)]), Array(b[prefix..<(b.count - suffix)]))
+        var edits = (0..<prefix).map { Edit(kind: .equal, oldIndex: $0, newIndex: $0) }
+        edits += middle.map { Edit(kind: $0.kind, oldIndex: $0.oldIndex + prefix, newIndex: $0.newIndex + prefix) }
+        edits += (0..<suffix).map { Edit(kind: .equal, oldIndex: a.count - suffix + $0, newIndex: b.count - suffix + $0) }
+        return edits
+    }
+
+    /// Myers' O(ND) shortest edit script, as a list of equal/delete/insert steps in order.
+    private static func myers(_ a: [Substring], _ b: [Substring]) -> [Edit] {
         let n = a.count, m = b.count
         let max = n + m
         var v = [Int](repeating: 0, count: 2 * max + 2)
@@ -85,7 +101,7 @@ public enum UnifiedDiff {
             for k in stride(from: -d, through: d, by: 2) {
                 var x = (k == -d || (k != d && v[max + k - 1] < v[max + k + 1])) ? v[max + k + 1] : v[max + k - 1] + 1
                 var y = x - k
-                while x < n, y < m, a[x] == b[y] { x += 1; y += 1 }
+                while x < n, y < m, a[x].utf8.elementsEqual(b[y].utf8) { x += 1; y += 1 }
                 v[max + k] = x
                 if x >= n, y >= m { found = true; break }
             }
