@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Prepares the disks of a scenario once: boots the base VM with the scenario's disks, runs
+# lab/scenarios/NAME.sh inside it, powers off, and caches root.qcow2 (an overlay on the base image),
+# lun.img and local.img. Cached by a hash of the base image key and the scenario files.
+# Usage: lab/prepare-scenario.sh NAME  (prints the scenario directory)
+source "$(dirname "$0")/lib.sh"
+name=${1:?usage: prepare-scenario.sh NAME}
+[ -f "$LAB_DIR/scenarios/$name.sh" ] || die "no scenario '$name' (see lab/scenarios/)"
+out=$(scenario_dir "$name")
+if [ -f "$out/ready" ]; then echo "$out"; exit 0; fi
+base=$("$LAB_DIR/build-image.sh")
+work=$(mktemp -d "$LAB_CACHE/prepare-$name.XXXXXX")
+trap 'stop_qemu "$work/qemu.pid"; rm -rf "$work"' EXIT
+
+qemu-img create -q -f qcow2 -b "$base/root.img" -F raw "$work/root.qcow2"
+for disk in $(scenario_disks "$name"); do
+    case "$disk" in
+        lun) truncate -s 512M "$work/lun.img" ;;
+        local) truncate -s 1G "$work/local.img" ;;
+        *) die "scenario $name: unknown disk '$disk'" ;;
+    esac
+done
+port=$(free_port)
+log "preparing scenario $name (one boot, cached afterwards)"
+start_qemu "$work" "$port"
+wait_for_ssh "$port" "$work/qemu.pid"
+cat "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$name.sh" | lab_ssh_port "$port" sh -s \
+    || { tail -30 "$work/console.log" >&2; die "scenario $name failed inside the VM"; }
+lab_ssh_port "$port" 'sync; systemctl poweroff' || true
+wait_for_exit "$work/qemu.pid" 120 || die "the VM did not power off"
+rm -f "$work/qemu.pid" "$work/console.log"
+mkdir -p "$out"
+cp "$work/root.qcow2" "$out/"
+for image in lun.img local.img; do
+    [ -f "$work/$image" ] && cp --sparse=always "$work/$image" "$out/"
+done
+touch "$out/ready"
+log "scenario $name ready in $out"
+echo "$out"
