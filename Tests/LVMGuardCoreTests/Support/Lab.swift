@@ -1,0 +1,40 @@
+import Foundation
+
+/// A running lab host (lab/start.sh), reached through lab/ssh.sh.
+struct LabHost {
+    static var repository: String { #filePath.components(separatedBy: "/Tests/")[0] }
+    static var state: String { ProcessInfo.processInfo.environment["LVMGUARD_LAB_STATE"] ?? "/var/tmp/lvmguard-lab" }
+
+    let name: String
+
+    /// The first running host of `scenario`, or nil with a printed reason.
+    static func running(_ scenario: String) -> LabHost? {
+        let hosts = state + "/hosts"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: hosts))?.sorted() ?? []
+        for name in names {
+            let written = FileManager.default.contents(atPath: "\(hosts)/\(name)/scenario").map { String(decoding: $0, as: UTF8.self) }
+            if written?.trimmingCharacters(in: .whitespacesAndNewlines) == scenario,
+               FileManager.default.fileExists(atPath: "\(hosts)/\(name)/qemu.pid") {
+                return LabHost(name: name)
+            }
+        }
+        Prerequisite.missing("a running lab host of scenario '\(scenario)' under \(state) (scripts/test.sh starts them)")
+        return nil
+    }
+
+    /// Runs a shell command on the host; stdout and stderr come back separately.
+    func run(_ command: String) throws -> CommandResult {
+        try LVMGuardCoreTests.run([Self.repository + "/lab/ssh.sh", name, command], environment: ["LVMGUARD_LAB_STATE": Self.state])
+    }
+
+    /// `dmsetup info` Open count of a dm device.
+    func openCount(_ device: String) throws -> Int? {
+        Int(try run("dmsetup info -c --noheadings -o open \(device)").stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Tries `multipath -f`; returns its exit status and everything it printed.
+    func flushMultipath(_ map: String) throws -> (status: Int32, output: String) {
+        let result = try run("multipath -f \(map)")
+        return (result.status, result.stdout + result.stderr)
+    }
+}
