@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         // The command line: subcommands, help text, exit codes.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Running the system ssh (and lvm tools in tests) as child processes, with timeouts by cancellation.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // YAML with line/column marks for the inventory and desired-state files (bundles libyaml).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -23,7 +25,7 @@ let package = Package(
         // The edges: files on disk, processes, the system ssh client.
         .target(
             name: "LVMGuardRemote",
-            dependencies: ["LVMGuardCore"]
+            dependencies: ["LVMGuardCore", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         // Argument parsing and wiring only.
         .executableTarget(

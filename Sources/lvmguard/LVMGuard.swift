@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct LVMGuard: ParsableCommand {
+struct LVMGuard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lvmguard",
         abstract: "Keep a compute host's LVM off the guest volumes attached to it.",
@@ -12,10 +12,11 @@ struct LVMGuard: ParsableCommand {
 
             Exit codes:
               0   success; nothing to do
-              1   error: invalid files, or a host failed
+              1   error: invalid files, a failed check, or a host failed
               2   changes pending (plan --detailed-exitcode)
+              3   some hosts are blocked (need a person) or unreachable
               64  bad command-line usage
             """,
-        subcommands: [Validate.self]
+        subcommands: [Validate.self, Plan.self, CheckCommand.self, Facts.self]
     )
 }

@@ -30,3 +30,10 @@ enum Clock {
         return day
     }
 }
+
+extension Terminal {
+    /// Colour on a terminal unless turned off (`--no-color` or the NO_COLOR convention).
+    static func colored(noColor: Bool) -> Bool {
+        !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
+    }
+}

@@ -13,25 +13,36 @@ wait_for_map() {
 }
 
 # What a guest does inside its VM: LVM on the attached volume. Run here, on the map, it writes the
-# same PV metadata the guest would; the host then finds and autoactivates it at boot.
+# same PV metadata the guest would; the host then finds and autoactivates it at boot. Like the guest,
+# these commands see only that disk, so the guest may reuse a VG name the host has.
 # $1 VG name (cloud images often reuse the host's), $2 LV names.
 make_guest_vg() {
     wait_for_map
-    pvcreate -q /dev/mapper/mpatha
-    vgcreate -q "$1" /dev/mapper/mpatha
-    for lv in $2; do lvcreate -q -n "$lv" -L 64M "$1"; done
-    vgchange -q -an "$1"
+    guest='devices { filter = [ "a|^/dev/mapper/mpatha$|", "r|.*|" ] global_filter = [ "a|^/dev/mapper/mpatha$|", "r|.*|" ] }'
+    pvcreate -q --config "$guest" /dev/mapper/mpatha
+    vgcreate -q --config "$guest" "$1" /dev/mapper/mpatha
+    for lv in $2; do lvcreate -q --config "$guest" -n "$lv" -L 64M "$1"; done
+    vgchange -q --config "$guest" -an "$1"
 }
 
-# The host's own LVM on its local disk: a mounted data LV and swap, in fstab.
+# The host's own LVM on its local disk /dev/vdb: a data LV and swap, in fstab (mounted at boot).
+# $1 VG name; $2 "unmounted" to leave it out of fstab, or extra fstab options (e.g. "nofail").
+# These commands see only /dev/vdb, so a guest VG of the same name elsewhere does not get in the way.
 make_host_vg() {
-    pvcreate -q /dev/vdb
-    vgcreate -q "$1" /dev/vdb
-    lvcreate -q -n data -L 200M "$1"
-    lvcreate -q -n swap -L 64M "$1"
+    own='devices { filter = [ "a|^/dev/vdb$|", "r|.*|" ] global_filter = [ "a|^/dev/vdb$|", "r|.*|" ] }'
+    pvcreate -q --config "$own" /dev/vdb
+    vgcreate -q --config "$own" "$1" /dev/vdb
+    lvcreate -q --config "$own" -n data -L 200M "$1"
+    lvcreate -q --config "$own" -n swap -L 64M "$1"
     mkfs.ext4 -q "/dev/$1/data"
     mkswap "/dev/$1/swap" >/dev/null
+    options=defaults
+    case "${2:-}" in
+        unmounted) return 0 ;;
+        "") ;;
+        *) options="defaults,$2" ;;
+    esac
     mkdir -p /srv/data
-    echo "/dev/$1/data /srv/data ext4 defaults 0 2" >> /etc/fstab
-    echo "/dev/$1/swap none swap sw 0 0" >> /etc/fstab
+    echo "/dev/$1/data /srv/data ext4 $options 0 2" >> /etc/fstab
+    echo "/dev/$1/swap none swap ${options#defaults,} 0 0" | sed 's/ swap defaults / swap sw /' >> /etc/fstab
 }

@@ -99,8 +99,9 @@ public enum InventoryINIReader {
 }
 
 /// Splits a line into words the way a POSIX shell would for quoting (no expansion).
-enum ShellWords {
-    static func split(_ line: String) -> [String]? {
+public enum ShellWords {
+    /// The words of `line`, or nil when its quotes do not balance.
+    public static func split(_ line: String) -> [String]? {
         var words: [String] = []
         var current = ""
         var inWord = false

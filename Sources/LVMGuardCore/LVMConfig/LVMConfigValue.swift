@@ -1,5 +1,5 @@
 /// A value in LVM's config syntax.
-public indirect enum LVMConfigValue: Sendable, Hashable {
+public indirect enum LVMConfigValue: Sendable, Hashable, Codable {
     case integer(Int64)
     /// A float, with its text as written.
     case float(String)

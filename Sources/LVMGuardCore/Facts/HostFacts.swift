@@ -1,0 +1,259 @@
+import Foundation
+
+/// Everything gathered from one host, typed. Built from the gather script's sections.
+public struct HostFacts: Sendable, Codable {
+    public struct LVMVersion: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
+        public let major: Int, minor: Int, patch: Int
+        public var description: String { "\(major).\(minor < 10 ? "0" : "")\(minor).\(patch)" }
+        public static func < (l: Self, r: Self) -> Bool { (l.major, l.minor, l.patch) < (r.major, r.minor, r.patch) }
+
+        /// From `lvm version`'s "LVM version:     2.03.16(2) (2022-05-18)".
+        init?(lvmVersionOutput text: String) {
+            guard let line = text.split(separator: "\n").first(where: { $0.contains("LVM version:") }),
+                  let word = line.split(separator: ":").dropFirst().first?.split(separator: " ").first else { return nil }
+            let numbers = word.prefix { $0 != "(" && $0 != "-" }.split(separator: ".").compactMap { Int($0) }
+            guard numbers.count == 3 else { return nil }
+            (major, minor, patch) = (numbers[0], numbers[1], numbers[2])
+        }
+    }
+
+    /// The host's lvm.conf as read, with what apply's staleness check compares.
+    public struct ConfigFile: Sendable, Codable, Hashable {
+        public let path: String
+        public let text: String
+        public let sha256: String
+        /// "uid gid mode mtime" as stat printed it.
+        public let stat: String
+    }
+
+    public struct PhysicalVolume: Sendable, Codable, Hashable {
+        public let name: String, uuid: String, vgName: String, vgUUID: String, size: String
+    }
+
+    public struct VolumeGroup: Sendable, Codable, Hashable {
+        public let name: String, uuid: String, attr: String
+    }
+
+    public struct LogicalVolume: Sendable, Codable, Hashable {
+        public let vgName: String, vgUUID: String, name: String, uuid: String, attr: String, active: String
+        public let dmPath: String
+        /// Devices the LV sits on, as LVM prints them: "/dev/mapper/mpatha(0)".
+        public let devices: String
+
+        public var isActive: Bool { active == "active" || (attr.count > 4 && Array(attr)[4] == "a") }
+        /// The sixth lv_attr character is 'o' when the LV's device is open.
+        public var isOpen: Bool { attr.count > 5 && Array(attr)[5] == "o" }
+    }
+
+    public struct BlockDevice: Sendable, Codable, Hashable {
+        public let name: String, kname: String, type: String, majMin: String, mountpoint: String, parent: String
+    }
+
+    public struct Mount: Sendable, Codable, Hashable {
+        public let source: String, target: String, fstype: String
+    }
+
+    public struct DMDevice: Sendable, Codable, Hashable {
+        public let name: String, majMin: String, open: Int, uuid: String
+        /// A dm-multipath map's WWID ("mpath-<wwid>" uuid), nil for other dm devices.
+        public var multipathWWID: String? { uuid.hasPrefix("mpath-") ? String(uuid.dropFirst(6)) : nil }
+    }
+
+    public struct LibvirtDisk: Sendable, Codable, Hashable {
+        public let domain: String, target: String, source: String
+    }
+
+    public enum InitramfsTool: String, Sendable, Codable, Hashable {
+        case dracut
+        case initramfsTools = "initramfs-tools"
+        case none
+    }
+
+    public struct Initramfs: Sendable, Codable, Hashable {
+        public let tool: InitramfsTool
+        public let image: String?
+        /// The copy of lvm.conf inside the image, nil when it holds none or it could not be read.
+        public let lvmConf: String?
+    }
+
+    public let hostname: String
+    public let kernel: String
+    public let lvmVersion: LVMVersion?
+    public let lvmConf: ConfigFile
+    /// Effective settings by path ("devices/global_filter"); a key the host's LVM does not know is absent.
+    public let settings: [String: LVMConfigValue]
+    /// The devices file's text when it exists.
+    public let devicesFile: String?
+    public let pvs: [PhysicalVolume]
+    public let vgs: [VolumeGroup]
+    public let lvs: [LogicalVolume]
+    /// PV UUIDs the host's LVM sees with its own configuration.
+    public let visiblePVs: Set<String>
+    public let blockDevices: [BlockDevice]
+    public let mounts: [Mount]
+    public let swaps: [String]
+    public let cmdline: String
+    public let dmDevices: [DMDevice]
+    /// dm device name to the maj:min of the devices under it.
+    public let dmDependencies: [String: [String]]
+    /// Kernel name ("sdb") to its sysfs path, which tells iSCSI and FC paths apart from local disks.
+    public let sysfsPaths: [String: String]
+    /// Device links (/dev/mapper/*, /dev/disk/by-id/*) to the device node they resolve to.
+    public let deviceLinks: [String: String]
+    public let initramfs: Initramfs
+    public let libvirtDisks: [LibvirtDisk]
+    public let tools: [String: Bool]
+}
+
+extension HostFacts {
+    /// Builds typed facts from the gather script's sections; throws when something the planner needs is missing.
+    public init(sections: [String: FactSection]) throws(FactsError) {
+        func section(_ name: String) throws(FactsError) -> FactSection {
+            guard let section = sections[name] else { throw FactsError("the facts have no '\(name)' section") }
+            return section
+        }
+        func required(_ name: String, _ what: String) throws(FactsError) -> String {
+            let found = try section(name)
+            guard found.succeeded else {
+                throw FactsError("\(what) failed (exit \(found.status)): \(found.stderr.trimmingWhitespace())")
+            }
+            return found.stdout
+        }
+
+        let host = try required("host", "uname").split(separator: " ")
+        hostname = host.first.map(String.init) ?? ""
+        kernel = host.dropFirst().first.map { String($0).trimmingWhitespace() } ?? ""
+        tools = Dictionary(try required("tools", "tool lookup").split(separator: "\n").compactMap { line -> (String, Bool)? in
+            let words = line.split(separator: " ")
+            return words.count == 2 ? (String(words[0]), words[1] == "yes") : nil
+        }, uniquingKeysWith: { $1 })
+        guard tools["lvm"] == true else { throw FactsError("lvm2 is not installed on the host (no 'lvm' command)") }
+        lvmVersion = LVMVersion(lvmVersionOutput: try required("lvm-version", "lvm version"))
+
+        let confPath = try required("lvm-conf-path", "lvm.conf path").trimmingWhitespace()
+        let confText = try required("lvm-conf", "reading \(confPath)")
+        let sha = try required("lvm-conf-sha256", "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
+        lvmConf = ConfigFile(path: confPath, text: confText, sha256: sha,
+                             stat: (try? required("lvm-conf-stat", "stat")).map { $0.trimmingWhitespace() } ?? "")
+
+        var settings: [String: LVMConfigValue] = [:]
+        for (name, found) in sections where name.hasPrefix("config:") && found.succeeded {
+            let path = String(name.dropFirst("config:".count))
+            guard let key = path.split(separator: "/").last,
+                  let document = try? LVMConfigDocument(parsing: found.stdout),
+                  let value = document.effectiveAssignment(at: [String(key)])?.value else { continue }
+            settings[path] = value
+        }
+        self.settings = settings
+        let devicesFileSection = try section("devices-file")
+        devicesFile = devicesFileSection.succeeded ? devicesFileSection.stdout : nil
+
+        pvs = try LVMReport.rows(try required("pvs", "pvs"), kind: "pv").map {
+            PhysicalVolume(name: $0["pv_name"] ?? "", uuid: $0["pv_uuid"] ?? "", vgName: $0["vg_name"] ?? "",
+                           vgUUID: $0["vg_uuid"] ?? "", size: $0["dev_size"] ?? "")
+        }
+        vgs = try LVMReport.rows(try required("vgs", "vgs"), kind: "vg").map {
+            VolumeGroup(name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "")
+        }
+        lvs = try LVMReport.rows(try required("lvs", "lvs"), kind: "lv").map {
+            LogicalVolume(vgName: $0["vg_name"] ?? "", vgUUID: $0["vg_uuid"] ?? "", name: $0["lv_name"] ?? "",
+                          uuid: $0["lv_uuid"] ?? "", attr: $0["lv_attr"] ?? "", active: $0["lv_active"] ?? "",
+                          dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "")
+        }
+        let current = try section("pvs-current")
+        visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
+
+        blockDevices = try required("lsblk", "lsblk").split(separator: "\n").map { line in
+            let pairs = KeyValueLine.parse(String(line))
+            return BlockDevice(name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
+                               majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
+        }
+        mounts = try required("mounts", "/proc/mounts").split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count >= 3 else { return nil }
+            return Mount(source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
+        }
+        swaps = try required("swaps", "/proc/swaps").split(separator: "\n").dropFirst().compactMap {
+            $0.split(separator: " ").first.map { ProcText.unescape($0) }
+        }
+        cmdline = try required("cmdline", "/proc/cmdline").trimmingWhitespace()
+
+        let dmInfo = try section("dm-info")
+        dmDevices = dmInfo.succeeded ? dmInfo.stdout.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            guard fields.count >= 5, let major = Int(fields[1]), let minor = Int(fields[2]) else { return nil }
+            return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
+        } : []
+        var dependencies: [String: [String]] = [:]
+        for line in (try? required("dm-deps", "dmsetup deps"))?.split(separator: "\n") ?? [] {
+            // "mpatha: 2 dependencies	: (8, 16) (8, 0)"
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = String(line[..<colon])
+            let numbers = line[colon...].split(separator: "(").dropFirst().compactMap { part -> String? in
+                let pair = part.prefix { $0 != ")" }.split(separator: ",").map { String($0).trimmingWhitespace() }
+                return pair.count == 2 ? "\(pair[0]):\(pair[1])" : nil
+            }
+            dependencies[name] = numbers
+        }
+        dmDependencies = dependencies
+        sysfsPaths = Dictionary(((try? required("sysfs-block", "sysfs"))?.split(separator: "\n") ?? []).compactMap { line -> (String, String)? in
+            let words = line.split(separator: " ", maxSplits: 1)
+            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+        }, uniquingKeysWith: { $1 })
+        deviceLinks = Dictionary(((try? required("dev-links", "device links"))?.split(separator: "\n") ?? []).compactMap { line -> (String, String)? in
+            let words = line.split(separator: " ", maxSplits: 1)
+            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+        }, uniquingKeysWith: { $1 })
+
+        let initramfsWords = (sections["initramfs"]?.stdout.trimmingWhitespace() ?? "none").split(separator: " ", maxSplits: 1)
+        let tool = InitramfsTool(rawValue: initramfsWords.first.map(String.init) ?? "none") ?? .none
+        let initramfsConf = sections["initramfs-lvm-conf"].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
+        initramfs = Initramfs(tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
+        libvirtDisks = (sections["libvirt-disks"]?.stdout.split(separator: "\n") ?? []).compactMap { line in
+            // "<domain> block disk vdb /dev/disk/by-id/dm-uuid-mpath-3600..."
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard words.count >= 5, words[1] == "block" || words[1] == "file" else { return nil }
+            return LibvirtDisk(domain: String(words[0]), target: String(words[3]), source: String(words[4]))
+        }
+    }
+}
+
+/// LVM's `--reportformat json` output: `{"report":[{"pv":[{"pv_name":"/dev/sda2", ...}]}]}`.
+enum LVMReport {
+    static func rows(_ text: String, kind: String) throws(FactsError) -> [[String: String]] {
+        guard let data = text.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let reports = object["report"] as? [[String: Any]] else {
+            throw FactsError("cannot read LVM's JSON report for \(kind)s")
+        }
+        return reports.flatMap { ($0[kind] as? [[String: Any]]) ?? [] }.map { row in
+            row.mapValues { value in (value as? String) ?? "\(value)" }
+        }
+    }
+}
+
+/// lsblk -P lines: `NAME="sda" KNAME="sda" TYPE="disk"`.
+enum KeyValueLine {
+    static func parse(_ line: String) -> [String: String] {
+        var result: [String: String] = [:]
+        var rest = Substring(line)
+        while let equals = rest.firstIndex(of: "=") {
+            let key = rest[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = rest[rest.index(after: equals)...]
+            guard value.first == "\"" else { break }
+            value = value.dropFirst()
+            guard let close = value.firstIndex(of: "\"") else { break }
+            result[key] = String(value[..<close])
+            rest = value[value.index(after: close)...]
+        }
+        return result
+    }
+}
+
+/// /proc/mounts escapes spaces and tabs as octal.
+enum ProcText {
+    static func unescape(_ text: Substring) -> String {
+        text.replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\011", with: "\t")
+            .replacingOccurrences(of: "\\134", with: "\\")
+    }
+}

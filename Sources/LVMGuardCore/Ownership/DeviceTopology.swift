@@ -1,0 +1,68 @@
+/// Where a device path leads: which block device it is and what storage lies under it.
+public struct DeviceTopology: Sendable {
+    /// The storage under a device, as far as ownership is concerned.
+    public enum Storage: Sendable, Hashable, Codable {
+        /// A dm-multipath map (or a partition of one): SAN.
+        case multipath(map: String, wwid: String)
+        /// A single SAN path without multipath: iSCSI or Fibre Channel.
+        case sanPath(device: String, transport: String)
+        /// A local disk, partition, md or other device.
+        case local(device: String)
+        /// The path resolves to no block device the host listed.
+        case unknown
+
+        public var isSAN: Bool {
+            switch self {
+            case .multipath, .sanPath: true
+            case .local, .unknown: false
+            }
+        }
+    }
+
+    private let byKernelName: [String: HostFacts.BlockDevice]
+    private let dmByMajMin: [String: HostFacts.DMDevice]
+    private let facts: HostFacts
+
+    public init(_ facts: HostFacts) {
+        self.facts = facts
+        byKernelName = Dictionary(facts.blockDevices.map { ($0.kname, $0) }, uniquingKeysWith: { first, _ in first })
+        dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The kernel name ("dm-0", "sdb", "vda2") a path resolves to, following /dev links.
+    public func kernelName(of path: String) -> String? {
+        let target = facts.deviceLinks[path] ?? path
+        guard target.hasPrefix("/dev/") else { return nil }
+        let name = String(target.split(separator: "/").last ?? "")
+        return byKernelName[name] != nil ? name : nil
+    }
+
+    /// Every path in the facts that resolves to the same device as `path` (itself included), sorted.
+    public func aliases(of path: String) -> [String] {
+        guard let name = kernelName(of: path) else { return [path] }
+        var names = Set([path, "/dev/" + name])
+        for (link, target) in facts.deviceLinks where target == "/dev/" + name { names.insert(link) }
+        return names.sorted()
+    }
+
+    /// The storage under `path`: walks up partitions and dm layers to a multipath map or a disk.
+    public func storage(of path: String) -> Storage {
+        guard var device = kernelName(of: path).flatMap({ byKernelName[$0] }) else { return .unknown }
+        var seen = Set<String>()
+        while seen.insert(device.kname).inserted {
+            if device.type == "mpath", let dm = dmByMajMin[device.majMin], let wwid = dm.multipathWWID {
+                return .multipath(map: dm.name, wwid: wwid)
+            }
+            if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("part"), let range = dm.uuid.range(of: "-mpath-") {
+                return .multipath(map: dm.name, wwid: String(dm.uuid[range.upperBound...]))
+            }
+            if device.type == "disk", let sysfs = facts.sysfsPaths[device.kname] {
+                if sysfs.contains("/session") { return .sanPath(device: "/dev/" + device.kname, transport: "iscsi") }
+                if sysfs.contains("/rport-") { return .sanPath(device: "/dev/" + device.kname, transport: "fc") }
+            }
+            guard !device.parent.isEmpty, let parent = byKernelName[device.parent] else { break }
+            device = parent
+        }
+        return .local(device: "/dev/" + device.kname)
+    }
+}

@@ -1,0 +1,57 @@
+/// The declared checks, evaluated read-only from a host's facts (for `lvmguard check` and after apply).
+public enum CheckEvaluator {
+    public struct Outcome: Sendable, Codable, Hashable {
+        public let check: String
+        public let passed: Bool
+        public let detail: String
+    }
+
+    public static func evaluate(_ checks: [Check], host: HostSettings, facts: HostFacts, desired: DesiredState) -> [Outcome] {
+        let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: desired.filter.accept)
+        let plan = Planner.plan(host, facts: facts, desired: desired)
+        return checks.map { check in
+            switch check {
+            case .noGuestVGsActive:
+                let active = ownership.guestVGs.flatMap { vg in
+                    facts.lvs.filter { $0.vgUUID == vg.uuid && $0.isActive }.map { "\(vg.name)/\($0.name) (\($0.uuid))" }
+                }
+                return Outcome(check: check.rawValue, passed: active.isEmpty,
+                               detail: active.isEmpty ? "no guest LV is active" : "active guest LVs: \(active.joined(separator: ", "))")
+            case .noMultipathHeld:
+                let held = heldMaps(facts)
+                return Outcome(check: check.rawValue, passed: held.isEmpty,
+                               detail: held.isEmpty ? "no multipath map is held by host LVM"
+                                   : held.map { "\($0.map) held by \($0.holders.joined(separator: ", "))" }.joined(separator: "; "))
+            case .filterEffective:
+                let guestPVs = Set(facts.pvs.filter { pv in ownership.guestVGs.contains { $0.uuid == pv.vgUUID } }.map(\.uuid))
+                let hostPVs = Set(facts.pvs.filter { ownership.hostPVs.contains($0.name) }.map(\.uuid))
+                var problems: [String] = []
+                if plan.configEdit != nil || plan.devicesFileEdit != nil { problems.append("the host's LVM configuration differs from the policy") }
+                let hidden = hostPVs.subtracting(facts.visiblePVs)
+                if !hidden.isEmpty { problems.append("host PVs hidden from host LVM: \(hidden.sorted().joined(separator: ", "))") }
+                let seen = guestPVs.intersection(facts.visiblePVs)
+                if !seen.isEmpty { problems.append("guest PVs visible to host LVM: \(seen.sorted().joined(separator: ", "))") }
+                problems += plan.status == .blocked ? plan.reasons : []
+                return Outcome(check: check.rawValue, passed: problems.isEmpty,
+                               detail: problems.isEmpty ? "host LVM sees exactly the host's PVs" : problems.joined(separator: "; "))
+            case .initramfsCurrent:
+                guard facts.initramfs.tool != .none, let copy = facts.initramfs.lvmConf else {
+                    return Outcome(check: check.rawValue, passed: true, detail: "no initramfs copy of lvm.conf to keep in sync")
+                }
+                let current = copy == facts.lvmConf.text
+                return Outcome(check: check.rawValue, passed: current,
+                               detail: current ? "the initramfs holds the current lvm.conf" : "the initramfs holds an older lvm.conf")
+            }
+        }
+    }
+
+    /// Multipath maps with LVM dm devices on top of them.
+    public static func heldMaps(_ facts: HostFacts) -> [(map: String, holders: [String])] {
+        facts.dmDevices.compactMap { map -> (String, [String])? in
+            guard map.multipathWWID != nil else { return nil }
+            let holders = facts.dmDevices.filter { $0.uuid.hasPrefix("LVM-") && (facts.dmDependencies[$0.name] ?? []).contains(map.majMin) }
+                .map(\.name).sorted()
+            return holders.isEmpty ? nil : (map.name, holders)
+        }.sorted { $0.0 < $1.0 }
+    }
+}

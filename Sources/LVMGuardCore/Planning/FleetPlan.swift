@@ -1,0 +1,26 @@
+/// A saved plan: every host's plan with what it relied on, for review and for `apply --plan`.
+public struct FleetPlan: Sendable, Codable, Hashable {
+    /// Bumped when the format changes incompatibly; apply refuses other versions.
+    public static let currentVersion = 1
+
+    public let format: String
+    public let version: Int
+    public let playbook: String
+    public let inventory: String
+    public let policy: String
+    public let hosts: [HostPlan]
+
+    public init(playbook: String, inventory: String, policy: String, hosts: [HostPlan]) {
+        self.format = "lvmguard-plan"
+        self.version = Self.currentVersion
+        self.playbook = playbook
+        self.inventory = inventory
+        self.policy = policy
+        self.hosts = hosts.sorted { $0.host < $1.host }
+    }
+
+    /// Hosts per status, every status present (zero when none).
+    public var recap: [(HostPlan.Status, Int)] {
+        HostPlan.Status.allCases.map { status in (status, hosts.filter { $0.status == status }.count) }
+    }
+}

@@ -1,0 +1,124 @@
+/// What lvmguard will do on one host, and why. A value: rendered for review, saved, applied.
+public struct HostPlan: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable, CaseIterable {
+        case inSync = "in-sync"
+        case changes
+        case exempt
+        case blocked
+        case unreachable
+    }
+
+    /// How host LVM is kept off guest disks on this host.
+    public enum Regime: String, Sendable, Codable, Hashable {
+        /// lvm.conf's `global_filter` (or `filter`).
+        case filter
+        /// LVM >= 2.03.12 with `use_devicesfile = 1`: the devices file lists the devices LVM may use.
+        case devicesFile = "devices-file"
+    }
+
+    public let host: String
+    public let status: Status
+    /// Why the host is blocked, unreachable or exempt; empty otherwise.
+    public let reasons: [String]
+    public let exemption: Exemption?
+    public let regime: Regime?
+    public let lvmVersion: String?
+    public let ownership: OwnershipSummary?
+    public let configEdit: ConfigEdit?
+    public let devicesFileEdit: DevicesFileEdit?
+    public let deactivations: [Deactivation]
+    /// `pvscan --cache` after the change.
+    public let refreshCache: Bool
+    public let initramfs: InitramfsAction?
+    /// Things a reviewer should know that do not block the host.
+    public let warnings: [String]
+    /// What the plan relied on; apply refuses the host as stale when these no longer match.
+    public let fingerprint: Fingerprint?
+
+    /// The exemption that kept the host out, as the plan records it.
+    public struct Exemption: Sendable, Codable, Hashable {
+        public let reason: String
+        public let ticket: String?
+        public let until: String?
+        public let source: String
+    }
+
+    /// The host's VGs by owner.
+    public struct OwnershipSummary: Sendable, Codable, Hashable {
+        public let hostVGs: [Ownership.HostVG]
+        public let guestVGs: [Ownership.GuestVG]
+        public let hostPVs: [String]
+    }
+
+    /// The lvm.conf edit: key, old and new filter, the full planned text and its diff.
+    public struct ConfigEdit: Sendable, Codable, Hashable {
+        public let path: String
+        public let key: String
+        public let current: String
+        public let planned: String
+        public let plannedText: String
+        public let diff: String
+    }
+
+    /// Devices-file entries to add and remove (by device path), with LVM's own tools.
+    public struct DevicesFileEdit: Sendable, Codable, Hashable {
+        public let add: [String]
+        public let remove: [String]
+        public let createFile: Bool
+    }
+
+    /// A guest VG to deactivate by UUID, LV by LV; open LVs are left alone and reported.
+    public struct Deactivation: Sendable, Codable, Hashable {
+        public struct LV: Sendable, Codable, Hashable {
+            public let name: String
+            public let uuid: String
+            public let open: Bool
+        }
+
+        public let vgName: String
+        public let vgUUID: String
+        public let lvs: [LV]
+        public let pvs: [String]
+        public let multipathMaps: [String]
+        public let wwids: [String]
+        /// libvirt domains whose disks are on the VG's maps, when virsh could tell.
+        public let instances: [String]
+    }
+
+    public struct InitramfsAction: Sendable, Codable, Hashable {
+        public let tool: String
+        public let image: String
+        /// rebuild, or only report (policy `check`).
+        public let rebuild: Bool
+    }
+
+    /// What the plan saw, to detect a host that changed between plan and apply.
+    public struct Fingerprint: Sendable, Codable, Hashable {
+        public let lvmConfSHA256: String
+        public let devicesFile: String?
+        /// One line per LV, "vg_uuid lv_uuid active|inactive", sorted.
+        public let lvStates: [String]
+    }
+
+    /// The commands apply will run, in order, for review (apply runs them from the typed fields, not this text).
+    public var commands: [String] {
+        var commands: [String] = []
+        if let edit = configEdit {
+            commands.append("write \(edit.path) (validated with lvmconfig --validate, tried with pvs, backup kept)")
+        }
+        if let edit = devicesFileEdit {
+            commands += edit.add.map { "lvm lvmdevices --adddev \($0)" }
+            commands += edit.remove.map { "lvm lvmdevices --deldev \($0)" }
+        }
+        for deactivation in deactivations {
+            for lv in deactivation.lvs where !lv.open {
+                commands.append("lvchange -an --select lv_uuid=\(lv.uuid)   # \(deactivation.vgName)/\(lv.name)")
+            }
+        }
+        if refreshCache { commands.append("pvscan --cache") }
+        if let initramfs, initramfs.rebuild {
+            commands.append(initramfs.tool == "dracut" ? "dracut -f \(initramfs.image)" : "update-initramfs -u")
+        }
+        return commands
+    }
+}

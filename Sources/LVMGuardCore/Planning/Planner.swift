@@ -1,0 +1,199 @@
+import Foundation
+/// Decides, per host, what must change for the desired state to hold. Pure: facts in, plan out.
+public enum Planner {
+    /// The plan for a reachable, non-exempt host.
+    public static func plan(_ host: HostSettings, facts: HostFacts, desired: DesiredState) -> HostPlan {
+        var blocked: [String] = []
+        var warnings: [String] = []
+        let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: desired.filter.accept)
+        let topology = DeviceTopology(facts)
+
+        for vg in ownership.ambiguousVGs {
+            blocked.append("VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
+                + "command line, not declared and not on SAN storage: if the host owns it, add it to lvmguard_host_vgs "
+                + "for \(host.name) (by name or UUID); if not, detach or remove it")
+        }
+        for name in ownership.ambiguousDeclarations {
+            let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid).sorted()
+            blocked.append("lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): declare the host's by UUID")
+        }
+        for name in ownership.missingDeclarations {
+            warnings.append("lvmguard_host_vgs names '\(name)', but the host has no such VG")
+        }
+        if desired.filter.policy == .rejectAll, !ownership.hostPVs.isEmpty {
+            blocked.append("policy reject-all would hide the host's own PVs (\(ownership.hostPVs.joined(separator: ", "))): use policy host-pvs-only for this host")
+        }
+
+        let useDevicesFile: Bool = if case .integer(1)? = facts.settings["devices/use_devicesfile"] { true } else { false }
+        let regime: HostPlan.Regime = useDevicesFile ? .devicesFile : .filter
+        let keyPath = ["devices", desired.filter.key.rawValue]
+        let plannedFilter: LVMFilter = switch desired.filter.policy {
+        case .rejectAll: .rejectAll
+        case .hostPVsOnly:
+            .hostPVsOnly(devices: ownership.hostPVs + desired.filter.accept.compactMap { if case let .path(path) = $0 { path } else { nil } },
+                         patterns: desired.filter.accept.compactMap { if case let .regex(pattern) = $0 { pattern } else { nil } })
+        }
+
+        var configEdit: HostPlan.ConfigEdit?
+        var devicesFileEdit: HostPlan.DevicesFileEdit?
+        switch regime {
+        case .filter:
+            if desired.filter.key == .filter, case .integer(1)? = facts.settings["global/use_lvmetad"] {
+                blocked.append("lvmetad is in use (global/use_lvmetad = 1), which ignores devices/filter for what udev and pvscan feed it: use key global_filter")
+            }
+            do {
+                configEdit = try filterEdit(facts: facts, host: host.name, keyPath: keyPath, planned: plannedFilter)
+            } catch {
+                blocked.append(error.message)
+            }
+        case .devicesFile:
+            devicesFileEdit = DevicesFile.edit(facts: facts, hostPVs: ownership.hostPVs)
+            if facts.devicesFile == nil {
+                warnings.append("use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it")
+            }
+        }
+
+        var deactivations: [HostPlan.Deactivation] = []
+        var openLVs: [String] = []
+        for guest in ownership.guestVGs {
+            let active = facts.lvs.filter { $0.vgUUID == guest.uuid && $0.isActive }
+            guard !active.isEmpty else { continue }
+            guard desired.deactivateGuestVGs else {
+                warnings.append("guest VG \(guest.name) (\(guest.uuid)) is active; deactivate_guest_vgs is false, so it stays active")
+                continue
+            }
+            var maps: [String] = [], wwids: [String] = []
+            for storage in guest.storage {
+                if case let .multipath(map, wwid) = storage { maps.append(map); wwids.append(wwid) }
+            }
+            let mapDevices = Set(maps.compactMap { topology.kernelName(of: "/dev/mapper/" + $0) })
+            let instances = facts.libvirtDisks.filter { disk in
+                topology.kernelName(of: disk.source).map(mapDevices.contains) == true || wwids.contains { disk.source.contains($0) }
+            }.map(\.domain)
+            let lvs = active.sorted { $0.name < $1.name }.map { HostPlan.Deactivation.LV(name: $0.name, uuid: $0.uuid, open: $0.isOpen) }
+            for lv in lvs where lv.open {
+                openLVs.append("\(guest.name)/\(lv.name) (\(lv.uuid))")
+            }
+            deactivations.append(HostPlan.Deactivation(
+                vgName: guest.name, vgUUID: guest.uuid, lvs: lvs,
+                pvs: facts.pvs.filter { $0.vgUUID == guest.uuid }.map(\.name).sorted(),
+                multipathMaps: maps.sorted(), wwids: wwids.sorted(), instances: Array(Set(instances)).sorted()))
+        }
+        for lv in openLVs {
+            warnings.append("guest LV \(lv) is open on the host: it will not be deactivated; find what holds it (dmsetup info, fuser -vm)")
+        }
+
+        let initramfs = initramfsAction(facts: facts, plannedText: configEdit?.plannedText ?? facts.lvmConf.text,
+                                        policy: desired.initramfs, warnings: &warnings)
+        let hasChanges = configEdit != nil || devicesFileEdit != nil || initramfs?.rebuild == true
+            || deactivations.contains { $0.lvs.contains { !$0.open } }
+        if !hasChanges, !openLVs.isEmpty {
+            blocked.append("guest LVs are open on the host and nothing else is left to change: \(openLVs.joined(separator: ", "))")
+        }
+        let status: HostPlan.Status = !blocked.isEmpty ? .blocked : (hasChanges ? .changes : .inSync)
+        let fingerprint = HostPlan.Fingerprint(
+            lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
+            lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted())
+        let planned = status == .blocked
+        return HostPlan(
+            host: host.name, status: status, reasons: blocked, exemption: nil, regime: regime,
+            lvmVersion: facts.lvmVersion?.description,
+            ownership: .init(hostVGs: ownership.hostVGs, guestVGs: ownership.guestVGs, hostPVs: ownership.hostPVs),
+            configEdit: planned ? nil : configEdit, devicesFileEdit: planned ? nil : devicesFileEdit,
+            deactivations: planned ? [] : deactivations,
+            refreshCache: !planned && desired.refresh == .pvscanCache && (configEdit != nil || devicesFileEdit != nil),
+            initramfs: planned ? nil : initramfs, warnings: warnings, fingerprint: fingerprint)
+    }
+
+    /// The plan for an exempt host: reported, never touched.
+    public static func exempt(_ exempt: TargetSelection.ExemptHost) -> HostPlan {
+        HostPlan(host: exempt.host, status: .exempt, reasons: [exempt.reason],
+                 exemption: .init(reason: exempt.reason, ticket: exempt.ticket, until: exempt.until?.description, source: exempt.source),
+                 regime: nil, lvmVersion: nil, ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [],
+                 refreshCache: false, initramfs: nil, warnings: [], fingerprint: nil)
+    }
+
+    /// The plan for a host whose facts could not be had.
+    public static func unreachable(_ host: String, reason: String) -> HostPlan {
+        HostPlan(host: host, status: .unreachable, reasons: [reason], exemption: nil, regime: nil, lvmVersion: nil,
+                 ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
+                 initramfs: nil, warnings: [], fingerprint: nil)
+    }
+
+    struct PlanningError: Error { let message: String }
+
+    /// The lvm.conf edit for the filter, nil when the current one is already equivalent.
+    private static func filterEdit(facts: HostFacts, host: String, keyPath: [String], planned: LVMFilter) throws(PlanningError) -> HostPlan.ConfigEdit? {
+        let path = facts.lvmConf.path
+        let document: LVMConfigDocument
+        do {
+            document = try LVMConfigDocument(parsing: facts.lvmConf.text)
+        } catch {
+            throw PlanningError(message: "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read")
+        }
+        let key = keyPath.joined(separator: "/")
+        var current = LVMFilter.acceptAll
+        if let assignment = document.effectiveAssignment(at: keyPath) {
+            do {
+                current = try LVMFilter(parsing: assignment.value)
+            } catch {
+                throw PlanningError(message: "the current \(key) in \(path) line \(assignment.line) is not understood (\(error)): a person must look")
+            }
+        }
+        // lvmconfig merges lvmlocal.conf, profiles and tags: a value set there wins over lvm.conf.
+        if let effective = facts.settings[key], let effectiveFilter = try? LVMFilter(parsing: effective),
+           !effectiveFilter.isEquivalent(to: current) {
+            throw PlanningError(message: "\(key) is set outside \(path) (lvmconfig reports \(effectiveFilter), \(path) says \(current)): change it where it is set, or remove it there")
+        }
+        guard !current.isEquivalent(to: planned) else { return nil }
+        let text = document.setting(keyPath, to: planned.configValue)
+        let diff = UnifiedDiff.diff(from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
+                                    newLabel: "\(host):\(path) (planned)")
+        return HostPlan.ConfigEdit(path: path, key: key, current: current.description, planned: planned.description,
+                                   plannedText: text, diff: diff)
+    }
+
+    private static func initramfsAction(facts: HostFacts, plannedText: String, policy: InitramfsPolicy,
+                                        warnings: inout [String]) -> HostPlan.InitramfsAction? {
+        guard policy != .ignore, facts.initramfs.tool != .none, let image = facts.initramfs.image,
+              let copy = facts.initramfs.lvmConf, copy != plannedText else { return nil }
+        if policy == .check {
+            warnings.append("the initramfs \(image) holds an lvm.conf that differs from the planned one; policy 'check' leaves it")
+        }
+        return HostPlan.InitramfsAction(tool: facts.initramfs.tool.rawValue, image: image, rebuild: policy == .rebuildIfNeeded)
+    }
+}
+
+/// The devices file (LVM >= 2.03.12): which entries to add and remove so it lists exactly the host's PVs.
+enum DevicesFile {
+    /// One entry: `IDTYPE=... IDNAME=... DEVNAME=/dev/sdb PVID=... PART=...`.
+    struct Entry: Hashable {
+        let deviceName: String
+        let pvid: String
+    }
+
+    static func entries(_ text: String) -> [Entry] {
+        text.split(separator: "\n").compactMap { line in
+            guard !line.hasPrefix("#") else { return nil }
+            var fields: [String: String] = [:]
+            for word in line.split(separator: " ") {
+                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+                if pair.count == 2 { fields[pair[0]] = pair[1] }
+            }
+            guard let device = fields["DEVNAME"] else { return nil }
+            return Entry(deviceName: device, pvid: fields["PVID"] ?? "")
+        }
+    }
+
+    static func edit(facts: HostFacts, hostPVs: [String]) -> HostPlan.DevicesFileEdit? {
+        let current = facts.devicesFile.map(entries) ?? []
+        let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map { $0.uuid.replacingOccurrences(of: "-", with: "") })
+        let remove = current.filter { !hostPVIDs.contains($0.pvid) }.map(\.deviceName).sorted()
+        let listed = Set(current.map(\.pvid))
+        let add = facts.pvs.filter { hostPVs.contains($0.name) && !listed.contains($0.uuid.replacingOccurrences(of: "-", with: "")) }
+            .map(\.name).sorted()
+        let create = facts.devicesFile == nil
+        guard !add.isEmpty || !remove.isEmpty || create else { return nil }
+        return HostPlan.DevicesFileEdit(add: add, remove: remove, createFile: create)
+    }
+}

@@ -1,0 +1,84 @@
+# lvmguard gather-facts: prints everything the planner needs about one host, in one run, read-only.
+# POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
+# The controller sends this script on stdin after a line setting LVMGUARD_BOUNDARY to a random token.
+# Output: sections, each introduced by "<boundary> section NAME RC", its stdout, then
+# "<boundary> stderr NAME" and its stderr. A missing tool is a section with rc 127. Nothing is changed.
+set -u
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
+export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
+B=${LVMGUARD_BOUNDARY:?}
+TMP=$(mktemp -d 2>/dev/null || echo "/tmp/lvmguard-facts.$$")
+mkdir -p "$TMP" && chmod 700 "$TMP"
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+# section NAME COMMAND...: runs the command, prints its output and status as one section.
+section() {
+    name=$1; shift
+    "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    rc=$?
+    echo "$B section $name $rc"
+    cat "$TMP/out"
+    echo "$B stderr $name"
+    cat "$TMP/err"
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
+echo "$B facts 1"
+section host uname -nr
+section tools sh -c 'for t in lvm lvmconfig pvs dmsetup lsblk multipath multipathd virsh dracut lsinitrd update-initramfs lsinitramfs unmkinitramfs flock sha256sum; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done'
+section lvm-version lvm version
+section lvm-conf-path echo "$LVMDIR/lvm.conf"
+section lvm-conf cat "$LVMDIR/lvm.conf"
+section lvm-conf-sha256 sha256sum "$LVMDIR/lvm.conf"
+section lvm-conf-stat stat -c '%u %g %a %Y' "$LVMDIR/lvm.conf"
+# Effective values, one key each so a key an old LVM lacks fails alone.
+for key in devices/filter devices/global_filter devices/use_devicesfile devices/devicesfile global/use_lvmetad global/event_activation devices/multipath_component_detection; do
+    section "config:$key" lvmconfig --type full "$key"
+done
+devicesfile=$(lvmconfig --type full devices/devicesfile 2>/dev/null | sed -n 's/^devicesfile="\(.*\)"$/\1/p')
+section devices-file cat "$LVMDIR/devices/${devicesfile:-system.devices}"
+
+# LVM's view with a permissive configuration, so the current filter hides nothing. Keys an old LVM does
+# not know are left out; lvmetad (2.02) is bypassed so the disks themselves are read.
+permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
+    permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+fi
+if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+    permissive="$permissive global { use_lvmetad = 0 }"
+fi
+section pvs pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
+section vgs vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
+section lvs lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
+# What the host's LVM sees with its own configuration (to check the filter is effective).
+section pvs-current pvs --reportformat json --config 'global { use_lvmetad = 0 }' -o pv_name,pv_uuid,vg_uuid
+section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
+section mounts cat /proc/mounts
+section swaps cat /proc/swaps
+section cmdline cat /proc/cmdline
+section dm-info dmsetup info -c --noheadings --separator '|' -o name,maj,min,open,uuid
+section dm-deps dmsetup deps
+section sysfs-block sh -c 'for d in /sys/block/*; do [ -e "$d" ] || continue; echo "${d##*/} $(readlink -f "$d")"; done'
+section dev-links sh -c 'for d in /dev/*/* /dev/disk/by-id/*; do [ -L "$d" ] || [ -b "$d" ] || continue; echo "$d $(readlink -f "$d")"; done'
+
+# The initramfs of the running kernel and its copy of lvm.conf.
+kernel=$(uname -r)
+if have dracut && [ -f "/boot/initramfs-$kernel.img" ]; then
+    section initramfs echo "dracut /boot/initramfs-$kernel.img"
+    section initramfs-lvm-conf lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
+elif have update-initramfs && [ -f "/boot/initrd.img-$kernel" ]; then
+    section initramfs echo "initramfs-tools /boot/initrd.img-$kernel"
+    if have unmkinitramfs; then
+        mkdir -p "$TMP/initrd"
+        section initramfs-lvm-conf sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "/boot/initrd.img-$kernel" "$TMP/initrd"
+    fi
+else
+    section initramfs echo "none"
+fi
+
+if have virsh; then
+    section libvirt-disks sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
+fi
+echo "$B end"
