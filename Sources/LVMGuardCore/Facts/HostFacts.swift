@@ -178,12 +178,11 @@ extension HostFacts {
         }
         cmdline = try required("cmdline", "/proc/cmdline").trimmingWhitespace()
 
-        let dmInfo = try section("dm-info")
-        dmDevices = dmInfo.succeeded ? dmInfo.stdout.split(separator: "\n").compactMap { line in
+        dmDevices = try required("dm-info", "dmsetup info").split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
             guard fields.count >= 5, let major = Int(fields[1]), let minor = Int(fields[2]) else { return nil }
             return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
-        } : []
+        }
         var dependencies: [String: [String]] = [:]
         for line in (try? required("dm-deps", "dmsetup deps"))?.split(separator: "\n") ?? [] {
             // "mpatha: 2 dependencies	: (8, 16) (8, 0)"

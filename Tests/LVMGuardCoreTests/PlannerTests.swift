@@ -1,0 +1,289 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+let scenarios = ["incident", "host-lvm", "dup-names", "open-guest-lv", "local-vg", "devices-file", "clean"]
+
+@Suite("Facts from real lab hosts: parsing and ownership")
+struct OwnershipTests {
+    @Test("every captured host parses into typed facts", arguments: scenarios)
+    func parses(scenario: String) throws {
+        let facts = try Fixture.facts(scenario)
+        #expect(facts.lvmVersion?.description == "2.03.16")
+        #expect(facts.lvmConf.path == "/etc/lvm/lvm.conf")
+        #expect(facts.lvmConf.sha256.count == 64)
+        #expect(facts.dmDevices.contains { $0.name == "mpatha" && $0.multipathWWID == "35000c50015ea71ac" })
+        #expect(!facts.vgs.isEmpty)
+    }
+
+    @Test("VGs are classified by ownership, by UUID", arguments: [
+        ("incident", [], ["guestvg"], []),
+        ("host-lvm", ["hostvg"], ["guestvg"], []),
+        ("dup-names", ["vg0"], ["vg0"], []),
+        ("open-guest-lv", [], ["guestvg"], []),
+        ("local-vg", [], ["guestvg"], ["scratchvg"]),
+        ("devices-file", ["hostvg"], ["guestvg"], []),
+        ("clean", [], ["guestvg"], []),
+    ])
+    func classify(scenario: String, host: [String], guest: [String], ambiguous: [String]) throws {
+        let facts = try Fixture.facts(scenario)
+        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        #expect(ownership.hostVGs.map(\.name) == host)
+        #expect(ownership.guestVGs.map(\.name) == guest)
+        #expect(ownership.ambiguousVGs.map(\.name) == ambiguous)
+        // A VG is in exactly one class.
+        let uuids = ownership.hostVGs.map(\.uuid) + ownership.guestVGs.map(\.uuid) + ownership.ambiguousVGs.map(\.uuid)
+        #expect(Set(uuids).count == facts.vgs.count)
+    }
+
+    @Test("a guest VG named like the host's is told apart by UUID")
+    func duplicateNames() throws {
+        let facts = try Fixture.facts("dup-names")
+        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        let host = try #require(ownership.hostVGs.first)
+        let guest = try #require(ownership.guestVGs.first)
+        #expect(host.name == guest.name)
+        #expect(host.uuid != guest.uuid)
+        #expect(ownership.hostPVs == ["/dev/vdb"])
+        #expect(guest.storage == [.multipath(map: "mpatha", wwid: "35000c50015ea71ac")])
+        // Declaring the shared name is ambiguous; declaring the UUID is not.
+        #expect(Ownership(facts: facts, declaredVGs: ["vg0"], accept: []).ambiguousDeclarations == ["vg0"])
+        #expect(Ownership(facts: facts, declaredVGs: [host.uuid], accept: []).ambiguousDeclarations.isEmpty)
+    }
+
+    @Test("an undeclared local VG becomes the host's once declared or accepted")
+    func declareLocalVG() throws {
+        let facts = try Fixture.facts("local-vg")
+        let declared = Ownership(facts: facts, declaredVGs: ["scratchvg"], accept: [])
+        #expect(declared.hostVGs.map(\.name) == ["scratchvg"])
+        #expect(declared.hostVGs[0].reasons == ["declared in lvmguard_host_vgs"])
+        let accepted = Ownership(facts: facts, declaredVGs: [], accept: [.path("/dev/vdb")])
+        #expect(accepted.hostVGs.map(\.name) == ["scratchvg"])
+        let byRegex = Ownership(facts: facts, declaredVGs: [], accept: [.regex("^/dev/vd[b-z]$")])
+        #expect(byRegex.hostPVs == ["/dev/vdb"])
+    }
+}
+
+@Suite("Planner: decisions from real host facts")
+struct PlannerTests {
+    static func plan(_ scenario: String, hostVGs: [String] = [], _ desired: DesiredState = Fixture.desired(),
+                     _ change: (inout [String: FactSection]) -> Void = { _ in }) throws -> HostPlan {
+        Planner.plan(Fixture.host("h", hostVGs: hostVGs), facts: try Fixture.facts(scenario, change), desired: desired)
+    }
+
+    @Test("status per scenario and policy", arguments: [
+        ("incident", "host-pvs-only", HostPlan.Status.changes),
+        ("incident", "reject-all", .changes),
+        ("host-lvm", "host-pvs-only", .changes),
+        ("host-lvm", "reject-all", .blocked),
+        ("dup-names", "host-pvs-only", .changes),
+        ("open-guest-lv", "host-pvs-only", .changes),
+        ("local-vg", "host-pvs-only", .blocked),
+        ("devices-file", "host-pvs-only", .changes),
+        ("clean", "host-pvs-only", .inSync),
+        ("clean", "reject-all", .inSync),
+    ])
+    func status(scenario: String, policy: String, expected: HostPlan.Status) throws {
+        let plan = try Self.plan(scenario, Fixture.desired(policy: policy))
+        #expect(plan.status == expected, "\(plan.reasons)")
+    }
+
+    @Test("incident: the filter diff, the guest VG by UUID with its map and WWID, pvscan")
+    func incident() throws {
+        let plan = try Self.plan("incident")
+        let edit = try #require(plan.configEdit)
+        #expect(edit.key == "devices/global_filter")
+        #expect(edit.current == #"[ "a|.*|" ]"#)
+        #expect(edit.planned == #"[ "r|.*|" ]"#)
+        #expect(edit.diff.contains("+\tglobal_filter = [ \"r|.*|\" ]"))
+        #expect(edit.diff.hasPrefix("--- h:/etc/lvm/lvm.conf (current)\n+++ h:/etc/lvm/lvm.conf (planned)\n"))
+        let deactivation = try #require(plan.deactivations.first)
+        #expect(deactivation.vgName == "guestvg")
+        #expect(deactivation.vgUUID == "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D")
+        #expect(deactivation.multipathMaps == ["mpatha"])
+        #expect(deactivation.wwids == ["35000c50015ea71ac"])
+        #expect(deactivation.lvs.map(\.name) == ["data", "root"])
+        #expect(deactivation.lvs.allSatisfy { !$0.open })
+        #expect(plan.refreshCache)
+        #expect(plan.commands.last == "pvscan --cache")
+        #expect(plan.commands.filter { $0.hasPrefix("lvchange -an --select lv_uuid=") }.count == 2)
+    }
+
+    @Test("host-lvm: the host's PVs are accepted and its VG is never deactivated")
+    func hostLVM() throws {
+        let plan = try Self.plan("host-lvm")
+        #expect(plan.configEdit?.planned == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        let hostUUID = try #require(plan.ownership?.hostVGs.first?.uuid)
+        #expect(!plan.deactivations.contains { $0.vgUUID == hostUUID })
+        #expect(plan.deactivations.map(\.vgName) == ["guestvg"])
+        let blocked = try Self.plan("host-lvm", Fixture.desired(policy: "reject-all"))
+        #expect(blocked.reasons.first?.contains("would hide the host's own PVs (/dev/vdb)") == true)
+        #expect(blocked.configEdit == nil && blocked.deactivations.isEmpty)
+    }
+
+    @Test("duplicate VG names: the inactive guest vg0 is not touched; the host's vg0 is accepted")
+    func duplicateNames() throws {
+        let plan = try Self.plan("dup-names")
+        #expect(plan.configEdit?.planned == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(plan.deactivations.isEmpty)
+    }
+
+    @Test("an open guest LV is reported and left active; the others are deactivated")
+    func openLV() throws {
+        let plan = try Self.plan("open-guest-lv")
+        let lvs = try #require(plan.deactivations.first?.lvs)
+        #expect(lvs.map { "\($0.name) \($0.open)" } == ["data true", "root false"])
+        #expect(!plan.commands.contains { $0.contains("guestvg/data") })
+        #expect(plan.commands.contains { $0.contains("guestvg/root") })
+        #expect(plan.warnings.contains { $0.contains("guestvg/data") && $0.contains("is open on the host") })
+    }
+
+    @Test("an undeclared unmounted local VG blocks the host with a message saying how to declare it")
+    func undeclaredLocalVG() throws {
+        let plan = try Self.plan("local-vg")
+        #expect(plan.reasons.count == 1)
+        #expect(plan.reasons[0].hasPrefix("VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on /dev/vdb is not mounted"))
+        #expect(plan.reasons[0].contains("add it to lvmguard_host_vgs for h"))
+        #expect(plan.configEdit == nil && plan.deactivations.isEmpty && plan.commands.isEmpty)
+        let declared = try Self.plan("local-vg", hostVGs: ["scratchvg"])
+        #expect(declared.status == .changes)
+        #expect(declared.configEdit?.planned == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(declared.deactivations.map(\.vgName) == ["guestvg"])
+    }
+
+    @Test("devices-file host: the plan edits the devices file, not the filter")
+    func devicesFile() throws {
+        let plan = try Self.plan("devices-file")
+        #expect(plan.regime == .devicesFile)
+        #expect(plan.configEdit == nil)
+        #expect(plan.devicesFileEdit == HostPlan.DevicesFileEdit(add: [], remove: ["/dev/mapper/mpatha"], createFile: false))
+        #expect(plan.commands.first == "lvm lvmdevices --deldev /dev/mapper/mpatha")
+        // Enabled but missing: LVM sees everything, so the plan creates the file with the host's PVs.
+        let missing = try Self.plan("devices-file") { $0["devices-file"] = $0["devices-file"]?.with(stdout: "", status: 1) }
+        #expect(missing.devicesFileEdit == HostPlan.DevicesFileEdit(add: ["/dev/vdb"], remove: [], createFile: true))
+    }
+
+    @Test("key, accept rules and deactivate_guest_vgs from the playbook are honoured")
+    func playbookOptions() throws {
+        let filterKey = try Self.plan("incident", Fixture.desired("  key: filter\n"))
+        #expect(filterKey.configEdit?.key == "devices/filter")
+        let accept = try Self.plan("incident", Fixture.desired("  accept: [/dev/sdz9, '/^\\/dev\\/nvme.*$/']\n"))
+        // Config strings escape backslashes (libdm reads "\\/" as "\/").
+        #expect(accept.configEdit?.planned == #"[ "a|^/dev/sdz9$|", "a|^\\/dev\\/nvme.*$|", "r|.*|" ]"#)
+        let keep = try Self.plan("incident", Fixture.desired("deactivate_guest_vgs: false\n"))
+        #expect(keep.deactivations.isEmpty)
+        #expect(keep.warnings.contains { $0.contains("deactivate_guest_vgs is false") })
+    }
+
+    @Test("the host needs a person when lvm.conf or its filter cannot be understood", arguments: [
+        ("devices {\n\tglobal_filter = [ \"a|unclosed ]\n}\n", "cannot parse /etc/lvm/lvm.conf at line 2, column 20: string is not closed on its line"),
+        ("devices {\n\tglobal_filter = [ \"x|what|\" ]\n}\n", "the current devices/global_filter in /etc/lvm/lvm.conf line 2 is not understood"),
+        ("devices {\n\tglobal_filter = [ 7 ]\n}\n", "the current devices/global_filter in /etc/lvm/lvm.conf line 2 is not understood"),
+    ])
+    func notUnderstood(conf: String, expected: String) throws {
+        let plan = try Self.plan("incident") { $0["lvm-conf"] = $0["lvm-conf"]?.with(stdout: conf) }
+        #expect(plan.status == .blocked)
+        #expect(plan.reasons.contains { $0.hasPrefix(expected) }, "\(plan.reasons)")
+        #expect(plan.configEdit == nil)
+    }
+
+    @Test("a filter set outside lvm.conf (lvmlocal.conf, a profile) blocks instead of being shadowed")
+    func setElsewhere() throws {
+        let plan = try Self.plan("incident") {
+            $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(stdout: "global_filter=[\"a|/dev/sd.*|\"]\n")
+        }
+        #expect(plan.status == .blocked)
+        #expect(plan.reasons.first?.hasPrefix("devices/global_filter is set outside /etc/lvm/lvm.conf") == true)
+    }
+
+    @Test("with lvmetad, key 'filter' is refused: lvmetad ignores it")
+    func lvmetad() throws {
+        let plan = try Self.plan("incident", Fixture.desired("  key: filter\n")) {
+            $0["config:global/use_lvmetad"] = $0["config:global/use_lvmetad"]?.with(stdout: "use_lvmetad=1\n", status: 0)
+        }
+        #expect(plan.status == .blocked)
+        #expect(plan.reasons.first?.contains("use key global_filter") == true)
+    }
+
+    @Test("after the change is made the host is in sync")
+    func convergence() throws {
+        let first = try Self.plan("incident")
+        let planned = try #require(first.configEdit?.plannedText)
+        let lvsAfter = try Fixture.sections("incident")["lvs"]!.stdout.replacingOccurrences(of: "\"lv_attr\":\"-wi-a-----\", \"lv_active\":\"active\"", with: "\"lv_attr\":\"-wi-------\", \"lv_active\":\"\"")
+        let second = try Self.plan("incident") {
+            $0["lvm-conf"] = $0["lvm-conf"]?.with(stdout: planned)
+            $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(stdout: "global_filter=\"r|.*|\"\n")
+            $0["lvs"] = $0["lvs"]?.with(stdout: lvsAfter)
+        }
+        #expect(second.status == .inSync, "\(second.commands)")
+    }
+
+    @Test("exempt hosts keep their reason, ticket and expiry; nothing is planned")
+    func exempt() {
+        let exempt = TargetSelection.ExemptHost(host: "compute-17", reason: "nova images_type=lvm", ticket: "CHG-1234",
+                                                until: CalendarDate("2027-01-31"), source: "host compute-17 at pb.yaml:7:5")
+        let plan = Planner.exempt(exempt)
+        #expect(plan.status == .exempt)
+        #expect(plan.exemption == HostPlan.Exemption(reason: "nova images_type=lvm", ticket: "CHG-1234", until: "2027-01-31", source: "host compute-17 at pb.yaml:7:5"))
+        #expect(plan.commands.isEmpty)
+    }
+
+    @Test("fingerprints record what the plan relied on")
+    func fingerprint() throws {
+        let plan = try Self.plan("incident")
+        let facts = try Fixture.facts("incident")
+        #expect(plan.fingerprint?.lvmConfSHA256 == facts.lvmConf.sha256)
+        #expect(plan.fingerprint?.lvStates.count == facts.lvs.count)
+        #expect(plan.fingerprint?.lvStates.allSatisfy { $0.hasSuffix(" active") } == true)
+    }
+}
+
+@Suite("Facts stream and saved plans")
+struct FactStreamTests {
+    @Test("a cut-off or foreign stream is refused")
+    func truncated() throws {
+        let text = try String(contentsOfFile: "\(Fixture.directory)/incident.facts", encoding: .utf8)
+        let cut = String(text.prefix(text.count / 2))
+        #expect(throws: FactsError("the facts stream ended early (the gather script was cut off)")) {
+            try FactStream.parse(cut, boundary: "@@lvmguard@@")
+        }
+        #expect(throws: FactsError("no facts came back (the gather script did not start)")) {
+            try FactStream.parse("sudo: a password is required\n", boundary: "@@lvmguard@@")
+        }
+        #expect(throws: FactsError("the host's facts stream is version 2, expected 1")) {
+            try FactStream.parse("@@lvmguard@@ facts 2\n@@lvmguard@@ end\n", boundary: "@@lvmguard@@")
+        }
+    }
+
+    @Test("a saved plan round-trips through JSON and encodes the same way twice")
+    func savedPlan() throws {
+        let hosts = try ["incident", "host-lvm", "local-vg"].map { try PlannerTests.plan($0) }
+        let plan = FleetPlan(playbook: "pb.yaml", inventory: "inv.yaml", policy: "host-pvs-only", hosts: hosts)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let first = try encoder.encode(plan)
+        #expect(try encoder.encode(plan) == first)
+        #expect(try JSONDecoder().decode(FleetPlan.self, from: first) == plan)
+        #expect(String(decoding: first, as: UTF8.self).contains("\"format\":\"lvmguard-plan\""))
+    }
+
+    @Test("identical changes on many hosts fold into one change in markdown")
+    func markdownFolding() throws {
+        let facts = try Fixture.facts("incident")
+        let desired = Fixture.desired()
+        let hosts = ["compute-01", "compute-02", "compute-03"].map { Planner.plan(Fixture.host($0), facts: facts, desired: desired) }
+            + [Planner.plan(Fixture.host("compute-04"), facts: try Fixture.facts("host-lvm"), desired: desired)]
+        let markdown = PlanReport.markdown(FleetPlan(playbook: "pb.yaml", inventory: "inv.yaml", policy: "p", hosts: hosts))
+        #expect(markdown.contains("## Change 1: 3 hosts\n\nHosts: `compute-01`, `compute-02`, `compute-03`"))
+        #expect(markdown.contains("## Change 2: 1 host\n\nHosts: `compute-04`"))
+        #expect(markdown.components(separatedBy: "```diff").count == 3)
+    }
+
+    @Test("the recap counts every status")
+    func recap() throws {
+        let hosts = [try PlannerTests.plan("incident"), try PlannerTests.plan("clean"), try PlannerTests.plan("local-vg"),
+                     Planner.unreachable("x", reason: "Connection refused")]
+        let plan = FleetPlan(playbook: "pb.yaml", inventory: "inv.yaml", policy: "p", hosts: hosts)
+        #expect(PlanReport.recapLine(plan) == "Recap: 4 hosts: 1 to change, 1 in-sync, 0 exempt, 1 blocked, 1 unreachable")
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+@testable import LVMGuardCore
+
+/// Real gather output captured on the lab VMs (see Fixtures/README.md).
+enum Fixture {
+    static let directory = #filePath.components(separatedBy: "/Support/")[0] + "/Fixtures/facts"
+
+    static func sections(_ scenario: String) throws -> [String: FactSection] {
+        let text = try String(contentsOfFile: "\(directory)/\(scenario).facts", encoding: .utf8)
+        return try FactStream.parse(text, boundary: "@@lvmguard@@")
+    }
+
+    /// Facts of a scenario, optionally with sections changed first.
+    static func facts(_ scenario: String, _ change: (inout [String: FactSection]) -> Void = { _ in }) throws -> HostFacts {
+        var sections = try sections(scenario)
+        change(&sections)
+        return try HostFacts(sections: sections)
+    }
+
+    /// A host named after the scenario, with optional lvmguard variables.
+    static func host(_ name: String, hostVGs: [String] = []) -> HostSettings {
+        var yaml = "all:\n  hosts:\n    \(name):\n"
+        if !hostVGs.isEmpty { yaml += "      lvmguard_host_vgs: [\(hostVGs.joined(separator: ", "))]\n" }
+        let (inventory, _) = loadInventory(["inv/hosts.yaml": yaml])
+        var diagnostics = Diagnostics()
+        return HostSettings(inventory!.hosts[name]!, diagnostics: &diagnostics)!
+    }
+
+    static func desired(_ extra: String = "", policy: String = "host-pvs-only") -> DesiredState {
+        var diagnostics = Diagnostics()
+        let state = DesiredStateReader.read("hosts: all\nfilter:\n  policy: \(policy)\n\(extra)", file: "pb.yaml", diagnostics: &diagnostics)
+        precondition(state != nil, "\(diagnostics.all)")
+        return state!
+    }
+}
+
+extension FactSection {
+    func with(stdout: String? = nil, status: Int32? = nil) -> FactSection {
+        FactSection(name: name, status: status ?? self.status, stdout: stdout ?? self.stdout, stderr: stderr)
+    }
+}
