@@ -38,3 +38,24 @@ struct LabHost {
         return (result.status, result.stdout + result.stderr)
     }
 }
+
+extension LabHost {
+    /// ssh logins the host's sshd has accepted since boot (each lab/ssh.sh call is one, itself included).
+    func acceptedLogins() throws -> Int {
+        Int(try run("journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey'").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// What plan must not change: lvm.conf's checksum and every LV's activation, by UUID.
+    func lvmState() throws -> String {
+        try run("sha256sum /etc/lvm/lvm.conf; lvs --noheadings -o vg_uuid,lv_uuid,lv_active --config 'devices { global_filter = [ \"a|.*|\" ] }' | sort").stdout
+    }
+
+    /// The lab inventory lab/start.sh wrote.
+    static var inventory: String { state + "/inventory.yaml" }
+
+    /// Runs the lvmguard binary built by `swift build`.
+    static func lvmguard(_ arguments: [String]) throws -> CommandResult {
+        try LVMGuardCoreTests.run([repository + "/.build/debug/lvmguard"] + arguments, environment: ["NO_COLOR": "1"])
+    }
+}
