@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end against the local lab: installs what it needs, builds lvmguard, boots an
 # `incident` compute host in a VM, shows the incident (`multipath -f` -> "map in use"), validates the lab
-# inventory with lvmguard, and shuts the VM down. `plan` and `apply` join here as they are built.
+# inventory, plans the fix with lvmguard, and shuts the VM down. `apply` joins here when it is built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "the demo boots VMs and installs packages: run it as root" >&2; exit 1; }
@@ -27,4 +27,7 @@ lab/ssh.sh lab-incident 'set -x; multipath -f mpatha' || echo "(exit status $? -
 step "lvmguard validate: whom the lab policy reaches"
 "$lvmguard" validate -i "$inventory" playbooks/lab.yaml
 
-step "next: lvmguard plan / apply (not built yet) fix the host; until then the demo stops here"
+step "lvmguard plan: what would change, for review (one read-only ssh execution per host)"
+"$lvmguard" plan -i "$inventory" playbooks/lab.yaml --out "$LVMGUARD_LAB_STATE/plan.json" || true
+
+step "next: lvmguard apply (not built yet) makes exactly that change; until then the demo stops here"
