@@ -58,8 +58,14 @@ section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNA
 section mounts cat /proc/mounts
 section swaps cat /proc/swaps
 section cmdline cat /proc/cmdline
-section dm-info dmsetup info -c --noheadings --separator '|' -o name,major,minor,open,uuid
-section dm-deps dmsetup deps
+# A kernel without device-mapper (no "device-mapper" in /proc/misc) has no dm devices: an empty answer.
+if grep -qw device-mapper /proc/misc 2>/dev/null; then
+    section dm-info dmsetup info -c --noheadings --separator '|' -o name,major,minor,open,uuid
+    section dm-deps dmsetup deps
+else
+    section dm-info true
+    section dm-deps true
+fi
 section sysfs-block sh -c 'for d in /sys/block/*; do [ -e "$d" ] || continue; echo "${d##*/} $(readlink -f "$d")"; done'
 section dev-links sh -c 'for d in /dev/*/* /dev/disk/by-id/*; do [ -L "$d" ] || [ -b "$d" ] || continue; echo "$d $(readlink -f "$d")"; done'
 

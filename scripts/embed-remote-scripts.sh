@@ -13,6 +13,7 @@ out=Sources/LVMGuardRemote/RemoteScripts+Embedded.swift
         echo "    /// remote/$(basename "$file")"
         echo "    static let $name = ####\"\"\""
         cat "$file"
+        echo  # a multi-line literal drops the newline before its closing delimiter: keep the file's own
         echo "\"\"\"####"
     done
     echo "}"

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+@testable import LVMGuardRemote
+
+@Suite("Remote scripts: embedded copies, POSIX sh, and a real run on this machine")
+struct RemoteScriptTests {
+    static let path = LabHost.repository + "/remote/gather-facts.sh"
+
+    @Test("the embedded gather script is remote/gather-facts.sh (run scripts/embed-remote-scripts.sh after editing it)")
+    func embeddedCopy() throws {
+        #expect(RemoteScripts.gatherFacts == (try String(contentsOfFile: Self.path, encoding: .utf8)))
+    }
+
+    @Test("the script parses as POSIX sh (dash, and busybox sh when present)")
+    func posixSyntax() throws {
+        #expect(try run(["dash", "-n", Self.path]).status == 0)
+        if FileManager.default.isExecutableFile(atPath: "/bin/busybox") {
+            #expect(try run(["/bin/busybox", "sh", "-n", Self.path]).status == 0)
+        }
+    }
+
+    @Test("run by dash on this machine with the real lvm2 tools, it yields complete typed facts")
+    func realRun() throws {
+        guard getuid() == 0, Prerequisite.tool("lvm") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n".write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        let boundary = RemoteScripts.newBoundary()
+        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        #expect(result.status == 0, "\(result.stderr)")
+        let facts = try HostFacts(sections: try FactStream.parse(result.stdout, boundary: boundary))
+        #expect(facts.lvmConf.path == directory + "/lvm.conf")
+        #expect(facts.lvmConf.text == "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
+        #expect(facts.settings["devices/global_filter"] == .string("r|.*|"))
+        #expect(facts.lvmVersion != nil)
+        #expect(facts.mounts.contains { $0.target == "/" })
+        // Read-only: the config it was pointed at is as it was.
+        #expect(try String(contentsOfFile: directory + "/lvm.conf", encoding: .utf8) == "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
+    }
+
+    @Test("ssh arguments: options, then --, the address, and only the fixed remote command")
+    func sshArguments() throws {
+        let (inventory, _) = loadInventory(["inv/hosts.yaml": """
+            all:
+              hosts:
+                h:
+                  ansible_host: -oProxyCommand=evil
+                  ansible_port: 2222
+                  ansible_user: cloud
+                  ansible_become: true
+                  ansible_ssh_private_key_file: /k
+                  ansible_ssh_common_args: "-o ProxyJump=bastion"
+            """])
+        var diagnostics = Diagnostics()
+        let resolved = try #require(inventory?.hosts["h"])
+        let host = try #require(HostSettings(resolved, diagnostics: &diagnostics))
+        var options = SSH.Options()
+        options.commonArgs = ["-F", "/cfg"]
+        let arguments = SSH(options: options).arguments(for: host)
+        #expect(arguments == ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
+                              "-p", "2222", "-l", "cloud", "-i", "/k", "-F", "/cfg", "-o", "ProxyJump=bastion",
+                              "--", "-oProxyCommand=evil", "sudo -n sh -s"])
+    }
+}
