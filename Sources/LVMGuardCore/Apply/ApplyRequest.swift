@@ -1,0 +1,114 @@
+import Foundation
+
+/// What the apply script gets for one host: validated tokens for shell variables, and data as base64.
+/// Nothing from a host or a user reaches the shell unchecked.
+public struct ApplyRequest: Sendable, Hashable {
+    public let host: String
+    /// Shell variables, name to value; every value matched a strict pattern.
+    public let variables: [(name: String, value: String)]
+    /// Data functions, name to raw bytes (sent base64-encoded).
+    public let data: [(name: String, text: String)]
+
+    public static func == (lhs: ApplyRequest, rhs: ApplyRequest) -> Bool {
+        lhs.host == rhs.host && lhs.variables.map { "\($0.name)=\($0.value)" } == rhs.variables.map { "\($0.name)=\($0.value)" }
+            && lhs.data.map { "\($0.name)=\($0.text)" } == rhs.data.map { "\($0.name)=\($0.text)" }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(host)
+        for variable in variables { hasher.combine(variable.name); hasher.combine(variable.value) }
+    }
+
+    /// The request for a planned host; throws when the plan has nothing to apply or holds a value that
+    /// does not look like what it should (a UUID, a /dev path, a checksum).
+    public init(plan: HostPlan, hostVGs: [String], guestVGs: [String], timestamp: String) throws(ApplyRequestError) {
+        guard plan.status == .changes, let fingerprint = plan.fingerprint else {
+            throw ApplyRequestError("host \(plan.host) is \(plan.status.rawValue): nothing to apply")
+        }
+        host = plan.host
+        var variables: [(String, String)] = []
+        func add(_ name: String, _ value: String, _ pattern: Token) throws(ApplyRequestError) {
+            guard pattern.matches(value) else {
+                throw ApplyRequestError("refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
+            }
+            variables.append((name, value))
+        }
+        func addList(_ name: String, _ values: [String], _ pattern: Token) throws(ApplyRequestError) {
+            for value in values where !pattern.matches(value) {
+                throw ApplyRequestError("refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
+            }
+            variables.append((name, values.joined(separator: " ")))
+        }
+        try add("LVMGUARD_TIMESTAMP", timestamp, .timestamp)
+        try add("LVMGUARD_EXPECT_SHA256", fingerprint.lvmConfSHA256, .sha256)
+        variables.append(("LVMGUARD_EXPECT_DEVICES_FILE", fingerprint.devicesFile == nil ? "0" : "1"))
+        variables.append(("LVMGUARD_CONFIG_EDIT", plan.configEdit == nil ? "0" : "1"))
+        try addList("LVMGUARD_HOST_VGS", hostVGs, .uuid)
+        try addList("LVMGUARD_GUEST_VGS", guestVGs, .uuid)
+        try addList("LVMGUARD_DEVICES_ADD", plan.devicesFileEdit?.add ?? [], .devicePath)
+        try addList("LVMGUARD_DEVICES_REMOVE", plan.devicesFileEdit?.remove ?? [], .devicePath)
+        variables.append(("LVMGUARD_DEVICES_CREATE", plan.devicesFileEdit?.createFile == true ? "1" : "0"))
+        let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid) }
+        try addList("LVMGUARD_DEACTIVATE", lvs, .uuid)
+        variables.append(("LVMGUARD_REFRESH", plan.refreshCache ? "1" : "0"))
+        if let initramfs = plan.initramfs, initramfs.rebuild {
+            try add("LVMGUARD_INITRAMFS", initramfs.tool, .word)
+            try add("LVMGUARD_INITRAMFS_IMAGE", initramfs.image, .bootPath)
+        } else {
+            variables.append(("LVMGUARD_INITRAMFS", "none"))
+            variables.append(("LVMGUARD_INITRAMFS_IMAGE", ""))
+        }
+        self.variables = variables
+        var data: [(String, String)] = [("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined())]
+        if let devicesFile = fingerprint.devicesFile { data.append(("devices_file", devicesFile)) }
+        if let edit = plan.configEdit { data.append(("candidate", edit.plannedText)) }
+        self.data = data
+    }
+
+    /// The shell text that sets the variables and defines the data functions.
+    public var preamble: String {
+        var text = variables.map { "\($0.name)='\($0.value)'\n" }.joined()
+        for (name, raw) in data {
+            let encoded = Data(raw.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+            // base64 has no '_', so the delimiter cannot occur in the body.
+            text += "lvmguard_data_\(name)() { cat <<'LVMGUARD_DATA'\n\(encoded)\nLVMGUARD_DATA\n}\n"
+        }
+        return text
+    }
+
+    /// The strict shapes a value sent to a host may have.
+    enum Token: CustomStringConvertible {
+        case uuid, devicePath, sha256, timestamp, word, bootPath
+
+        func matches(_ value: String) -> Bool {
+            let scalars = value.unicodeScalars
+            func only(_ allowed: String) -> Bool { !value.isEmpty && scalars.allSatisfy { $0.isASCII && (allowed.unicodeScalars.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0)) } }
+            switch self {
+            case .uuid: return only("-") && value.count <= 64
+            case .devicePath: return value.hasPrefix("/dev/") && only("/._:+-") && !value.contains("..")
+            case .sha256: return value.count == 64 && scalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+            case .timestamp: return value.count == 16 && only("TZ")
+            case .word: return only("-")
+            case .bootPath: return value.hasPrefix("/boot/") && only("/._+-") && !value.contains("..")
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .uuid: "an LVM UUID"
+            case .devicePath: "a /dev path"
+            case .sha256: "a sha256 checksum"
+            case .timestamp: "a UTC timestamp"
+            case .word: "a plain word"
+            case .bootPath: "a /boot path"
+            }
+        }
+    }
+}
+
+/// A plan that cannot be turned into a safe request.
+public struct ApplyRequestError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,81 @@
+/// How apply went on one host: each step, the checks after, and the recap outcome.
+public struct HostApplyResult: Sendable, Codable, Hashable {
+    public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
+        case ok, changed, failed, stale, blocked, unreachable, exempt
+    }
+
+    public struct Step: Sendable, Codable, Hashable {
+        public let name: String
+        /// ok, changed, skipped, failed, stale, refused.
+        public let result: String
+        public let message: String
+    }
+
+    public let host: String
+    public let outcome: Outcome
+    public let steps: [Step]
+    public let checks: [CheckEvaluator.Outcome]
+    /// Why the host failed, was stale, blocked or unreachable.
+    public let reason: String?
+
+    public init(host: String, outcome: Outcome, steps: [Step] = [], checks: [CheckEvaluator.Outcome] = [], reason: String? = nil) {
+        self.host = host
+        self.outcome = outcome
+        self.steps = steps
+        self.checks = checks
+        self.reason = reason
+    }
+}
+
+/// Reads the apply script's output: step lines, its exit code, and the facts gathered after.
+public enum ApplyStream {
+    public struct Parsed: Sendable {
+        public let steps: [HostApplyResult.Step]
+        /// The apply part's exit code; nil when the run was cut off before it finished.
+        public let exitCode: Int?
+        /// Sections of the facts gathered after apply, nil when they did not all arrive.
+        public let factsAfter: [String: FactSection]?
+    }
+
+    public static func parse(_ text: String, boundary: String) -> Parsed {
+        var steps: [HostApplyResult.Step] = []
+        var exitCode: Int?
+        let marker = boundary + " "
+        var factsStart: String.Index?
+        var index = text.startIndex
+        while index < text.endIndex {
+            let end = text[index...].firstIndex(of: "\n") ?? text.endIndex
+            let line = text[index..<end]
+            if line.hasPrefix(marker) {
+                let words = line.dropFirst(marker.count).split(separator: " ", maxSplits: 3)
+                if words.first == "step", words.count >= 3 {
+                    steps.append(.init(name: String(words[1]), result: String(words[2]), message: words.count > 3 ? String(words[3]) : ""))
+                } else if words.first == "applied", words.count >= 2 {
+                    exitCode = Int(words[1])
+                } else if words.first == "facts" {
+                    factsStart = index
+                    break
+                }
+            }
+            index = end < text.endIndex ? text.index(after: end) : end
+        }
+        let facts = factsStart.flatMap { try? FactStream.parse(String(text[$0...]), boundary: boundary) }
+        return Parsed(steps: steps, exitCode: exitCode, factsAfter: facts)
+    }
+
+    /// The outcome of a host from its parsed run.
+    public static func outcome(_ parsed: Parsed) -> (HostApplyResult.Outcome, String?) {
+        switch parsed.exitCode {
+        case nil:
+            return (.failed, "the run was cut off before it finished (lvm.conf is the old or the new file, never partial); run apply again")
+        case 4?:
+            return (.stale, parsed.steps.last { $0.result == "stale" }?.message)
+        case 3?:
+            return (.failed, parsed.steps.last { $0.result == "refused" }?.message)
+        case 0?:
+            return (parsed.steps.contains { $0.result == "changed" } ? .changed : .ok, nil)
+        default:
+            return (.failed, parsed.steps.last { $0.result == "failed" }?.message ?? "apply failed")
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import LVMGuardCore
+import LVMGuardRemote
+
+/// `lvmguard apply`: exactly the plan, atomically, idempotently, verified.
+struct Apply: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply the plan: lock, check fingerprints, validate and try the new lvm.conf, swap it in, deactivate guest LVs, refresh, verify.",
+        discussion: """
+            Without --plan it plans first (one read-only ssh execution per host), shows the plan and asks \
+            'Apply to N hosts? [yes/NO]' unless --yes. With --plan FILE it applies a saved plan exactly; a host \
+            that changed since is refused as stale and left untouched while the others proceed. Each host is \
+            changed by one ssh execution.
+
+            Exit codes: 0 every host ok or changed; 1 a host failed or was stale, or a file is invalid; \
+            3 hosts were blocked or unreachable (and none failed).
+            """
+    )
+
+    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (default with --plan: the one the plan names).")
+    var inventory: String?
+
+    @Argument(help: "The desired-state file (default with --plan: the one the plan names).")
+    var playbook: String?
+
+    @Option(help: "Apply this saved plan (from 'plan --out') instead of planning now.")
+    var plan: String?
+
+    @Flag(help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Flag(help: "No colour, even on a terminal.")
+    var noColor = false
+
+    @Option(help: ArgumentHelp("Evaluate exemption expiry as of this day (YYYY-MM-DD).", visibility: .hidden))
+    var today: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        let colored = Terminal.colored(noColor: noColor)
+        let fleetPlan: FleetPlan
+        let input: InputOptions
+        if let plan {
+            fleetPlan = try PlanFile.read(plan)
+            input = try InputOptions.parse(["-i", inventory ?? fleetPlan.inventory, playbook ?? fleetPlan.playbook] + (today.map { ["--today", $0] } ?? []))
+        } else {
+            guard let inventory, let playbook else { throw ValidationError("name an inventory and a playbook, or a saved plan with --plan") }
+            input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? []))
+            fleetPlan = FleetPlan(playbook: "", inventory: "", policy: "", hosts: [])
+        }
+        let loaded = try LoadedInputs.load(input)
+        let ssh = try connection.ssh()
+        let forks = connection.forks ?? loaded.desired.rollout.forks
+        let current = plan == nil ? await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) : fleetPlan
+        print(PlanReport.text(current, colored: colored), terminator: "")
+
+        let targets = Dictionary(uniqueKeysWithValues: loaded.selection.targets.map { ($0.name, $0) })
+        var toApply: [(HostPlan, HostSettings)] = []
+        var results: [HostApplyResult] = []
+        for host in current.hosts {
+            switch host.status {
+            case .changes:
+                if let settings = targets[host.host] {
+                    toApply.append((host, settings))
+                } else {
+                    results.append(HostApplyResult(host: host.host, outcome: .failed, reason: "not a target of \(input.playbook) in \(input.inventory) any more"))
+                }
+            case .inSync: results.append(HostApplyResult(host: host.host, outcome: .ok))
+            case .exempt: results.append(HostApplyResult(host: host.host, outcome: .exempt, reason: host.reasons.first))
+            case .blocked: results.append(HostApplyResult(host: host.host, outcome: .blocked, reason: host.reasons.first))
+            case .unreachable: results.append(HostApplyResult(host: host.host, outcome: .unreachable, reason: host.reasons.first))
+            }
+        }
+        if !toApply.isEmpty {
+            try confirm(count: toApply.count)
+            let timestamp = Self.timestamp()
+            let applier = Applier(ssh: ssh)
+            let desired = loaded.desired
+            results += await Fleet.map(toApply, forks: forks) { plan, host in
+                await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
+            }
+        } else {
+            print("\nNothing to apply.")
+        }
+        print("")
+        print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
+        let outcomes = Set(results.map(\.outcome))
+        if outcomes.contains(.failed) || outcomes.contains(.stale) { throw ExitCode.failure }
+        if outcomes.contains(.blocked) || outcomes.contains(.unreachable) { throw ExitCode(3) }
+    }
+
+    /// Asks on the terminal unless --yes; refuses when nobody can answer.
+    private func confirm(count: Int) throws {
+        guard !yes else { return }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw ValidationError("standard input is not a terminal: pass --yes to apply without asking")
+        }
+        print("\nApply to \(count) host\(count == 1 ? "" : "s")? [yes/NO] ", terminator: "")
+        fflush(nil)
+        guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+            print("Not applied.")
+            throw ExitCode.success
+        }
+    }
+
+    /// UTC, compact: the suffix of backup files.
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: Date())
+    }
+}
+
+extension PlanFile {
+    /// Reads a saved plan, refusing other formats and versions.
+    static func read(_ path: String) throws -> FleetPlan {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read the plan \(path)")
+        }
+        let plan: FleetPlan
+        do {
+            plan = try JSONDecoder().decode(FleetPlan.self, from: data)
+        } catch {
+            throw ValidationError("\(path) is not an lvmguard plan: \(error)")
+        }
+        guard plan.format == "lvmguard-plan", plan.version == FleetPlan.currentVersion else {
+            throw ValidationError("\(path) is a plan of format \(plan.format) version \(plan.version); this lvmguard reads version \(FleetPlan.currentVersion)")
+        }
+        return plan
+    }
+}

@@ -1,0 +1,174 @@
+# lvmguard apply: makes exactly the planned changes on one host, in one run, then verifies.
+# POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
+# The controller sends, on stdin: variables (validated tokens only: UUIDs, /dev paths, hex), data functions
+# whose bodies are base64 (lvmguard_data_*), this script, then gather-facts.sh for the facts after apply.
+# Everything runs inside main(), so nothing starts before the whole script has arrived. HUP and PIPE are
+# ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
+# Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
+# RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
+
+step() { echo "$B step $1 $2 $3"; }
+
+# Prints data function $1 decoded; fails when it is missing or not base64.
+data() { "lvmguard_data_$1" | base64 -d; }
+
+lv_states() {
+    lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
+        | awk '{ print $1, $2, ($3 == "active" ? "active" : "inactive") }' | LC_ALL=C sort
+}
+
+main() {
+    set -u
+    umask 077
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
+    export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
+    trap '' HUP PIPE
+    B=$LVMGUARD_BOUNDARY
+    LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
+    CONF="$LVMDIR/lvm.conf"
+    NEW="$CONF.lvmguard-new"
+    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+    if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
+        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+    fi
+    if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
+    fi
+    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
+    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
+
+    # 1. One lvmguard at a time per LVM configuration; the kernel drops the lock if this process dies.
+    command -v flock >/dev/null 2>&1 || { step lock failed "flock is not installed"; return 1; }
+    mkdir -p /run/lock
+    LOCK="/run/lock/lvmguard-$(printf '%s' "$LVMDIR" | cksum | cut -d' ' -f1).lock"
+    exec 9>"$LOCK" || { step lock failed "cannot open $LOCK"; return 1; }
+    if ! flock -n 9; then
+        step lock refused "another lvmguard run holds $LOCK"
+        return 3
+    fi
+    step lock ok "$LOCK"
+
+    # 2. The host must still be what the plan saw.
+    actual=$(sha256sum "$CONF" 2>/dev/null | cut -d' ' -f1)
+    if [ "$actual" != "$LVMGUARD_EXPECT_SHA256" ]; then
+        step fingerprint stale "$CONF changed since the plan (sha256 ${actual:-unreadable}, planned $LVMGUARD_EXPECT_SHA256)"
+        return 4
+    fi
+    lv_states > "$TMP/lv-states"
+    data lv_states > "$TMP/expected-lv-states"
+    if ! cmp -s "$TMP/lv-states" "$TMP/expected-lv-states"; then
+        step fingerprint stale "LV activation changed since the plan: $(diff "$TMP/expected-lv-states" "$TMP/lv-states" | grep '^[<>]' | head -n 3 | tr '\n' ';')"
+        return 4
+    fi
+    DEVICES="$LVMDIR/devices/${LVMGUARD_DEVICES_FILE_NAME:-system.devices}"
+    if [ "$LVMGUARD_EXPECT_DEVICES_FILE" = 1 ]; then
+        data devices_file > "$TMP/expected-devices"
+        if ! cmp -s "$DEVICES" "$TMP/expected-devices"; then
+            step fingerprint stale "$DEVICES changed since the plan"
+            return 4
+        fi
+    elif [ -e "$DEVICES" ] && [ "$LVMGUARD_DEVICES_ADD$LVMGUARD_DEVICES_REMOVE$LVMGUARD_DEVICES_CREATE" != 0 ]; then
+        step fingerprint stale "$DEVICES appeared since the plan"
+        return 4
+    fi
+    step fingerprint ok "lvm.conf, LV states and devices file are as planned"
+
+    # 3-4. Candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
+    if [ "$LVMGUARD_CONFIG_EDIT" = 1 ]; then
+        mkdir "$TMP/lvm" && data candidate > "$TMP/lvm/lvm.conf" \
+            || { step candidate failed "cannot decode the planned lvm.conf"; return 1; }
+        if ! LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1; then
+            step validate failed "lvmconfig --validate refused the planned lvm.conf: $(tr '\n' ' ' < "$TMP/validate")"
+            return 1
+        fi
+        step validate ok "lvmconfig --validate accepts the planned lvm.conf"
+        LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid --config 'global { use_lvmetad = 0 }' 2>/dev/null \
+            | tr -d ' ' | LC_ALL=C sort -u > "$TMP/trial-vgs" 2>/dev/null \
+            || LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid 2>/dev/null | tr -d ' ' | LC_ALL=C sort -u > "$TMP/trial-vgs"
+        for vg in $LVMGUARD_HOST_VGS; do
+            grep -qx "$vg" "$TMP/trial-vgs" || { step trial failed "with the planned lvm.conf, pvs no longer sees host VG $vg"; return 1; }
+        done
+        for vg in $LVMGUARD_GUEST_VGS; do
+            grep -qx "$vg" "$TMP/trial-vgs" && { step trial failed "with the planned lvm.conf, pvs still sees guest VG $vg"; return 1; }
+        done
+        step trial ok "with the planned lvm.conf, pvs sees every host VG and no guest VG"
+        if ! { cp "$TMP/lvm/lvm.conf" "$NEW" && cmp -s "$TMP/lvm/lvm.conf" "$NEW"; }; then
+            step write failed "cannot write $NEW (disk full?); $CONF is unchanged"
+            return 1
+        fi
+        chown --reference="$CONF" "$NEW" 2>/dev/null; chmod --reference="$CONF" "$NEW" 2>/dev/null
+        BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
+        if ! { cp -p "$CONF" "$BACKUP" && cmp -s "$CONF" "$BACKUP"; }; then
+            rm -f "$BACKUP"
+            step backup failed "cannot write the backup $BACKUP (disk full?); $CONF is unchanged"
+            return 1
+        fi
+        sync
+        if ! mv -f "$NEW" "$CONF"; then
+            step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
+            return 1
+        fi
+        sync
+        echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$CONF" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"
+        step config changed "wrote $CONF (backup $BACKUP)"
+    fi
+
+    # Devices-file hosts: the same change with LVM's own tools, backup first.
+    if [ "$LVMGUARD_DEVICES_ADD$LVMGUARD_DEVICES_REMOVE$LVMGUARD_DEVICES_CREATE" != 0 ]; then
+        if [ -e "$DEVICES" ]; then
+            cp -p "$DEVICES" "$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP" || { step devices-file failed "cannot back up $DEVICES"; return 1; }
+            echo "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP" >> "$LVMDIR/lvmguard.journal"
+        fi
+        if [ "$LVMGUARD_DEVICES_CREATE" = 1 ] && [ -z "$LVMGUARD_DEVICES_ADD" ]; then
+            mkdir -p "$LVMDIR/devices" && : > "$DEVICES" || { step devices-file failed "cannot create $DEVICES"; return 1; }
+        fi
+        for device in $LVMGUARD_DEVICES_ADD; do
+            lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+        done
+        for device in $LVMGUARD_DEVICES_REMOVE; do
+            lvm lvmdevices --yes --deldev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --deldev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+        done
+        step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
+    fi
+
+    # 5. Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
+    failed=0
+    for uuid in $LVMGUARD_DEACTIVATE; do
+        state=$(lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
+        attr=${state%% *}
+        name=${state#* }
+        case "$attr" in
+            "") step deactivate ok "LV $uuid is no longer there" ;;
+            ?????o*) step deactivate skipped "LV $name ($uuid) is open: left active" ;;
+            ????a*)
+                if lvchange -an --config "$PERMISSIVE" --select "lv_uuid=$uuid" > "$TMP/out" 2>&1; then
+                    step deactivate changed "LV $name ($uuid) deactivated"
+                else
+                    step deactivate failed "LV $name ($uuid): $(tr '\n' ' ' < "$TMP/out")"
+                    failed=1
+                fi ;;
+            *) step deactivate ok "LV $name ($uuid) is already inactive" ;;
+        esac
+    done
+
+    # 6. Refresh LVM's view, then the initramfs.
+    if [ "$LVMGUARD_REFRESH" = 1 ]; then
+        if pvscan --cache > "$TMP/out" 2>&1; then step refresh changed "pvscan --cache"; else step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"; failed=1; fi
+    fi
+    case "$LVMGUARD_INITRAMFS" in
+        dracut)
+            if dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
+            else step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
+        initramfs-tools)
+            if update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
+            else step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
+    esac
+    return $failed
+}
+main
+rc=$?
+# The gather script that follows sets traps of its own: clean up here.
+rm -rf "${TMP:-/nonexistent}"
+rm -f "${NEW:-/nonexistent}"
+trap - EXIT INT TERM
+echo "$LVMGUARD_BOUNDARY applied $rc"
