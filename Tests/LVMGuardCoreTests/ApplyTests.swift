@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+@testable import LVMGuardRemote
+
+@Suite("Apply requests: only validated tokens reach the shell")
+struct ApplyRequestTests {
+    static func incidentPlan() throws -> HostPlan { try PlannerTests.plan("incident") }
+
+    @Test("a planned host becomes variables and base64 data")
+    func request() throws {
+        let plan = try Self.incidentPlan()
+        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: ["gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D"], timestamp: "20261124T230000Z")
+        let variables = Dictionary(uniqueKeysWithValues: request.variables.map { ($0.name, $0.value) })
+        #expect(variables["LVMGUARD_CONFIG_EDIT"] == "1")
+        #expect(variables["LVMGUARD_DEACTIVATE"]?.split(separator: " ").count == 2)
+        #expect(variables["LVMGUARD_EXPECT_SHA256"] == plan.fingerprint?.lvmConfSHA256)
+        #expect(request.data.map(\.name) == ["lv_states", "candidate"])
+        // The preamble is plain assignments and heredocs of base64: no quote or $ from the data.
+        for line in request.preamble.split(separator: "\n") {
+            let isAssignment = line.hasPrefix("LVMGUARD_") && line.hasSuffix("'") && line.filter { $0 == "'" }.count == 2
+            let isData = line.hasPrefix("lvmguard_data_") || line == "LVMGUARD_DATA" || line == "}"
+                || line.allSatisfy { $0.isLetter || $0.isNumber || "+/=".contains($0) }
+            #expect(isAssignment || isData, "unexpected preamble line: \(line)")
+        }
+        let encoded = request.preamble.components(separatedBy: "lvmguard_data_candidate() { cat <<'LVMGUARD_DATA'\n")[1]
+            .components(separatedBy: "\nLVMGUARD_DATA")[0].replacingOccurrences(of: "\n", with: "")
+        #expect(String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self) == plan.configEdit?.plannedText)
+    }
+
+    @Test("values that do not look like what they should are refused", arguments: [
+        ("gMD2xM'; rm -rf /; '", "refusing to send LVMGUARD_GUEST_VGS"),
+        ("$(reboot)", "refusing to send LVMGUARD_GUEST_VGS"),
+        ("a b", "refusing to send LVMGUARD_GUEST_VGS"),
+    ])
+    func refused(vg: String, expected: String) throws {
+        let plan = try Self.incidentPlan()
+        #expect(throws: ApplyRequestError.self) { try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z") }
+        do { _ = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z") } catch {
+            #expect(error.message.hasPrefix(expected))
+        }
+    }
+
+    @Test("only hosts with changes can be applied")
+    func nothingToApply() throws {
+        let clean = try PlannerTests.plan("clean")
+        #expect(throws: ApplyRequestError("host h is in-sync: nothing to apply")) {
+            try ApplyRequest(plan: clean, hostVGs: [], guestVGs: [], timestamp: "20261124T230000Z")
+        }
+    }
+
+    @Test("apply output: steps, exit codes and the facts after", arguments: [
+        ("@@b@@ step lock ok l\n@@b@@ step config changed wrote\n@@b@@ applied 0\n", HostApplyResult.Outcome.changed),
+        ("@@b@@ step lock ok l\n@@b@@ step fingerprint ok f\n@@b@@ applied 0\n", .ok),
+        ("@@b@@ step lock ok l\n@@b@@ step fingerprint stale lvm.conf changed\n@@b@@ applied 4\n", .stale),
+        ("@@b@@ step lock refused another run\n@@b@@ applied 3\n", .failed),
+        ("@@b@@ step validate failed bad\n@@b@@ applied 1\n", .failed),
+        ("@@b@@ step lock ok l\n", .failed),
+    ])
+    func outcomes(text: String, expected: HostApplyResult.Outcome) {
+        let parsed = ApplyStream.parse(text, boundary: "@@b@@")
+        #expect(ApplyStream.outcome(parsed).0 == expected)
+    }
+}
+
+/// remote/apply.sh run for real by dash on this machine, against a temporary LVM_SYSTEM_DIR.
+@Suite("apply.sh on this machine: lock, staleness, validation, atomic swap, backup, journal")
+struct ApplyScriptLocalTests {
+    static let original = "devices {\n\t# global_filter = [ \"a|.*|\" ]\n\tdir = \"/dev\"\n}\n"
+
+    /// A temp LVM dir with `original` as lvm.conf, facts gathered from it, and a plan to reject everything.
+    static func setUp() throws -> (directory: String, plan: HostPlan)? {
+        guard getuid() == 0, Prerequisite.tool("lvm") else { return nil }
+        let directory = try temporaryDirectory()
+        try original.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        let boundary = RemoteScripts.newBoundary()
+        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
+        let plan = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
+        #expect(plan.status == .changes, "\(plan.reasons)")
+        return (directory, plan)
+    }
+
+    static func apply(_ plan: HostPlan, in directory: String, timestamp: String = "20261124T230000Z") throws -> (HostApplyResult.Outcome, ApplyStream.Parsed) {
+        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: timestamp)
+        let boundary = RemoteScripts.newBoundary()
+        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: Applier.script(for: request, boundary: boundary))
+        let parsed = ApplyStream.parse(result.stdout, boundary: boundary)
+        return (ApplyStream.outcome(parsed).0, parsed)
+    }
+
+    static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    @Test("apply swaps in the planned file, keeps a backup with the same mode, writes the journal; the facts after come back")
+    func applies() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory + "/lvm.conf")
+        let (outcome, parsed) = try Self.apply(plan, in: directory)
+        #expect(outcome == .changed, "\(parsed.steps)")
+        #expect(try Self.read(directory + "/lvm.conf") == plan.configEdit?.plannedText)
+        #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261124T230000Z") == Self.original)
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/lvm.conf")[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+        #expect(try Self.read(directory + "/lvmguard.journal").contains("backup=\(directory)/lvm.conf.lvmguard-20261124T230000Z"))
+        #expect(parsed.steps.map(\.name) == ["lock", "fingerprint", "validate", "trial", "config", "refresh"])
+        #expect(!FileManager.default.fileExists(atPath: directory + "/lvm.conf.lvmguard-new"))
+        let after = try HostFacts(sections: try #require(parsed.factsAfter))
+        #expect(after.settings["devices/global_filter"] == .string("r|.*|"))
+    }
+
+    @Test("a host changed since the plan is refused as stale and nothing is written")
+    func stale() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let edited = Self.original + "# changed by hand\n"
+        try edited.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        let (outcome, parsed) = try Self.apply(plan, in: directory)
+        #expect(outcome == .stale)
+        #expect(parsed.steps.last?.message.contains("changed since the plan") == true)
+        #expect(try Self.read(directory + "/lvm.conf") == edited)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf"])
+    }
+
+    @Test("a candidate that fails lvmconfig --validate changes nothing")
+    func invalidCandidate() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let edit = try #require(plan.configEdit)
+        let broken = HostPlan(host: plan.host, status: plan.status, reasons: [], exemption: nil, regime: plan.regime, lvmVersion: nil,
+                              ownership: plan.ownership,
+                              configEdit: .init(path: edit.path, key: edit.key, current: edit.current, planned: edit.planned,
+                                                plannedText: "devices {\n\tglobal_filter = [ \"r|.*|\" \n", diff: edit.diff),
+                              devicesFileEdit: nil, deactivations: [], refreshCache: false, initramfs: nil, warnings: [], fingerprint: plan.fingerprint)
+        let (outcome, parsed) = try Self.apply(broken, in: directory)
+        #expect(outcome == .failed)
+        #expect(parsed.steps.last?.name == "validate")
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf"])
+    }
+
+    @Test("a second lvmguard on the same host is refused by the lock, not queued")
+    func lock() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sum = try run(["sh", "-c", "printf '%s' \"$1\" | cksum | cut -d' ' -f1", "sh", directory]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = ["/run/lock/lvmguard-\(sum).lock", "sleep", "30"]
+        try holder.run()
+        defer { holder.terminate() }
+        Thread.sleep(forTimeInterval: 0.3)
+        let (outcome, parsed) = try Self.apply(plan, in: directory)
+        #expect(outcome == .failed)
+        #expect(parsed.steps.first?.result == "refused")
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original)
+    }
+}
