@@ -40,7 +40,18 @@ lab_ssh_port() {
     local port=$1; shift
     ssh -i "$(base_dir)/id_ed25519" -p "$port" \
         -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -o ConnectTimeout=5 root@127.0.0.1 "$@"
+        -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
+        root@127.0.0.1 "$@"
+}
+
+# A probe while a VM boots or shuts down: qemu's user network accepts the TCP connection at once even
+# when the guest cannot answer, so every probe is bounded.
+lab_probe() {
+    local port=$1; shift
+    timeout 20 ssh -i "$(base_dir)/id_ed25519" -p "$port" \
+        -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+        -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
+        root@127.0.0.1 "$@"
 }
 
 wait_for_ssh() {
@@ -50,7 +61,7 @@ wait_for_ssh() {
         if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
             die "qemu exited before ssh came up (see the console log)"
         fi
-        if lab_ssh_port "$port" true 2>/dev/null; then return 0; fi
+        if lab_probe "$port" true 2>/dev/null; then return 0; fi
         sleep 1
     done
     die "no ssh on port $port after ${LAB_BOOT_TIMEOUT}s"
