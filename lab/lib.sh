@@ -92,7 +92,8 @@ start_qemu() {
     fi
     args+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22"
         -pidfile "$dir/qemu.pid" -daemonize)
-    qemu-system-x86_64 "${args[@]}"
+    # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).
+    qemu-system-x86_64 "${args[@]}" </dev/null >>"$dir/qemu.log" 2>&1
 }
 
 # Stops the qemu whose pid file is $1: ACPI-less, so SIGTERM, then SIGKILL after 10 s.

@@ -1,16 +1,11 @@
 # lvmguard apply: makes exactly the planned changes on one host, in one run, then verifies.
 # POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
 # The controller sends, on stdin: variables (validated tokens only: UUIDs, /dev paths, hex), data functions
-# whose bodies are base64 (lvmguard_data_*), this script, then gather-facts.sh for the facts after apply.
+# whose bodies are base64 (lvmguard_data_*), common.sh, this script, then gather-facts.sh for the facts after.
 # Everything runs inside main(), so nothing starts before the whole script has arrived. HUP and PIPE are
 # ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
 # Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
-
-step() { echo "$B step $1 $2 $3"; }
-
-# Prints data function $1 decoded; fails when it is missing or not base64.
-data() { "lvmguard_data_$1" | base64 -d; }
 
 lv_states() {
     lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
@@ -19,34 +14,8 @@ lv_states() {
 
 main() {
     set -u
-    umask 077
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
-    export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
-    trap '' HUP PIPE
-    B=$LVMGUARD_BOUNDARY
-    LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
-    CONF="$LVMDIR/lvm.conf"
-    NEW="$CONF.lvmguard-new"
-    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
-    if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
-        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
-    fi
-    if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
-        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
-    fi
-    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
-    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
-
-    # 1. One lvmguard at a time per LVM configuration; the kernel drops the lock if this process dies.
-    command -v flock >/dev/null 2>&1 || { step lock failed "flock is not installed"; return 1; }
-    mkdir -p /run/lock
-    LOCK="/run/lock/lvmguard-$(printf '%s' "$LVMDIR" | cksum | cut -d' ' -f1).lock"
-    exec 9>"$LOCK" || { step lock failed "cannot open $LOCK"; return 1; }
-    if ! flock -n 9; then
-        step lock refused "another lvmguard run holds $LOCK"
-        return 3
-    fi
-    step lock ok "$LOCK"
+    setup || return 1
+    lock || return $?
 
     # 2. The host must still be what the plan saw.
     actual=$(sha256sum "$CONF" 2>/dev/null | cut -d' ' -f1)
@@ -75,9 +44,8 @@ main() {
 
     # 3-4. Candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
     if [ "$LVMGUARD_CONFIG_EDIT" = 1 ]; then
-        mkdir "$TMP/lvm" && data candidate > "$TMP/lvm/lvm.conf" \
-            || { step candidate failed "cannot decode the planned lvm.conf"; return 1; }
-        if ! LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1; then
+        data candidate > "$TMP/candidate" || { step candidate failed "cannot decode the planned lvm.conf"; return 1; }
+        if ! validate "$TMP/candidate"; then
             step validate failed "lvmconfig --validate refused the planned lvm.conf: $(tr '\n' ' ' < "$TMP/validate")"
             return 1
         fi
@@ -92,23 +60,8 @@ main() {
             grep -qx "$vg" "$TMP/trial-vgs" && { step trial failed "with the planned lvm.conf, pvs still sees guest VG $vg"; return 1; }
         done
         step trial ok "with the planned lvm.conf, pvs sees every host VG and no guest VG"
-        if ! { cp "$TMP/lvm/lvm.conf" "$NEW" && cmp -s "$TMP/lvm/lvm.conf" "$NEW"; }; then
-            step write failed "cannot write $NEW (disk full?); $CONF is unchanged"
-            return 1
-        fi
-        chown --reference="$CONF" "$NEW" 2>/dev/null; chmod --reference="$CONF" "$NEW" 2>/dev/null
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
-        if ! { cp -p "$CONF" "$BACKUP" && cmp -s "$CONF" "$BACKUP"; }; then
-            rm -f "$BACKUP"
-            step backup failed "cannot write the backup $BACKUP (disk full?); $CONF is unchanged"
-            return 1
-        fi
-        sync
-        if ! mv -f "$NEW" "$CONF"; then
-            step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
-            return 1
-        fi
-        sync
+        swap_in "$TMP/candidate" "$BACKUP" || return 1
         echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$CONF" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"
         step config changed "wrote $CONF (backup $BACKUP)"
     fi
@@ -166,9 +119,4 @@ main() {
     return $failed
 }
 main
-rc=$?
-# The gather script that follows sets traps of its own: clean up here.
-rm -rf "${TMP:-/nonexistent}"
-rm -f "${NEW:-/nonexistent}"
-trap - EXIT INT TERM
-echo "$LVMGUARD_BOUNDARY applied $rc"
+finish $?

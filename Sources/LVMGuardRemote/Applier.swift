@@ -6,10 +6,35 @@ public struct Applier: Sendable {
 
     public init(ssh: SSH) { self.ssh = ssh }
 
-    /// The whole script for one host: variables and data, remote/apply.sh, then remote/gather-facts.sh.
+    /// The whole script for one host: variables and data, remote/common.sh, remote/apply.sh, then
+    /// remote/gather-facts.sh for the facts after.
     public static func script(for request: ApplyRequest, boundary: String) -> String {
-        RemoteScripts.gatherFacts(boundary: boundary).prefix { $0 != "\n" } + "\n"
-            + request.preamble + RemoteScripts.apply + RemoteScripts.gatherFacts
+        "LVMGUARD_BOUNDARY=\(boundary)\n" + request.preamble + RemoteScripts.common + RemoteScripts.apply + RemoteScripts.gatherFacts
+    }
+
+    /// The rollback script: remote/common.sh, remote/rollback.sh, then remote/gather-facts.sh.
+    public static func rollbackScript(timestamp: String, boundary: String) -> String {
+        precondition(ApplyRequest.Token.timestamp.matches(timestamp), "timestamps are generated")
+        return "LVMGUARD_BOUNDARY=\(boundary)\nLVMGUARD_TIMESTAMP='\(timestamp)'\n"
+            + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
+    }
+
+    /// Restores the lvm.conf the last apply replaced on `host`, then evaluates the checks (for information).
+    public func rollback(_ host: HostSettings, timestamp: String) async -> HostApplyResult {
+        let boundary = RemoteScripts.newBoundary()
+        let result: SSH.Result
+        do {
+            result = try await ssh.run(Self.rollbackScript(timestamp: timestamp, boundary: boundary), on: host)
+        } catch {
+            return HostApplyResult(host: host.name, outcome: error.message.hasPrefix("timed out") ? .failed : .unreachable,
+                                   reason: error.message)
+        }
+        let parsed = ApplyStream.parse(result.stdout, boundary: boundary)
+        if parsed.exitCode == 5 {
+            return HostApplyResult(host: host.name, outcome: .ok, steps: parsed.steps, reason: "nothing to roll back")
+        }
+        let (outcome, reason) = ApplyStream.outcome(parsed)
+        return HostApplyResult(host: host.name, outcome: outcome, steps: parsed.steps, reason: reason)
     }
 
     /// Applies `plan` to `host` and evaluates `desired`'s checks on the facts gathered afterwards.

@@ -5,16 +5,11 @@ extension RemoteScripts {
 # lvmguard apply: makes exactly the planned changes on one host, in one run, then verifies.
 # POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
 # The controller sends, on stdin: variables (validated tokens only: UUIDs, /dev paths, hex), data functions
-# whose bodies are base64 (lvmguard_data_*), this script, then gather-facts.sh for the facts after apply.
+# whose bodies are base64 (lvmguard_data_*), common.sh, this script, then gather-facts.sh for the facts after.
 # Everything runs inside main(), so nothing starts before the whole script has arrived. HUP and PIPE are
 # ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
 # Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
-
-step() { echo "$B step $1 $2 $3"; }
-
-# Prints data function $1 decoded; fails when it is missing or not base64.
-data() { "lvmguard_data_$1" | base64 -d; }
 
 lv_states() {
     lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
@@ -23,34 +18,8 @@ lv_states() {
 
 main() {
     set -u
-    umask 077
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
-    export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
-    trap '' HUP PIPE
-    B=$LVMGUARD_BOUNDARY
-    LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
-    CONF="$LVMDIR/lvm.conf"
-    NEW="$CONF.lvmguard-new"
-    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
-    if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
-        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
-    fi
-    if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
-        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
-    fi
-    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
-    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
-
-    # 1. One lvmguard at a time per LVM configuration; the kernel drops the lock if this process dies.
-    command -v flock >/dev/null 2>&1 || { step lock failed "flock is not installed"; return 1; }
-    mkdir -p /run/lock
-    LOCK="/run/lock/lvmguard-$(printf '%s' "$LVMDIR" | cksum | cut -d' ' -f1).lock"
-    exec 9>"$LOCK" || { step lock failed "cannot open $LOCK"; return 1; }
-    if ! flock -n 9; then
-        step lock refused "another lvmguard run holds $LOCK"
-        return 3
-    fi
-    step lock ok "$LOCK"
+    setup || return 1
+    lock || return $?
 
     # 2. The host must still be what the plan saw.
     actual=$(sha256sum "$CONF" 2>/dev/null | cut -d' ' -f1)
@@ -79,9 +48,8 @@ main() {
 
     # 3-4. Candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
     if [ "$LVMGUARD_CONFIG_EDIT" = 1 ]; then
-        mkdir "$TMP/lvm" && data candidate > "$TMP/lvm/lvm.conf" \
-            || { step candidate failed "cannot decode the planned lvm.conf"; return 1; }
-        if ! LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1; then
+        data candidate > "$TMP/candidate" || { step candidate failed "cannot decode the planned lvm.conf"; return 1; }
+        if ! validate "$TMP/candidate"; then
             step validate failed "lvmconfig --validate refused the planned lvm.conf: $(tr '\n' ' ' < "$TMP/validate")"
             return 1
         fi
@@ -96,23 +64,8 @@ main() {
             grep -qx "$vg" "$TMP/trial-vgs" && { step trial failed "with the planned lvm.conf, pvs still sees guest VG $vg"; return 1; }
         done
         step trial ok "with the planned lvm.conf, pvs sees every host VG and no guest VG"
-        if ! { cp "$TMP/lvm/lvm.conf" "$NEW" && cmp -s "$TMP/lvm/lvm.conf" "$NEW"; }; then
-            step write failed "cannot write $NEW (disk full?); $CONF is unchanged"
-            return 1
-        fi
-        chown --reference="$CONF" "$NEW" 2>/dev/null; chmod --reference="$CONF" "$NEW" 2>/dev/null
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
-        if ! { cp -p "$CONF" "$BACKUP" && cmp -s "$CONF" "$BACKUP"; }; then
-            rm -f "$BACKUP"
-            step backup failed "cannot write the backup $BACKUP (disk full?); $CONF is unchanged"
-            return 1
-        fi
-        sync
-        if ! mv -f "$NEW" "$CONF"; then
-            step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
-            return 1
-        fi
-        sync
+        swap_in "$TMP/candidate" "$BACKUP" || return 1
         echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$CONF" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"
         step config changed "wrote $CONF (backup $BACKUP)"
     fi
@@ -170,12 +123,88 @@ main() {
     return $failed
 }
 main
-rc=$?
-# The gather script that follows sets traps of its own: clean up here.
-rm -rf "${TMP:-/nonexistent}"
-rm -f "${NEW:-/nonexistent}"
-trap - EXIT INT TERM
-echo "$LVMGUARD_BOUNDARY applied $rc"
+finish $?
+
+"""####
+    /// remote/common.sh
+    static let common = ####"""
+# lvmguard common: functions shared by the scripts that change a host (apply.sh, rollback.sh).
+# POSIX sh; defines functions only, runs nothing.
+
+step() { echo "$B step $1 $2 $3"; }
+
+# Prints data function $1 decoded; fails when it is missing or not base64.
+data() { "lvmguard_data_$1" | base64 -d; }
+
+# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, TMP. Fails when no temp dir can be made.
+setup() {
+    umask 077
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
+    export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
+    # A dropped connection must not stop a run half-way; every step leaves lvm.conf whole.
+    trap '' HUP PIPE
+    B=$LVMGUARD_BOUNDARY
+    LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
+    CONF="$LVMDIR/lvm.conf"
+    NEW="$CONF.lvmguard-new"
+    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+    if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
+        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+    fi
+    if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
+    fi
+    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
+    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
+}
+
+# One lvmguard at a time per LVM configuration; the kernel drops the lock when the process dies.
+# Returns 3 when another run holds it.
+lock() {
+    command -v flock >/dev/null 2>&1 || { step lock failed "flock is not installed"; return 1; }
+    mkdir -p /run/lock
+    LOCK="/run/lock/lvmguard-$(printf '%s' "$LVMDIR" | cksum | cut -d' ' -f1).lock"
+    exec 9>"$LOCK" || { step lock failed "cannot open $LOCK"; return 1; }
+    if ! flock -n 9; then
+        step lock refused "another lvmguard run holds $LOCK"
+        return 3
+    fi
+    step lock ok "$LOCK"
+}
+
+# Validates lvm.conf candidate $1 with the host's own lvmconfig, in a directory of its own.
+validate() {
+    rm -rf "$TMP/lvm" && mkdir "$TMP/lvm" && cp "$1" "$TMP/lvm/lvm.conf" || return 1
+    LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1
+}
+
+# Puts candidate $1 in place of lvm.conf atomically, keeping a backup named $2. Same owner and mode.
+swap_in() {
+    if ! { cp "$1" "$NEW" && cmp -s "$1" "$NEW"; }; then
+        step write failed "cannot write $NEW (disk full?); $CONF is unchanged"
+        return 1
+    fi
+    chown --reference="$CONF" "$NEW" 2>/dev/null; chmod --reference="$CONF" "$NEW" 2>/dev/null
+    if ! { cp -p "$CONF" "$2" && cmp -s "$CONF" "$2"; }; then
+        rm -f "$2"
+        step backup failed "cannot write the backup $2 (disk full?); $CONF is unchanged"
+        return 1
+    fi
+    sync
+    if ! mv -f "$NEW" "$CONF"; then
+        step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
+        return 1
+    fi
+    sync
+}
+
+# After main: the gather script that follows sets traps of its own, so clean up here.
+finish() {
+    rm -rf "${TMP:-/nonexistent}"
+    rm -f "${NEW:-/nonexistent}"
+    trap - EXIT INT TERM
+    echo "$LVMGUARD_BOUNDARY applied $1"
+}
 
 """####
     /// remote/gather-facts.sh
@@ -270,6 +299,51 @@ if have virsh; then
     section libvirt-disks sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
 fi
 echo "$B end"
+
+"""####
+    /// remote/rollback.sh
+    static let rollback = ####"""
+# lvmguard rollback: puts back the lvm.conf (and devices file) backed up by the last apply, validated the
+# same way, atomically, keeping a backup of what it replaces. Guest VGs are not reactivated.
+# POSIX sh; sent after common.sh, with LVMGUARD_BOUNDARY and LVMGUARD_TIMESTAMP set; gather-facts.sh follows.
+# RC: 0 done, 1 failed (nothing changed), 3 lock held, 5 nothing to roll back.
+
+main() {
+    set -u
+    setup || return 1
+    lock || return $?
+    JOURNAL="$LVMDIR/lvmguard.journal"
+    backup=$(grep " config $CONF backup=" "$JOURNAL" 2>/dev/null | tail -n 1 | sed 's/.* backup=\([^ ]*\).*/\1/')
+    if [ -z "$backup" ] || [ ! -f "$backup" ]; then
+        step rollback failed "no lvmguard backup of $CONF to restore (journal: $JOURNAL)"
+        return 5
+    fi
+    if cmp -s "$backup" "$CONF"; then
+        step rollback ok "$CONF already equals $backup"
+    else
+        if ! validate "$backup"; then
+            step validate failed "lvmconfig --validate refuses $backup: $(tr '\n' ' ' < "$TMP/validate")"
+            return 1
+        fi
+        step validate ok "lvmconfig --validate accepts $backup"
+        swap_in "$backup" "$CONF.lvmguard-$LVMGUARD_TIMESTAMP" || return 1
+        echo "$LVMGUARD_TIMESTAMP rollback $CONF restored=$backup backup=$CONF.lvmguard-$LVMGUARD_TIMESTAMP" >> "$JOURNAL"
+        step rollback changed "restored $backup (the replaced file is kept as $CONF.lvmguard-$LVMGUARD_TIMESTAMP)"
+    fi
+    devices=$(grep " devices " "$JOURNAL" 2>/dev/null | tail -n 1)
+    if [ -n "$devices" ]; then
+        target=$(echo "$devices" | sed 's/.* devices \([^ ]*\) .*/\1/')
+        saved=$(echo "$devices" | sed 's/.* backup=\([^ ]*\).*/\1/')
+        if [ -f "$saved" ] && ! cmp -s "$saved" "$target"; then
+            cp -p "$saved" "$target.lvmguard-new" && mv -f "$target.lvmguard-new" "$target" \
+                && step devices-file changed "restored $saved" || { step devices-file failed "cannot restore $saved"; return 1; }
+        fi
+    fi
+    pvscan --cache > "$TMP/out" 2>&1 && step refresh changed "pvscan --cache" || step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"
+    return 0
+}
+main
+finish $?
 
 """####
 }

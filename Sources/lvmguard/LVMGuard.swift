@@ -17,6 +17,6 @@ struct LVMGuard: AsyncParsableCommand {
               3   some hosts are blocked (need a person) or unreachable
               64  bad command-line usage
             """,
-        subcommands: [Validate.self, Plan.self, Apply.self, CheckCommand.self, Facts.self]
+        subcommands: [Validate.self, Plan.self, Apply.self, Rollback.self, CheckCommand.self, Facts.self]
     )
 }

@@ -167,4 +167,28 @@ struct ApplyScriptLocalTests {
         #expect(parsed.steps.first?.result == "refused")
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
     }
+
+    @Test("rollback restores the file the last apply replaced, validated, keeping what it replaces")
+    func rollback() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func rollback() throws -> ApplyStream.Parsed {
+            let boundary = RemoteScripts.newBoundary()
+            let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+                                 stdin: Applier.rollbackScript(timestamp: "20261124T235959Z", boundary: boundary))
+            return ApplyStream.parse(result.stdout, boundary: boundary)
+        }
+        #expect(try rollback().exitCode == 5, "nothing to roll back before any apply")
+        _ = try Self.apply(plan, in: directory)
+        let applied = try Self.read(directory + "/lvm.conf")
+        let parsed = try rollback()
+        #expect(parsed.exitCode == 0, "\(parsed.steps)")
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original)
+        #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261124T235959Z") == applied)
+        #expect(parsed.steps.map(\.name) == ["lock", "validate", "rollback", "refresh"])
+        #expect(try rollback().steps.contains { $0.name == "rollback" && $0.result == "ok" }, "a second rollback changes nothing")
+    }
 }

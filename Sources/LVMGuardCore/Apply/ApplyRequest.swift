@@ -77,10 +77,10 @@ public struct ApplyRequest: Sendable, Hashable {
     }
 
     /// The strict shapes a value sent to a host may have.
-    enum Token: CustomStringConvertible {
+    public enum Token: CustomStringConvertible {
         case uuid, devicePath, sha256, timestamp, word, bootPath
 
-        func matches(_ value: String) -> Bool {
+        public func matches(_ value: String) -> Bool {
             let scalars = value.unicodeScalars
             func only(_ allowed: String) -> Bool { !value.isEmpty && scalars.allSatisfy { $0.isASCII && (allowed.unicodeScalars.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0)) } }
             switch self {
@@ -93,7 +93,7 @@ public struct ApplyRequest: Sendable, Hashable {
             }
         }
 
-        var description: String {
+        public var description: String {
             switch self {
             case .uuid: "an LVM UUID"
             case .devicePath: "a /dev path"

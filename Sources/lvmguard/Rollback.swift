@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LVMGuardCore
+import LVMGuardRemote
+
+/// `lvmguard rollback`: put back the lvm.conf the last apply replaced.
+struct Rollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restore, on the target hosts, the lvm.conf (and devices file) the last apply replaced.",
+        discussion: """
+            Reads the host's journal (lvmguard.journal beside lvm.conf), validates the backup with the host's \
+            lvmconfig, swaps it in atomically (keeping what it replaces) and runs pvscan --cache. Guest VGs are \
+            not reactivated. One ssh execution per host; asks unless --yes.
+
+            Exit codes: 0 restored or nothing to restore; 1 a host failed; 3 a host was unreachable.
+            """
+    )
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(help: "Do not ask for confirmation.")
+    var yes = false
+
+    @Flag(help: "No colour, even on a terminal.")
+    var noColor = false
+
+    func run() async throws {
+        let loaded = try LoadedInputs.load(input)
+        let hosts = loaded.selection.targets
+        if !yes {
+            guard isatty(STDIN_FILENO) == 1 else {
+                throw ValidationError("standard input is not a terminal: pass --yes to roll back without asking")
+            }
+            print("Roll back lvm.conf on \(hosts.count) host\(hosts.count == 1 ? "" : "s")? [yes/NO] ", terminator: "")
+            fflush(nil)
+            guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                print("Not rolled back.")
+                return
+            }
+        }
+        let applier = Applier(ssh: try connection.ssh())
+        let timestamp = Apply.timestamp()
+        let results = await Fleet.map(hosts, forks: connection.forks ?? loaded.desired.rollout.forks) {
+            await applier.rollback($0, timestamp: timestamp)
+        }
+        print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: Terminal.colored(noColor: noColor)), terminator: "")
+        let outcomes = Set(results.map(\.outcome))
+        if outcomes.contains(.failed) { throw ExitCode.failure }
+        if outcomes.contains(.unreachable) { throw ExitCode(3) }
+    }
+}

@@ -1,0 +1,77 @@
+# lvmguard common: functions shared by the scripts that change a host (apply.sh, rollback.sh).
+# POSIX sh; defines functions only, runs nothing.
+
+step() { echo "$B step $1 $2 $3"; }
+
+# Prints data function $1 decoded; fails when it is missing or not base64.
+data() { "lvmguard_data_$1" | base64 -d; }
+
+# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, TMP. Fails when no temp dir can be made.
+setup() {
+    umask 077
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
+    export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
+    # A dropped connection must not stop a run half-way; every step leaves lvm.conf whole.
+    trap '' HUP PIPE
+    B=$LVMGUARD_BOUNDARY
+    LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
+    CONF="$LVMDIR/lvm.conf"
+    NEW="$CONF.lvmguard-new"
+    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+    if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
+        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+    fi
+    if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
+    fi
+    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
+    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
+}
+
+# One lvmguard at a time per LVM configuration; the kernel drops the lock when the process dies.
+# Returns 3 when another run holds it.
+lock() {
+    command -v flock >/dev/null 2>&1 || { step lock failed "flock is not installed"; return 1; }
+    mkdir -p /run/lock
+    LOCK="/run/lock/lvmguard-$(printf '%s' "$LVMDIR" | cksum | cut -d' ' -f1).lock"
+    exec 9>"$LOCK" || { step lock failed "cannot open $LOCK"; return 1; }
+    if ! flock -n 9; then
+        step lock refused "another lvmguard run holds $LOCK"
+        return 3
+    fi
+    step lock ok "$LOCK"
+}
+
+# Validates lvm.conf candidate $1 with the host's own lvmconfig, in a directory of its own.
+validate() {
+    rm -rf "$TMP/lvm" && mkdir "$TMP/lvm" && cp "$1" "$TMP/lvm/lvm.conf" || return 1
+    LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1
+}
+
+# Puts candidate $1 in place of lvm.conf atomically, keeping a backup named $2. Same owner and mode.
+swap_in() {
+    if ! { cp "$1" "$NEW" && cmp -s "$1" "$NEW"; }; then
+        step write failed "cannot write $NEW (disk full?); $CONF is unchanged"
+        return 1
+    fi
+    chown --reference="$CONF" "$NEW" 2>/dev/null; chmod --reference="$CONF" "$NEW" 2>/dev/null
+    if ! { cp -p "$CONF" "$2" && cmp -s "$CONF" "$2"; }; then
+        rm -f "$2"
+        step backup failed "cannot write the backup $2 (disk full?); $CONF is unchanged"
+        return 1
+    fi
+    sync
+    if ! mv -f "$NEW" "$CONF"; then
+        step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
+        return 1
+    fi
+    sync
+}
+
+# After main: the gather script that follows sets traps of its own, so clean up here.
+finish() {
+    rm -rf "${TMP:-/nonexistent}"
+    rm -f "${NEW:-/nonexistent}"
+    trap - EXIT INT TERM
+    echo "$LVMGUARD_BOUNDARY applied $1"
+}
