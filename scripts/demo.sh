@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end against the local lab: installs what it needs, builds lvmguard, boots an
 # `incident` compute host in a VM, shows the incident (`multipath -f` -> "map in use"), validates the lab
-# inventory, plans the fix with lvmguard, and shuts the VM down. `apply` joins here when it is built.
+# inventory, plans the fix, applies exactly that plan, shows `multipath -f` succeeding, and shuts down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "the demo boots VMs and installs packages: run it as root" >&2; exit 1; }
@@ -30,4 +30,11 @@ step "lvmguard validate: whom the lab policy reaches"
 step "lvmguard plan: what would change, for review (one read-only ssh execution per host)"
 "$lvmguard" plan -i "$inventory" playbooks/lab.yaml --out "$LVMGUARD_LAB_STATE/plan.json" || true
 
-step "next: lvmguard apply (not built yet) makes exactly that change; until then the demo stops here"
+step "lvmguard apply --plan: exactly the reviewed plan (one ssh execution per host), verified"
+"$lvmguard" apply --plan "$LVMGUARD_LAB_STATE/plan.json" --yes
+
+step "the map is free: os-brick's flush now succeeds"
+lab/ssh.sh lab-incident 'set -x; dmsetup info mpatha | grep "Open count"; multipath -f mpatha && echo "flushed"'
+
+step "a second apply changes nothing"
+"$lvmguard" apply -i "$inventory" playbooks/lab.yaml --yes | tail -n 1
