@@ -19,6 +19,9 @@ public struct SSH: Sendable {
         /// Extra ssh arguments for every host (`--ssh-common-args`), before each host's own.
         public var commonArgs: [String] = []
         public var executable = "ssh"
+        /// A private directory for connection-sharing sockets: with it, each host gets one connection
+        /// (ControlMaster) that the run's executions share, e.g. plan's gather and apply's change.
+        public var controlDirectory: String?
 
         public init() {}
     }
@@ -47,9 +50,24 @@ public struct SSH: Sendable {
         if let port = host.port { arguments += ["-p", String(port)] }
         if let user = host.user { arguments += ["-l", user] }
         if let key = host.privateKeyFile { arguments += ["-i", key] }
+        if let directory = options.controlDirectory {
+            arguments += ["-o", "ControlMaster=auto", "-o", "ControlPersist=120", "-o", "ControlPath=\(directory)/%C"]
+        }
         arguments += options.commonArgs + host.sshCommonArgs
         arguments += ["--", host.address, host.become ? "sudo -n sh -s" : "sh -s"]
         return arguments
+    }
+
+    /// Ends the shared connections of `hosts` (`ssh -O exit`), so no ssh process outlives the run.
+    public func closeConnections(_ hosts: [HostSettings]) async {
+        guard options.controlDirectory != nil else { return }
+        let executable = options.executable
+        _ = await Fleet.map(hosts, forks: 32) { host in
+            var arguments = self.arguments(for: host)
+            arguments.removeLast(2)  // the address and the remote command
+            arguments += ["-O", "exit", host.address]
+            _ = try? await Subprocess.run(.name(executable), arguments: Arguments(arguments), output: .discarded, error: .discarded)
+        }
     }
 
     /// Runs `script` on `host`. Throws `Failure` when ssh itself fails (exit 255: unreachable, host key,

@@ -30,6 +30,9 @@ struct Apply: AsyncParsableCommand {
     @Flag(help: "Do not ask for confirmation.")
     var yes = false
 
+    @Option(help: "Where to list the hosts that failed, for a rerun with --limit @FILE.")
+    var retryFile: String = "lvmguard.retry"
+
     @Flag(help: "No colour, even on a terminal.")
     var noColor = false
 
@@ -51,7 +54,25 @@ struct Apply: AsyncParsableCommand {
             fleetPlan = FleetPlan(playbook: "", inventory: "", policy: "", hosts: [])
         }
         let loaded = try LoadedInputs.load(input)
-        let ssh = try connection.ssh()
+        let ssh = try connection.ssh(sharingConnections: true)
+        let results: [HostApplyResult]
+        do {
+            results = try await applyAll(fleetPlan: fleetPlan, input: input, loaded: loaded, ssh: ssh, colored: colored)
+        } catch {
+            await ssh.finish(loaded.selection.targets)
+            throw error
+        }
+        await ssh.finish(loaded.selection.targets)
+        print("")
+        print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
+        try writeRetryFile(results)
+        let outcomes = Set(results.map(\.outcome))
+        if outcomes.contains(.failed) || outcomes.contains(.stale) || outcomes.contains(.skipped) { throw ExitCode.failure }
+        if outcomes.contains(.blocked) || outcomes.contains(.unreachable) { throw ExitCode(3) }
+    }
+
+    /// Plans (unless a saved plan is given), shows the plan, confirms, and rolls the changes out.
+    private func applyAll(fleetPlan: FleetPlan, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> [HostApplyResult] {
         let forks = connection.forks ?? loaded.desired.rollout.forks
         let current = plan == nil ? await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) : fleetPlan
         print(PlanReport.text(current, colored: colored), terminator: "")
@@ -75,20 +96,48 @@ struct Apply: AsyncParsableCommand {
         }
         if !toApply.isEmpty {
             try confirm(count: toApply.count)
-            let timestamp = Self.timestamp()
-            let applier = Applier(ssh: ssh)
-            let desired = loaded.desired
-            results += await Fleet.map(toApply, forks: forks) { plan, host in
-                await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
-            }
+            results += await rollOut(toApply, desired: loaded.desired, applier: Applier(ssh: ssh), forks: forks)
         } else {
             print("\nNothing to apply.")
         }
-        print("")
-        print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
-        let outcomes = Set(results.map(\.outcome))
-        if outcomes.contains(.failed) || outcomes.contains(.stale) { throw ExitCode.failure }
-        if outcomes.contains(.blocked) || outcomes.contains(.unreachable) { throw ExitCode(3) }
+        return results
+    }
+
+    /// Applies batch by batch (the playbook's `serial`), each batch `forks` at a time, and stops before the
+    /// next batch when failures pass `max_fail_percentage` in a batch or `max_failures` in all.
+    private func rollOut(_ hosts: [(HostPlan, HostSettings)], desired: DesiredState, applier: Applier, forks: Int) async -> [HostApplyResult] {
+        let batches = RolloutBatches.split(hosts, serial: desired.rollout.serial)
+        let timestamp = Self.timestamp()
+        var results: [HostApplyResult] = []
+        var failures = 0
+        var stop: String?
+        for (index, batch) in batches.enumerated() {
+            if let stop {
+                results += batch.map { HostApplyResult(host: $0.0.host, outcome: .skipped, reason: "not started: \(stop)") }
+                continue
+            }
+            if batches.count > 1 { print("\nbatch \(index + 1)/\(batches.count): \(batch.map(\.0.host).joined(separator: ", "))") }
+            let done = await Fleet.map(batch, forks: forks) { plan, host in
+                await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
+            }
+            results += done
+            let batchFailures = done.filter(\.outcome.isFailure).count
+            failures += batchFailures
+            stop = RolloutBatches.shouldStop(batchSize: batch.count, batchFailures: batchFailures, totalFailures: failures, rollout: desired.rollout)
+            if let stop, index + 1 < batches.count { print("stopping before batch \(index + 2): \(stop)") }
+        }
+        return results
+    }
+
+    /// Lists failed and skipped hosts, one a line, for `--limit @FILE`; removes a stale list when all went well.
+    private func writeRetryFile(_ results: [HostApplyResult]) throws {
+        let retry = results.filter { $0.outcome.isFailure || $0.outcome == .skipped }.map(\.host).sorted()
+        if retry.isEmpty {
+            try? FileManager.default.removeItem(atPath: retryFile)
+            return
+        }
+        try (retry.joined(separator: "\n") + "\n").write(toFile: retryFile, atomically: true, encoding: .utf8)
+        print("Retry the \(retry.count) failed host\(retry.count == 1 ? "" : "s") with: --limit @\(retryFile)")
     }
 
     /// Asks on the terminal unless --yes; refuses when nobody can answer.

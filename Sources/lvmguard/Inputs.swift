@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LVMGuardCore
 import LVMGuardRemote
 
@@ -9,6 +10,9 @@ struct InputOptions: ParsableArguments {
 
     @Argument(help: "The desired-state file, e.g. playbooks/compute-guest-lvm.yaml.")
     var playbook: String
+
+    @Option(help: "Limit to hosts matching an Ansible pattern (a:b, a:!b, a:&b, globs, ~regex) or @FILE of host names.")
+    var limit: String?
 
     @Option(help: ArgumentHelp("Evaluate exemption expiry as of this day (YYYY-MM-DD).", visibility: .hidden))
     var today: String?
@@ -28,8 +32,18 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Seconds ssh may take to connect.")
     var connectTimeout: Int = 10
 
-    func ssh() throws -> SSH {
+    @Flag(help: "Do not share one ssh connection per host between plan and apply (apply only).")
+    var noConnectionReuse = false
+
+    /// The ssh runner. With `sharingConnections` (apply: a gather, then the change), each host gets one
+    /// connection in a private socket directory that `SSH.finish` closes and removes.
+    func ssh(sharingConnections: Bool = false) throws -> SSH {
         var options = SSH.Options()
+        if sharingConnections, !noConnectionReuse {
+            var template = Array("/tmp/lvmguard-ssh-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw ValidationError("cannot create a private directory for ssh sockets") }
+            options.controlDirectory = String(cString: made)
+        }
         options.commandTimeout = .seconds(timeout)
         options.connectTimeout = connectTimeout
         if let sshCommonArgs {
@@ -37,6 +51,14 @@ struct ConnectionOptions: ParsableArguments {
             options.commonArgs = words
         }
         return SSH(options: options)
+    }
+}
+
+extension SSH {
+    /// Closes the run's shared connections and removes their socket directory.
+    func finish(_ hosts: [HostSettings]) async {
+        await closeConnections(hosts)
+        if let directory = options.controlDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 
@@ -64,10 +86,39 @@ struct LoadedInputs {
         } else if let inventory, let references = parsed?.references {
             _ = TargetSelection.checkReferences(references, in: inventory, today: day, diagnostics: &diagnostics)
         }
+        if let limit = options.limit, let inventory, let resolved = selection {
+            selection = try Self.limited(resolved, by: limit, in: inventory, diagnostics: &diagnostics)
+        }
         Terminal.printDiagnostics(diagnostics)
         guard let inventory, let desired = parsed?.state, let selection, !diagnostics.hasErrors else {
             throw ExitCode.failure
         }
         return LoadedInputs(inventory: inventory, desired: desired, selection: selection)
+    }
+
+    /// The selection narrowed to `--limit`: a pattern, or @FILE with one host name a line (a retry file).
+    static func limited(_ selection: TargetSelection, by limit: String, in inventory: Inventory,
+                        diagnostics: inout Diagnostics) throws -> TargetSelection {
+        var pattern = limit
+        if limit.hasPrefix("@") {
+            let path = String(limit.dropFirst())
+            do {
+                let text = try LocalFiles().readText(atPath: path)
+                pattern = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && !$0.hasPrefix("#") }.joined(separator: ",")
+            } catch {
+                throw ValidationError("--limit: cannot read \(path): \(error.reason)")
+            }
+            guard !pattern.isEmpty else { throw ValidationError("--limit: \(path) names no hosts") }
+        }
+        guard let hostPattern = HostPattern(pattern) else { throw ValidationError("--limit '\(limit)' selects nothing") }
+        let match = hostPattern.match(in: inventory)
+        for term in match.unmatchedTerms {
+            diagnostics.error("--limit term '\(term.text)' matches no group or host in \(inventory.file)", at: nil,
+                              hint: Suggestion.didYouMean(term.text, in: Array(inventory.groups.keys) + Array(inventory.hosts.keys)))
+        }
+        let allowed = Set(match.hosts)
+        return TargetSelection(targets: selection.targets.filter { allowed.contains($0.name) },
+                               exempt: selection.exempt.filter { allowed.contains($0.host) }, expired: selection.expired)
     }
 }

@@ -133,17 +133,12 @@ struct ApplyLabTests {
                 .first?["configEdit"] as? [String: Any])["plannedText"] as? String
             let planned = try run(["sha256sum"], stdin: plannedText ?? "").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: LabHost.repository + "/.build/debug/lvmguard")
-            process.arguments = ["apply", "--plan", planFile, "--yes"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let apply = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard", "apply", "--plan", planFile, "--yes"])
             Thread.sleep(forTimeInterval: seconds)
             // Ctrl-C on the controller, and the connection cut: this host's ssh client killed.
-            kill(process.processIdentifier, SIGINT)
+            apply.signal(SIGINT)
             _ = try? run(["pkill", "-KILL", "-f", "ssh .*-p \(port) .*-- 127.0.0.1 sh -s"])
-            process.waitUntilExit()
+            _ = apply.wait()
             Thread.sleep(forTimeInterval: 5)
 
             let now = try lab.text(host, "sha256sum < /etc/lvm/lvm.conf")

@@ -156,11 +156,9 @@ struct ApplyScriptLocalTests {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sum = try run(["sh", "-c", "printf '%s' \"$1\" | cksum | cut -d' ' -f1", "sh", directory]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["/run/lock/lvmguard-\(sum).lock", "sleep", "30"]
-        try holder.run()
-        defer { holder.terminate() }
+        // The holder keeps the locked descriptor in the process it execs, so SIGTERM releases the lock.
+        let holder = try Child.spawn(["sh", "-c", "exec 9>\"$1\" && flock 9 && exec sleep 30", "sh", "/run/lock/lvmguard-\(sum).lock"])
+        defer { holder.signal(SIGTERM); _ = holder.wait() }
         Thread.sleep(forTimeInterval: 0.3)
         let (outcome, parsed) = try Self.apply(plan, in: directory)
         #expect(outcome == .failed)

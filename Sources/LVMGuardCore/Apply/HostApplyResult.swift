@@ -2,6 +2,11 @@
 public struct HostApplyResult: Sendable, Codable, Hashable {
     public enum Outcome: String, Sendable, Codable, Hashable, CaseIterable {
         case ok, changed, failed, stale, blocked, unreachable, exempt
+        /// Not started: an earlier batch failed beyond the rollout's limits.
+        case skipped
+
+        /// Counts against max_fail_percentage and max_failures, and goes in the retry file.
+        public var isFailure: Bool { [.failed, .stale, .unreachable].contains(self) }
     }
 
     public struct Step: Sendable, Codable, Hashable {

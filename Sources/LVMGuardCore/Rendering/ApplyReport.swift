@@ -7,7 +7,7 @@ public enum ApplyReport {
             let color = switch result.outcome {
             case .ok, .exempt: green
             case .changed: yellow
-            case .failed, .stale, .blocked, .unreachable: red
+            case .failed, .stale, .blocked, .unreachable, .skipped: red
             }
             out.append("\(result.host): \(color)\(result.outcome.rawValue)\(reset)" + (result.reason.map { ": \($0)" } ?? ""))
             for step in result.steps { out.append("  \(step.name): \(step.result): \(step.message)") }

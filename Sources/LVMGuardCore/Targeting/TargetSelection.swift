@@ -22,6 +22,12 @@ public struct TargetSelection: Sendable {
     public let exempt: [ExemptHost]
     public let expired: [ExpiredExemption]
 
+    public init(targets: [HostSettings], exempt: [ExemptHost], expired: [ExpiredExemption]) {
+        self.targets = targets
+        self.exempt = exempt
+        self.expired = expired
+    }
+
     /// Resolves `desired` against `inventory` on `today`. Reports pattern terms and exemptions that name
     /// nothing in the inventory, and bad host variables, all at once.
     public static func resolve(_ desired: DesiredState, in inventory: Inventory, today: CalendarDate,

@@ -43,27 +43,51 @@ struct CommandResult {
 }
 
 func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["PATH"] = (env["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
-    env["LVM_SUPPRESS_FD_WARNINGS"] = "1"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    let child = try Child.spawn(arguments, environment: environment, stdin: stdin)
+    return child.wait()
+}
+
+/// A child process started with posix_spawn, its output going to temp files, reaped with waitpid.
+/// (Foundation's Process can miss a child's exit when many run at once; this cannot.)
+struct Child {
+    let pid: pid_t
+    let directory: String
+
+    static func spawn(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Child {
+        let directory = try temporaryDirectory()
+        try (stdin ?? "").write(toFile: directory + "/in", atomically: false, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = (env["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        env["LVM_SUPPRESS_FD_WARNINGS"] = "1"
+        for (key, value) in environment { env[key] = value }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, directory + "/in", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, directory + "/out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, directory + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = (["/usr/bin/env"] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL) }
+        return Child(pid: pid, directory: directory)
+    }
+
+    func signal(_ signal: Int32) { kill(pid, signal) }
+
+    /// Waits for the child and collects its output.
+    func wait() -> CommandResult {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exited = (status & 0x7f) == 0
+        let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let out = (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: directory)
+        return CommandResult(status: code, stdout: out, stderr: err)
+    }
 }
 
 /// A fresh temporary directory, removed by the caller.
