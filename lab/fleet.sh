@@ -84,10 +84,12 @@ start)
         index=$((index + 1))
         last=$((first + PER_SSHD - 1)); [ "$last" -le "$count" ] || last=$count
         sshd_config "$index" "$first" "$last" > "$FLEET/sshd-$index.config"
-        /usr/sbin/sshd -f "$FLEET/sshd-$index.config" -E "$FLEET/sshd.log" || die "sshd $index did not start"
+        # sshd re-executes itself per connection and -E reopens the log without O_APPEND, so concurrent
+        # children would overwrite each other's lines: log to stderr instead, opened for appending here.
+        setsid /usr/sbin/sshd -D -e -f "$FLEET/sshd-$index.config" </dev/null >/dev/null 2>>"$FLEET/sshd-$index.log" &
         # sshd writes its pid file once it listens and has gone to the background.
         for _ in $(seq 1 50); do [ -s "$FLEET/sshd-$index.pid" ] && break; sleep 0.1; done
-        [ -s "$FLEET/sshd-$index.pid" ] || { tail -3 "$FLEET/sshd.log" >&2; stop_fleet; die "sshd $index did not start"; }
+        [ -s "$FLEET/sshd-$index.pid" ] || { tail -3 "$FLEET/sshd-$index.log" >&2; stop_fleet; die "sshd $index did not start"; }
     done
     {
         echo "# Written by lab/fleet.sh: $count hosts on one real sshd, one loopback address each."

@@ -25,7 +25,7 @@ public struct FactsGatherer: Sendable {
                 let sections = try FactStream.parse(result.stdout, boundary: boundary)
                 facts = .success(try HostFacts(sections: sections))
             } catch {
-                let detail = result.status != 0 ? " (exit \(result.status): \(result.stderr.split(separator: "\n").last ?? ""))" : ""
+                let detail = result.status != 0 ? " (exit \(result.status): \(result.stderr.outputLines().last ?? ""))" : ""
                 facts = .failure(FactsError(error.message + detail))
             }
             return Gathered(host: host, raw: result.stdout, boundary: boundary, facts: facts)

@@ -1,3 +1,4 @@
+import Foundation
 import LVMGuardCore
 import Subprocess
 
@@ -58,57 +59,72 @@ public struct SSH: Sendable {
         return arguments
     }
 
+    /// A read descriptor of a private temporary file holding `text`, already unlinked.
+    static func unlinkedFile(containing text: String) throws -> FileDescriptor {
+        let path = NSTemporaryDirectory() + "lvmguard-script-" + UUID().uuidString
+        let writer = try FileDescriptor.open(path, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        defer { try? writer.close() }
+        try writer.writeAll(Array(text.utf8))
+        let reader = try FileDescriptor.open(path, .readOnly)
+        unlink(path)
+        return reader
+    }
+
+    /// The line of ssh's stderr that says why it failed: a known decisive message if there is one
+    /// (a changed host key prints a long warning around it), else the last line.
+    public static func reason(fromStderr stderr: String) -> String {
+        let lines = stderr.outputLines().map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let decisive = ["Host key verification failed", "Connection refused", "Connection timed out", "timed out during banner exchange",
+                        "No route to host", "Permission denied", "Could not resolve hostname", "Connection closed", "Connection reset",
+                        "Network is unreachable", "kex_exchange_identification"]
+        if let line = lines.last(where: { line in decisive.contains { line.contains($0) } }) { return line }
+        return lines.last ?? "ssh failed (exit 255)"
+    }
+
     /// Ends the shared connections of `hosts` (`ssh -O exit`), so no ssh process outlives the run.
     public func closeConnections(_ hosts: [HostSettings]) async {
         guard options.controlDirectory != nil else { return }
         let executable = options.executable
         _ = await Fleet.map(hosts, forks: 32) { host in
             var arguments = self.arguments(for: host)
-            arguments.removeLast(2)  // the address and the remote command
-            arguments += ["-O", "exit", host.address]
+            arguments.removeLast(3)  // "--", the address and the remote command
+            arguments += ["-O", "exit", "--", host.address]
             _ = try? await Subprocess.run(.name(executable), arguments: Arguments(arguments), output: .discarded, error: .discarded)
         }
     }
 
     /// Runs `script` on `host`. Throws `Failure` when ssh itself fails (exit 255: unreachable, host key,
     /// authentication) or the execution times out.
+    ///
+    /// The timeout is enforced by coreutils `timeout` around ssh, never by cancelling the child: cancelling
+    /// swift-subprocess mid-I/O can abort the process (an open descriptor trips its fatal check).
     public func run(_ script: String, on host: HostSettings) async throws(Failure) -> Result {
-        let arguments = arguments(for: host)
-        let timeout = options.commandTimeout
-        let executable = options.executable
+        let seconds = max(1, Int(options.commandTimeout.components.seconds))
+        let arguments = ["--kill-after=5", String(seconds), options.executable] + arguments(for: host)
+        let result: Result
         do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    var platform = PlatformOptions()
-                    platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
-                    let execution = try await Subprocess.run(
-                        .name(executable), arguments: Arguments(arguments), platformOptions: platform,
-                        input: .string(script), output: .string(limit: 64 << 20), error: .string(limit: 4 << 20))
-                    let status: Int32 = switch execution.terminationStatus {
-                    case let .exited(code): code
-                    case let .signaled(signal): 128 + signal
-                    }
-                    return Result(status: status, stdout: execution.standardOutput, stderr: execution.standardError)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                guard let first = try await group.next() else { throw Failure(message: "ssh did not run") }
-                group.cancelAll()
-                guard let result = first else {
-                    throw Failure(message: "timed out after \(timeout.components.seconds) s (the remote command did not finish)")
-                }
-                if result.status == 255 {
-                    let reason = result.stderr.split(separator: "\n").last.map(String.init) ?? "ssh failed"
-                    throw Failure(message: reason.isEmpty ? "ssh failed (exit 255)" : reason)
-                }
-                return result
+            // The script goes in as a file descriptor set up at spawn: swift-subprocess's stdin writer aborts the
+            // process when the child exits before reading all of it (ssh refusing a host key, a timeout).
+            let input = try Self.unlinkedFile(containing: script)
+            let execution = try await Subprocess.run(
+                .name("timeout"), arguments: Arguments(arguments),
+                input: .fileDescriptor(input, closeAfterSpawningProcess: true),
+                output: .string(limit: 64 << 20), error: .string(limit: 4 << 20))
+            let status: Int32 = switch execution.terminationStatus {
+            case let .exited(code): code
+            case let .signaled(signal): 128 + signal
             }
-        } catch let failure as Failure {
-            throw failure
+            result = Result(status: status, stdout: execution.standardOutput, stderr: execution.standardError)
         } catch {
             throw Failure(message: "cannot run ssh: \(error)")
         }
+        // 124: timeout sent TERM; 137: it had to KILL.
+        if result.status == 124 || result.status == 137 {
+            throw Failure(message: "timed out after \(seconds) s (the remote command did not finish)")
+        }
+        if result.status == 255 {
+            throw Failure(message: Self.reason(fromStderr: result.stderr))
+        }
+        return result
     }
 }

@@ -129,9 +129,10 @@ struct Apply: AsyncParsableCommand {
         return results
     }
 
-    /// Lists failed and skipped hosts, one a line, for `--limit @FILE`; removes a stale list when all went well.
+    /// Lists the failed hosts (failed, stale, unreachable), one a line, for `--limit @FILE`; removes an old
+    /// list when none failed. Hosts never started are not in it: a plain rerun picks them up.
     private func writeRetryFile(_ results: [HostApplyResult]) throws {
-        let retry = results.filter { $0.outcome.isFailure || $0.outcome == .skipped }.map(\.host).sorted()
+        let retry = results.filter(\.outcome.isFailure).map(\.host).sorted()
         if retry.isEmpty {
             try? FileManager.default.removeItem(atPath: retryFile)
             return

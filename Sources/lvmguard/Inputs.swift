@@ -55,10 +55,19 @@ struct ConnectionOptions: ParsableArguments {
 }
 
 extension SSH {
-    /// Closes the run's shared connections and removes their socket directory.
+    /// Closes the run's shared connections and removes their socket directory. A master whose session hung
+    /// ignores `-O exit`, so anything still running with this run's private socket directory in its command
+    /// line is then ended: no ssh process outlives the run.
     func finish(_ hosts: [HostSettings]) async {
+        guard let directory = options.controlDirectory else { return }
         await closeConnections(hosts)
-        if let directory = options.controlDirectory { try? FileManager.default.removeItem(atPath: directory) }
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), pid != getpid(),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: data, as: UTF8.self).contains(directory + "/") else { continue }
+            kill(pid, SIGTERM)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LVMGuard: AsyncParsableCommand {
@@ -19,4 +20,11 @@ struct LVMGuard: AsyncParsableCommand {
             """,
         subcommands: [Validate.self, Plan.self, Apply.self, Rollback.self, CheckCommand.self, Facts.self]
     )
+
+    static func main() async {
+        // An ssh that exits early (a refused host key) closes the pipe its script is written to: that is a
+        // result for that host, never a reason for lvmguard to die.
+        signal(SIGPIPE, SIG_IGN)
+        await main(nil)
+    }
 }

@@ -46,11 +46,8 @@ public enum ApplyStream {
         var steps: [HostApplyResult.Step] = []
         var exitCode: Int?
         let marker = boundary + " "
-        var factsStart: String.Index?
-        var index = text.startIndex
-        while index < text.endIndex {
-            let end = text[index...].firstIndex(of: "\n") ?? text.endIndex
-            let line = text[index..<end]
+        var factsStart: Int?
+        for (number, line) in text.rawLines().enumerated() {
             if line.hasPrefix(marker) {
                 let words = line.dropFirst(marker.count).split(separator: " ", maxSplits: 3)
                 if words.first == "step", words.count >= 3 {
@@ -58,13 +55,14 @@ public enum ApplyStream {
                 } else if words.first == "applied", words.count >= 2 {
                     exitCode = Int(words[1])
                 } else if words.first == "facts" {
-                    factsStart = index
+                    factsStart = number
                     break
                 }
             }
-            index = end < text.endIndex ? text.index(after: end) : end
         }
-        let facts = factsStart.flatMap { try? FactStream.parse(String(text[$0...]), boundary: boundary) }
+        let facts = factsStart.flatMap { start in
+            try? FactStream.parse(text.rawLines()[start...].joined(separator: "\n"), boundary: boundary)
+        }
         return Parsed(steps: steps, exitCode: exitCode, factsAfter: facts)
     }
 

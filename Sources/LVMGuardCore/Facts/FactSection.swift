@@ -36,7 +36,7 @@ public enum FactStream {
             current = nil
         }
 
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.rawLines() {
             guard line.hasPrefix(marker) else {
                 if current != nil {
                     if inStderr { stderr.append(line) } else { stdout.append(line) }

@@ -9,7 +9,7 @@ public struct HostFacts: Sendable, Codable {
 
         /// From `lvm version`'s "LVM version:     2.03.16(2) (2022-05-18)".
         init?(lvmVersionOutput text: String) {
-            guard let line = text.split(separator: "\n").first(where: { $0.contains("LVM version:") }),
+            guard let line = text.outputLines().first(where: { $0.contains("LVM version:") }),
                   let word = line.split(separator: ":").dropFirst().first?.split(separator: " ").first else { return nil }
             let numbers = word.prefix { $0 != "(" && $0 != "-" }.split(separator: ".").compactMap { Int($0) }
             guard numbers.count == 3 else { return nil }
@@ -123,7 +123,7 @@ extension HostFacts {
         let host = try required("host", "uname").split(separator: " ")
         hostname = host.first.map(String.init) ?? ""
         kernel = host.dropFirst().first.map { String($0).trimmingWhitespace() } ?? ""
-        tools = Dictionary(try required("tools", "tool lookup").split(separator: "\n").compactMap { line -> (String, Bool)? in
+        tools = Dictionary(try required("tools", "tool lookup").outputLines().compactMap { line -> (String, Bool)? in
             let words = line.split(separator: " ")
             return words.count == 2 ? (String(words[0]), words[1] == "yes") : nil
         }, uniquingKeysWith: { $1 })
@@ -163,28 +163,28 @@ extension HostFacts {
         let current = try section("pvs-current")
         visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
 
-        blockDevices = try required("lsblk", "lsblk").split(separator: "\n").map { line in
+        blockDevices = try required("lsblk", "lsblk").outputLines().map { line in
             let pairs = KeyValueLine.parse(String(line))
             return BlockDevice(name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
                                majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
         }
-        mounts = try required("mounts", "/proc/mounts").split(separator: "\n").compactMap { line in
+        mounts = try required("mounts", "/proc/mounts").outputLines().compactMap { line in
             let words = line.split(separator: " ")
             guard words.count >= 3 else { return nil }
             return Mount(source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
         }
-        swaps = try required("swaps", "/proc/swaps").split(separator: "\n").dropFirst().compactMap {
+        swaps = try required("swaps", "/proc/swaps").outputLines().dropFirst().compactMap {
             $0.split(separator: " ").first.map { ProcText.unescape($0) }
         }
         cmdline = try required("cmdline", "/proc/cmdline").trimmingWhitespace()
 
-        dmDevices = try required("dm-info", "dmsetup info").split(separator: "\n").compactMap { line in
+        dmDevices = try required("dm-info", "dmsetup info").outputLines().compactMap { line in
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
             guard fields.count >= 5, let major = Int(fields[1]), let minor = Int(fields[2]) else { return nil }
             return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
         }
         var dependencies: [String: [String]] = [:]
-        for line in (try? required("dm-deps", "dmsetup deps"))?.split(separator: "\n") ?? [] {
+        for line in (try? required("dm-deps", "dmsetup deps"))?.outputLines() ?? [] {
             // "mpatha: 2 dependencies	: (8, 16) (8, 0)"
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = String(line[..<colon])
@@ -195,11 +195,11 @@ extension HostFacts {
             dependencies[name] = numbers
         }
         dmDependencies = dependencies
-        sysfsPaths = Dictionary(((try? required("sysfs-block", "sysfs"))?.split(separator: "\n") ?? []).compactMap { line -> (String, String)? in
+        sysfsPaths = Dictionary(((try? required("sysfs-block", "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
             let words = line.split(separator: " ", maxSplits: 1)
             return words.count == 2 ? (String(words[0]), String(words[1])) : nil
         }, uniquingKeysWith: { $1 })
-        deviceLinks = Dictionary(((try? required("dev-links", "device links"))?.split(separator: "\n") ?? []).compactMap { line -> (String, String)? in
+        deviceLinks = Dictionary(((try? required("dev-links", "device links"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
             let words = line.split(separator: " ", maxSplits: 1)
             return words.count == 2 ? (String(words[0]), String(words[1])) : nil
         }, uniquingKeysWith: { $1 })
@@ -208,7 +208,7 @@ extension HostFacts {
         let tool = InitramfsTool(rawValue: initramfsWords.first.map(String.init) ?? "none") ?? .none
         let initramfsConf = sections["initramfs-lvm-conf"].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
         initramfs = Initramfs(tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
-        libvirtDisks = (sections["libvirt-disks"]?.stdout.split(separator: "\n") ?? []).compactMap { line in
+        libvirtDisks = (sections["libvirt-disks"]?.stdout.outputLines() ?? []).compactMap { line in
             // "<domain> block disk vdb /dev/disk/by-id/dm-uuid-mpath-3600..."
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard words.count >= 5, words[1] == "block" || words[1] == "file" else { return nil }

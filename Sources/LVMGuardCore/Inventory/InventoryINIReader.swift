@@ -18,7 +18,7 @@ public enum InventoryINIReader {
 
     public static func read(_ text: String, file: String, into builder: inout InventoryBuilder, diagnostics: inout Diagnostics) {
         var section = Section.hosts("ungrouped")
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.rawLines().enumerated() {
             let lineNumber = index + 1
             let line = String(rawLine).trimmingWhitespace()
             let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.count

@@ -173,7 +173,7 @@ enum DevicesFile {
     }
 
     static func entries(_ text: String) -> [Entry] {
-        text.split(separator: "\n").compactMap { line in
+        text.outputLines().compactMap { line in
             guard !line.hasPrefix("#") else { return nil }
             var fields: [String: String] = [:]
             for word in line.split(separator: " ") {
