@@ -19,17 +19,31 @@ public struct Applier: Sendable {
             + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
     }
 
+    /// Runs the script `make` builds for a fresh boundary and parses its output; an ssh failure becomes the
+    /// host's result: timed out is failed (the host was reached), anything else unreachable.
+    private func execute(on host: HostSettings, _ make: (String) -> String) async -> Execution {
+        let boundary = RemoteScripts.newBoundary()
+        do {
+            let result = try await ssh.run(make(boundary), on: host)
+            return .ran(ApplyStream.parse(result.stdout, boundary: boundary))
+        } catch {
+            return .unreachable(HostApplyResult(host: host.name, outcome: error.message.hasPrefix("timed out") ? .failed : .unreachable,
+                                            reason: error.message))
+        }
+    }
+
+    private enum Execution {
+        case ran(ApplyStream.Parsed)
+        case unreachable(HostApplyResult)
+    }
+
     /// Restores the lvm.conf the last apply replaced on `host`, then evaluates the checks (for information).
     public func rollback(_ host: HostSettings, timestamp: String) async -> HostApplyResult {
-        let boundary = RemoteScripts.newBoundary()
-        let result: SSH.Result
-        do {
-            result = try await ssh.run(Self.rollbackScript(timestamp: timestamp, boundary: boundary), on: host)
-        } catch {
-            return HostApplyResult(host: host.name, outcome: error.message.hasPrefix("timed out") ? .failed : .unreachable,
-                                   reason: error.message)
+        let parsed: ApplyStream.Parsed
+        switch await execute(on: host, { Self.rollbackScript(timestamp: timestamp, boundary: $0) }) {
+        case let .ran(output): parsed = output
+        case let .unreachable(result): return result
         }
-        let parsed = ApplyStream.parse(result.stdout, boundary: boundary)
         if parsed.exitCode == 5 {
             return HostApplyResult(host: host.name, outcome: .ok, steps: parsed.steps, reason: "nothing to roll back")
         }
@@ -46,15 +60,11 @@ public struct Applier: Sendable {
         } catch {
             return HostApplyResult(host: host.name, outcome: .failed, reason: error.message)
         }
-        let boundary = RemoteScripts.newBoundary()
-        let result: SSH.Result
-        do {
-            result = try await ssh.run(Self.script(for: request, boundary: boundary), on: host)
-        } catch {
-            return HostApplyResult(host: host.name, outcome: error.message.hasPrefix("timed out") ? .failed : .unreachable,
-                                   reason: error.message)
+        let parsed: ApplyStream.Parsed
+        switch await execute(on: host, { Self.script(for: request, boundary: $0) }) {
+        case let .ran(output): parsed = output
+        case let .unreachable(result): return result
         }
-        let parsed = ApplyStream.parse(result.stdout, boundary: boundary)
         var (outcome, reason) = ApplyStream.outcome(parsed)
         var checks: [CheckEvaluator.Outcome] = []
         if outcome == .ok || outcome == .changed {

@@ -141,15 +141,9 @@ struct Apply: AsyncParsableCommand {
         print("Retry the \(retry.count) failed host\(retry.count == 1 ? "" : "s") with: --limit @\(retryFile)")
     }
 
-    /// Asks on the terminal unless --yes; refuses when nobody can answer.
+    /// Asks on the terminal unless --yes.
     private func confirm(count: Int) throws {
-        guard !yes else { return }
-        guard isatty(STDIN_FILENO) == 1 else {
-            throw ValidationError("standard input is not a terminal: pass --yes to apply without asking")
-        }
-        print("\nApply to \(count) host\(count == 1 ? "" : "s")? [yes/NO] ", terminator: "")
-        fflush(nil)
-        guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+        guard try yes || Terminal.confirm("\nApply to \(count) host\(count == 1 ? "" : "s")?", action: "apply") else {
             print("Not applied.")
             throw ExitCode.success
         }

@@ -28,16 +28,9 @@ struct Rollback: AsyncParsableCommand {
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
         let hosts = loaded.selection.targets
-        if !yes {
-            guard isatty(STDIN_FILENO) == 1 else {
-                throw ValidationError("standard input is not a terminal: pass --yes to roll back without asking")
-            }
-            print("Roll back lvm.conf on \(hosts.count) host\(hosts.count == 1 ? "" : "s")? [yes/NO] ", terminator: "")
-            fflush(nil)
-            guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
-                print("Not rolled back.")
-                return
-            }
+        guard try yes || Terminal.confirm("Roll back lvm.conf on \(hosts.count) host\(hosts.count == 1 ? "" : "s")?", action: "roll back") else {
+            print("Not rolled back.")
+            return
         }
         let applier = Applier(ssh: try connection.ssh())
         let timestamp = Apply.timestamp()

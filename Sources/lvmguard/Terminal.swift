@@ -37,3 +37,15 @@ extension Terminal {
         !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
     }
 }
+
+extension Terminal {
+    /// Asks `question` with [yes/NO] on the terminal; only "yes" confirms. Refuses when no one can answer.
+    static func confirm(_ question: String, action: String) throws -> Bool {
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw ValidationError("standard input is not a terminal: pass --yes to \(action) without asking")
+        }
+        print("\(question) [yes/NO] ", terminator: "")
+        fflush(nil)
+        return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
+    }
+}
