@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LVMGuardCore
 
 /// plan and apply across the loopback fleet: many real sshd hosts, some of them broken on purpose.
 @Suite("Fleet: 50 hosts in parallel, broken hosts reported with ssh's reason, rollout limits", .serialized)
@@ -30,6 +31,7 @@ struct FleetApplyTests {
 
         func stop() {
             _ = try? run([LabHost.repository + "/lab/fleet.sh", "stop"], environment: ["LVMGUARD_FLEET_STATE": state])
+            try? FileManager.default.removeItem(atPath: PathText.directory(of: state))
         }
 
         func lvmConf(_ host: String) -> String { "\(state)/hosts/\(host)/etc/lvm/lvm.conf" }

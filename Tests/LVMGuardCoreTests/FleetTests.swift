@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LVMGuardCore
 
 /// The loopback fleet (lab/fleet.sh): many hosts on real sshd, each reached at its own address.
 @Suite("Loopback fleet: 50 hosts on real sshd, each its own address and lvm.conf")
@@ -16,7 +17,10 @@ struct FleetTests {
         let environment = ["LVMGUARD_FLEET_STATE": state]
         let started = try run([script, "start", "50"], environment: environment)
         #expect(started.status == 0, "\(started.stderr)")
-        defer { _ = try? run([script, "stop"], environment: environment) }
+        defer {
+            _ = try? run([script, "stop"], environment: environment)
+            try? FileManager.default.removeItem(atPath: PathText.directory(of: state))
+        }
 
         let inventory = try String(contentsOfFile: state + "/inventory.yaml", encoding: .utf8)
         let port = try #require(inventory.split(separator: "\n").first { $0.contains("ansible_port:") }?.split(separator: " ").last)
