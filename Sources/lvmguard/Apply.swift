@@ -43,21 +43,16 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         let colored = Terminal.colored(noColor: noColor)
-        let fleetPlan: FleetPlan
-        let input: InputOptions
-        if let plan {
-            fleetPlan = try PlanFile.read(plan)
-            input = try InputOptions.parse(["-i", inventory ?? fleetPlan.inventory, playbook ?? fleetPlan.playbook] + (today.map { ["--today", $0] } ?? []))
-        } else {
-            guard let inventory, let playbook else { throw ValidationError("name an inventory and a playbook, or a saved plan with --plan") }
-            input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? []))
-            fleetPlan = FleetPlan(playbook: "", inventory: "", policy: "", hosts: [])
+        let saved = try plan.map(PlanFile.read)
+        guard let inventory = inventory ?? saved?.inventory, let playbook = playbook ?? saved?.playbook else {
+            throw ValidationError("name an inventory and a playbook, or a saved plan with --plan")
         }
+        let input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? []))
         let loaded = try LoadedInputs.load(input)
         let ssh = try connection.ssh(sharingConnections: true)
         let results: [HostApplyResult]
         do {
-            results = try await applyAll(fleetPlan: fleetPlan, input: input, loaded: loaded, ssh: ssh, colored: colored)
+            results = try await applyAll(saved: saved, input: input, loaded: loaded, ssh: ssh, colored: colored)
         } catch {
             await ssh.finish(loaded.selection.targets)
             throw error
@@ -72,9 +67,9 @@ struct Apply: AsyncParsableCommand {
     }
 
     /// Plans (unless a saved plan is given), shows the plan, confirms, and rolls the changes out.
-    private func applyAll(fleetPlan: FleetPlan, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> [HostApplyResult] {
+    private func applyAll(saved: FleetPlan?, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> [HostApplyResult] {
         let forks = connection.forks ?? loaded.desired.rollout.forks
-        let current = plan == nil ? await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) : fleetPlan
+        let current = if let saved { saved } else { await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) }
         print(PlanReport.text(current, colored: colored), terminator: "")
 
         let targets = Dictionary(uniqueKeysWithValues: loaded.selection.targets.map { ($0.name, $0) })

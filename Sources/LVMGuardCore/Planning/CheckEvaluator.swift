@@ -7,8 +7,9 @@ public enum CheckEvaluator {
     }
 
     public static func evaluate(_ checks: [Check], host: HostSettings, facts: HostFacts, desired: DesiredState) -> [Outcome] {
-        let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: desired.filter.accept)
         let plan = Planner.plan(host, facts: facts, desired: desired)
+        // Planner.plan always classifies a host it has facts for; its summary is the one classification.
+        let ownership = plan.ownership ?? .init(hostVGs: [], guestVGs: [], hostPVs: [])
         return checks.map { check in
             switch check {
             case .noGuestVGsActive:

@@ -94,15 +94,16 @@ public enum Planner {
         let fingerprint = HostPlan.Fingerprint(
             lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
             lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted())
-        let planned = status == .blocked
+        // A blocked host gets no changes at all: a person decides first.
+        let isBlocked = status == .blocked
         return HostPlan(
             host: host.name, status: status, reasons: blocked, exemption: nil, regime: regime,
             lvmVersion: facts.lvmVersion?.description,
             ownership: .init(hostVGs: ownership.hostVGs, guestVGs: ownership.guestVGs, hostPVs: ownership.hostPVs),
-            configEdit: planned ? nil : configEdit, devicesFileEdit: planned ? nil : devicesFileEdit,
-            deactivations: planned ? [] : deactivations,
-            refreshCache: !planned && desired.refresh == .pvscanCache && (configEdit != nil || devicesFileEdit != nil),
-            initramfs: planned ? nil : initramfs, warnings: warnings, fingerprint: fingerprint)
+            configEdit: isBlocked ? nil : configEdit, devicesFileEdit: isBlocked ? nil : devicesFileEdit,
+            deactivations: isBlocked ? [] : deactivations,
+            refreshCache: !isBlocked && desired.refresh == .pvscanCache && (configEdit != nil || devicesFileEdit != nil),
+            initramfs: isBlocked ? nil : initramfs, warnings: warnings, fingerprint: fingerprint)
     }
 
     /// The plan for an exempt host: reported, never touched.
