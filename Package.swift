@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         // YAML with line/column marks for the inventory and desired-state files (bundles libyaml).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // --verbose: what each ssh execution was, how long it took and how it ended, on standard error.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Pure: parsing, models, planning, rendering. No processes, no network, no printing.
@@ -25,7 +27,11 @@ let package = Package(
         // The edges: files on disk, processes, the system ssh client.
         .target(
             name: "LVMGuardRemote",
-            dependencies: ["LVMGuardCore", .product(name: "Subprocess", package: "swift-subprocess")]
+            dependencies: [
+                "LVMGuardCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Argument parsing and wiring only.
         .executableTarget(
@@ -34,6 +40,7 @@ let package = Package(
                 "LVMGuardCore",
                 "LVMGuardRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Measures the lvm.conf edit + diff path (bench/lvmconf-edit.sh); not shipped.

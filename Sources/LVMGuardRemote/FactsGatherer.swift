@@ -34,33 +34,18 @@ public struct FactsGatherer: Sendable {
         }
     }
 
-    /// Facts of every host, at most `forks` at a time; results in the order of `hosts`.
-    public func gather(_ hosts: [HostSettings], forks: Int) async -> [Gathered] {
-        await Fleet.map(hosts, forks: forks) { await gather($0) }
-    }
-}
-
-/// Bounded fan-out: a sliding window of `forks` tasks, one in as one finishes.
-public enum Fleet {
-    public static func map<Input: Sendable, Output: Sendable>(
-        _ inputs: [Input], forks: Int, _ body: @escaping @Sendable (Input) async -> Output
-    ) async -> [Output] {
-        await withTaskGroup(of: (Int, Output).self) { group in
-            var results = [Output?](repeating: nil, count: inputs.count)
-            var next = 0
-            func startNext() {
-                guard next < inputs.count else { return }
-                let index = next
-                let input = inputs[index]
-                group.addTask { (index, await body(input)) }
-                next += 1
-            }
-            for _ in 0..<max(1, forks) { startNext() }
-            while let (index, output) = await group.next() {
-                results[index] = output
-                startNext()
-            }
-            return results.compactMap { $0 }
+    /// Facts of every host, at most `forks` at a time; results in the order of `hosts`. `finished` hears of
+    /// each host as it ends. After `stop`, hosts not yet started come back as failures that say so.
+    public func gather(_ hosts: [HostSettings], forks: Int, stop: StopRequest? = nil,
+                       finished: @escaping @Sendable (Gathered) -> Void = { _ in }) async -> [Gathered] {
+        let results = await Fleet.map(hosts, forks: forks, stop: stop) { host in
+            let gathered = await gather(host)
+            finished(gathered)
+            return gathered
+        }
+        return zip(hosts, results).map { host, result in
+            result ?? Gathered(host: host, raw: "", boundary: "",
+                               facts: .failure(FactsError("not gathered: \(stop?.why ?? "stopped")")))
         }
     }
 }

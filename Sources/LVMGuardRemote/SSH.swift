@@ -1,5 +1,6 @@
 import Foundation
 import LVMGuardCore
+import Logging
 import Subprocess
 
 #if canImport(System)
@@ -23,6 +24,8 @@ public struct SSH: Sendable {
         /// A private directory for connection-sharing sockets: with it, each host gets one connection
         /// (ControlMaster) that the run's executions share, e.g. plan's gather and apply's change.
         public var controlDirectory: String?
+        /// Where each execution's command line, duration and end are told (`--verbose`); silent by default.
+        public var logger = Logger(label: "lvmguard.ssh", factory: { _ in SwiftLogNoOpLogHandler() })
 
         public init() {}
     }
@@ -57,6 +60,12 @@ public struct SSH: Sendable {
         arguments += options.commonArgs + host.sshCommonArgs
         arguments += ["--", host.address, host.become ? "sudo -n sh -s" : "sh -s"]
         return arguments
+    }
+
+    /// A word as a POSIX shell reads it back: bare when safe, otherwise in single quotes (for logs only).
+    static func shellQuoted(_ word: String) -> String {
+        let safe = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,@%+[]".contains($0)) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A read descriptor of a private temporary file holding `text`, already unlinked.
@@ -102,6 +111,14 @@ public struct SSH: Sendable {
         let seconds = max(1, Int(options.commandTimeout.components.seconds))
         let arguments = ["--kill-after=5", String(seconds), options.executable] + arguments(for: host)
         let result: Result
+        let started = ContinuousClock.now
+        let logger = options.logger
+        logger.debug("start", metadata: ["host": "\(host.name)", "command": "\((["timeout"] + arguments).map(Self.shellQuoted).joined(separator: " "))",
+                                          "script_bytes": "\(script.utf8.count)"])
+        defer {
+            let elapsed = ContinuousClock.now - started
+            logger.debug("end", metadata: ["host": "\(host.name)", "seconds": "\(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))"])
+        }
         do {
             // The script goes in as a file descriptor set up at spawn: swift-subprocess's stdin writer aborts the
             // process when the child exits before reading all of it (ssh refusing a host key, a timeout).
@@ -118,6 +135,8 @@ public struct SSH: Sendable {
         } catch {
             throw Failure(message: "cannot run ssh: \(error)")
         }
+        logger.debug("exit", metadata: ["host": "\(host.name)", "status": "\(result.status)",
+                                         "stdout_bytes": "\(result.stdout.utf8.count)", "stderr_bytes": "\(result.stderr.utf8.count)"])
         // 124: timeout sent TERM; 137: it had to KILL.
         if result.status == 124 || result.status == 137 {
             throw Failure(message: "timed out after \(seconds) s (the remote command did not finish)")

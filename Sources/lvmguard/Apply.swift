@@ -36,13 +36,18 @@ struct Apply: AsyncParsableCommand {
     @Flag(help: "No colour, even on a terminal.")
     var noColor = false
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "Output format: text, or json (the run as one versioned document on standard output; the plan and progress go to standard error).")
+    var format: Format = .text
+
     @Option(help: ArgumentHelp("Evaluate exemption expiry as of this day (YYYY-MM-DD).", visibility: .hidden))
     var today: String?
 
     @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
-        let colored = Terminal.colored(noColor: noColor)
+        let colored = format == .text && Terminal.colored(noColor: noColor)
         let saved = try plan.map(PlanFile.read)
         guard let inventory = inventory ?? saved?.inventory, let playbook = playbook ?? saved?.playbook else {
             throw ValidationError("name an inventory and a playbook, or a saved plan with --plan")
@@ -50,78 +55,120 @@ struct Apply: AsyncParsableCommand {
         let input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? []))
         let loaded = try LoadedInputs.load(input)
         let ssh = try connection.ssh(sharingConnections: true)
-        let results: [HostApplyResult]
+        let run: Rollout
         do {
-            results = try await applyAll(saved: saved, input: input, loaded: loaded, ssh: ssh, colored: colored)
+            run = try await applyAll(saved: saved, input: input, loaded: loaded, ssh: ssh, colored: colored)
         } catch {
             await ssh.finish(loaded.selection.targets)
             throw error
         }
         await ssh.finish(loaded.selection.targets)
-        print("")
-        print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
-        try writeRetryFile(results)
-        let outcomes = Set(results.map(\.outcome))
+        switch format {
+        case .text:
+            print("")
+            print(ApplyReport.text(run.results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
+        case .json:
+            print(try PlanFile.encode(ApplyRun(playbook: input.playbook, inventory: input.inventory, stopped: run.stopped, results: run.results)))
+        }
+        try writeRetryFile(run.results)
+        try Interruption.exitIfRequested()
+        let outcomes = Set(run.results.map(\.outcome))
         if outcomes.contains(.failed) || outcomes.contains(.stale) || outcomes.contains(.skipped) { throw ExitCode.failure }
         if outcomes.contains(.blocked) || outcomes.contains(.unreachable) { throw ExitCode(3) }
     }
 
+    /// Every host's result, and why the rollout stopped early if it did.
+    struct Rollout {
+        var results: [HostApplyResult] = []
+        var stopped: String?
+    }
+
+    /// The plan, batch headers and prompts: standard output for text, standard error when standard
+    /// output carries JSON.
+    private func say(_ text: String) {
+        if format == .text {
+            print(text, terminator: "")
+        } else {
+            ProgressLine.write(text)
+        }
+    }
+
     /// Plans (unless a saved plan is given), shows the plan, confirms, and rolls the changes out.
-    private func applyAll(saved: FleetPlan?, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> [HostApplyResult] {
+    private func applyAll(saved: FleetPlan?, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> Rollout {
         let forks = connection.forks ?? loaded.desired.rollout.forks
         let current = if let saved { saved } else { await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) }
-        print(PlanReport.text(current, colored: colored), terminator: "")
+        say(PlanReport.text(current, colored: colored))
 
         let targets = Dictionary(uniqueKeysWithValues: loaded.selection.targets.map { ($0.name, $0) })
         var toApply: [(HostPlan, HostSettings)] = []
-        var results: [HostApplyResult] = []
+        var run = Rollout()
         for host in current.hosts {
             switch host.status {
             case .changes:
                 if let settings = targets[host.host] {
                     toApply.append((host, settings))
                 } else {
-                    results.append(HostApplyResult(host: host.host, outcome: .failed, reason: "not a target of \(input.playbook) in \(input.inventory) any more"))
+                    run.results.append(HostApplyResult(host: host.host, outcome: .failed, reason: "not a target of \(input.playbook) in \(input.inventory) any more"))
                 }
-            case .inSync: results.append(HostApplyResult(host: host.host, outcome: .ok))
-            case .exempt: results.append(HostApplyResult(host: host.host, outcome: .exempt, reason: host.reasons.first))
-            case .blocked: results.append(HostApplyResult(host: host.host, outcome: .blocked, reason: host.reasons.first))
-            case .unreachable: results.append(HostApplyResult(host: host.host, outcome: .unreachable, reason: host.reasons.first))
+            case .inSync: run.results.append(HostApplyResult(host: host.host, outcome: .ok))
+            case .exempt: run.results.append(HostApplyResult(host: host.host, outcome: .exempt, reason: host.reasons.first))
+            case .blocked: run.results.append(HostApplyResult(host: host.host, outcome: .blocked, reason: host.reasons.first))
+            case .unreachable: run.results.append(HostApplyResult(host: host.host, outcome: .unreachable, reason: host.reasons.first))
             }
         }
-        if !toApply.isEmpty {
+        if let why = Interruption.stop.why {
+            say("\nNothing applied: \(why) while planning.\n")
+            run.results += toApply.map { HostApplyResult(host: $0.0.host, outcome: .skipped, reason: "not started: \(why)") }
+            run.stopped = why
+        } else if !toApply.isEmpty {
             try confirm(count: toApply.count)
-            results += await rollOut(toApply, desired: loaded.desired, applier: Applier(ssh: ssh), forks: forks)
+            let rolled = await rollOut(toApply, desired: loaded.desired, applier: Applier(ssh: ssh), forks: forks)
+            run.results += rolled.results
+            run.stopped = rolled.stopped
         } else {
-            print("\nNothing to apply.")
+            say("\nNothing to apply.\n")
         }
-        return results
+        return run
     }
 
     /// Applies batch by batch (the playbook's `serial`), each batch `forks` at a time, and stops before the
-    /// next batch when failures pass `max_fail_percentage` in a batch or `max_failures` in all.
-    private func rollOut(_ hosts: [(HostPlan, HostSettings)], desired: DesiredState, applier: Applier, forks: Int) async -> [HostApplyResult] {
+    /// next batch when failures pass `max_fail_percentage` in a batch or `max_failures` in all. After
+    /// Ctrl-C no host is started; those running finish.
+    private func rollOut(_ hosts: [(HostPlan, HostSettings)], desired: DesiredState, applier: Applier, forks: Int) async -> Rollout {
         let batches = RolloutBatches.split(hosts, serial: desired.rollout.serial)
         let timestamp = Self.timestamp()
-        var results: [HostApplyResult] = []
+        var run = Rollout()
         var failures = 0
-        var stop: String?
         for (index, batch) in batches.enumerated() {
-            if let stop {
-                results += batch.map { HostApplyResult(host: $0.0.host, outcome: .skipped, reason: "not started: \(stop)") }
+            if let stop = run.stopped ?? Interruption.stop.why {
+                run.stopped = stop
+                run.results += batch.map { HostApplyResult(host: $0.0.host, outcome: .skipped, reason: "not started: \(stop)") }
                 continue
             }
-            if batches.count > 1 { print("\nbatch \(index + 1)/\(batches.count): \(batch.map(\.0.host).joined(separator: ", "))") }
-            let done = await Fleet.map(batch, forks: forks) { plan, host in
-                await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
+            let phase = batches.count > 1 ? "apply batch \(index + 1)/\(batches.count)" : "apply"
+            if batches.count > 1 { say("\n\(phase): \(batch.map(\.0.host).joined(separator: ", "))\n") }
+            let progress = ProgressLine(phase: phase, total: batch.count)
+            let done = await Fleet.map(batch, forks: forks, stop: Interruption.stop) { plan, host in
+                let result = await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
+                progress.record(host: host.name, outcome: result.outcome.rawValue)
+                return result
             }
-            results += done
-            let batchFailures = done.filter(\.outcome.isFailure).count
+            progress.end()
+            let finished = done.compactMap { $0 }
+            run.results += finished
+            for (host, result) in zip(batch, done) where result == nil {
+                run.results.append(HostApplyResult(host: host.0.host, outcome: .skipped, reason: "not started: \(Interruption.stop.why ?? "stopped")"))
+            }
+            let batchFailures = finished.filter(\.outcome.isFailure).count
             failures += batchFailures
-            stop = RolloutBatches.shouldStop(batchSize: batch.count, batchFailures: batchFailures, totalFailures: failures, rollout: desired.rollout)
-            if let stop, index + 1 < batches.count { print("stopping before batch \(index + 2): \(stop)") }
+            if index + 1 < batches.count,
+               let limit = RolloutBatches.shouldStop(batchSize: batch.count, batchFailures: batchFailures, totalFailures: failures, rollout: desired.rollout) {
+                run.stopped = limit
+                say("stopping before batch \(index + 2): \(limit)\n")
+            }
         }
-        return results
+        if run.stopped == nil, let why = Interruption.stop.why { run.stopped = why }
+        return run
     }
 
     /// Lists the failed hosts (failed, stale, unreachable), one a line, for `--limit @FILE`; removes an old
@@ -133,13 +180,13 @@ struct Apply: AsyncParsableCommand {
             return
         }
         try (retry.joined(separator: "\n") + "\n").write(toFile: retryFile, atomically: true, encoding: .utf8)
-        print("Retry the \(retry.count) failed host\(retry.count == 1 ? "" : "s") with: --limit @\(retryFile)")
+        say("Retry the \(retry.count) failed host\(retry.count == 1 ? "" : "s") with: --limit @\(retryFile)\n")
     }
 
     /// Asks on the terminal unless --yes.
     private func confirm(count: Int) throws {
         guard try yes || Terminal.confirm("\nApply to \(count) host\(count == 1 ? "" : "s")?", action: "apply") else {
-            print("Not applied.")
+            say("Not applied.\n")
             throw ExitCode.success
         }
     }

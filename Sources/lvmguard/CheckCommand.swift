@@ -20,7 +20,8 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
         let gathered = await FactsGatherer(ssh: try connection.ssh())
-            .gather(loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks)
+            .gather(loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop,
+                    finished: ProgressLine.gathering("check", loaded.selection.targets.count))
         let colored = Terminal.colored(noColor: noColor)
         var failed = false, unreachable = false
         for result in gathered.sorted(by: { $0.host.name < $1.host.name }) {
@@ -36,6 +37,7 @@ struct CheckCommand: AsyncParsableCommand {
                 }
             }
         }
+        try Interruption.exitIfRequested()
         if failed { throw ExitCode.failure }
         if unreachable { throw ExitCode(3) }
     }

@@ -19,7 +19,8 @@ struct Facts: AsyncParsableCommand {
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
         let gatherer = FactsGatherer(ssh: try connection.ssh())
-        let gathered = await gatherer.gather(loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks)
+        let gathered = await gatherer.gather(loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop,
+                    finished: ProgressLine.gathering("facts", loaded.selection.targets.count))
         var output: [String: HostFactsOutput] = [:]
         var failed = false
         for result in gathered {
@@ -39,6 +40,7 @@ struct Facts: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        try Interruption.exitIfRequested()
         if failed { throw ExitCode.failure }
     }
 

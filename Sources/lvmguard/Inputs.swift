@@ -35,9 +35,13 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not share one ssh connection per host between plan and apply (apply only).")
     var noConnectionReuse = false
 
+    @Flag(name: [.short, .long], help: "Log each ssh execution (command line, duration, exit status) to standard error.")
+    var verbose = false
+
     /// The ssh runner. With `sharingConnections` (apply: a gather, then the change), each host gets one
     /// connection in a private socket directory that `SSH.finish` closes and removes.
     func ssh(sharingConnections: Bool = false) throws -> SSH {
+        Interruption.install()
         var options = SSH.Options()
         if sharingConnections, !noConnectionReuse {
             var template = Array("/tmp/lvmguard-ssh-XXXXXX".utf8CString)
@@ -50,7 +54,10 @@ struct ConnectionOptions: ParsableArguments {
             guard let words = ShellWords.split(sshCommonArgs) else { throw ValidationError("--ssh-common-args has unbalanced quotes") }
             options.commonArgs = words
         }
-        return SSH(options: options)
+        options.logger = Log.setUp(verbose: verbose, label: "lvmguard.ssh")
+        let ssh = SSH(options: options)
+        Interruption.onAbort { ssh.sweep() }
+        return ssh
     }
 }
 
@@ -59,8 +66,14 @@ extension SSH {
     /// ignores `-O exit`, so anything still running with this run's private socket directory in its command
     /// line is then ended: no ssh process outlives the run.
     func finish(_ hosts: [HostSettings]) async {
-        guard let directory = options.controlDirectory else { return }
+        guard options.controlDirectory != nil else { return }
         await closeConnections(hosts)
+        sweep()
+    }
+
+    /// Ends every process whose command line names this run's socket directory and removes the directory.
+    func sweep() {
+        guard let directory = options.controlDirectory else { return }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), pid != getpid(),
                   let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),

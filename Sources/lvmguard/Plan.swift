@@ -44,21 +44,31 @@ struct Plan: AsyncParsableCommand {
         case .json: print(try PlanFile.encode(plan))
         case .markdown: print(PlanReport.markdown(plan))
         }
+        try Interruption.exitIfRequested()
         if plan.hosts.contains(where: { $0.status == .blocked || $0.status == .unreachable }) { throw ExitCode(3) }
         if detailedExitcode, plan.hosts.contains(where: { $0.status == .changes }) { throw ExitCode(2) }
     }
 }
 
-/// Gathers facts and plans every host of a loaded run.
+/// Gathers facts and plans every host of a loaded run, showing progress. After Ctrl-C, hosts not yet
+/// reached are planned as unreachable with that reason.
 enum PlanBuilder {
     static func build(_ loaded: LoadedInputs, input: InputOptions, ssh: SSH, forks: Int) async -> FleetPlan {
-        let gathered = await FactsGatherer(ssh: ssh).gather(loaded.selection.targets, forks: forks)
-        var hosts: [HostPlan] = loaded.selection.exempt.map(Planner.exempt)
-        for result in gathered {
-            switch result.facts {
-            case let .success(facts): hosts.append(Planner.plan(result.host, facts: facts, desired: loaded.desired))
-            case let .failure(error): hosts.append(Planner.unreachable(result.host.name, reason: error.message))
+        let targets = loaded.selection.targets
+        let gatherer = FactsGatherer(ssh: ssh)
+        let progress = ProgressLine(phase: "plan", total: targets.count)
+        let planned = await Fleet.map(targets, forks: forks, stop: Interruption.stop) { host in
+            let gathered = await gatherer.gather(host)
+            let plan = switch gathered.facts {
+            case let .success(facts): Planner.plan(host, facts: facts, desired: loaded.desired)
+            case let .failure(error): Planner.unreachable(host.name, reason: error.message)
             }
+            progress.record(host: host.name, outcome: plan.status.rawValue)
+            return plan
+        }
+        progress.end()
+        let hosts = loaded.selection.exempt.map(Planner.exempt) + zip(targets, planned).map { host, plan in
+            plan ?? Planner.unreachable(host.name, reason: "not gathered: \(Interruption.stop.why ?? "stopped")")
         }
         return FleetPlan(playbook: input.playbook, inventory: input.inventory,
                          policy: "\(loaded.desired.filter.policy.rawValue) via devices/\(loaded.desired.filter.key.rawValue)",
@@ -66,9 +76,16 @@ enum PlanBuilder {
     }
 }
 
+extension Result {
+    var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
+    }
+}
+
 /// Saved plans: versioned JSON, keys sorted so two plans diff cleanly.
 enum PlanFile {
-    static func encode(_ plan: FleetPlan) throws -> String {
+    static func encode(_ plan: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(plan), as: UTF8.self)

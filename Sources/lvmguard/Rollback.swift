@@ -34,10 +34,18 @@ struct Rollback: AsyncParsableCommand {
         }
         let applier = Applier(ssh: try connection.ssh())
         let timestamp = Apply.timestamp()
-        let results = await Fleet.map(hosts, forks: connection.forks ?? loaded.desired.rollout.forks) {
-            await applier.rollback($0, timestamp: timestamp)
+        let progress = ProgressLine(phase: "rollback", total: hosts.count)
+        let done = await Fleet.map(hosts, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop) { host in
+            let result = await applier.rollback(host, timestamp: timestamp)
+            progress.record(host: host.name, outcome: result.outcome.rawValue)
+            return result
+        }
+        progress.end()
+        let results = zip(hosts, done).map { host, result in
+            result ?? HostApplyResult(host: host.name, outcome: .skipped, reason: "not started: \(Interruption.stop.why ?? "stopped")")
         }
         print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: Terminal.colored(noColor: noColor)), terminator: "")
+        try Interruption.exitIfRequested()
         let outcomes = Set(results.map(\.outcome))
         if outcomes.contains(.failed) { throw ExitCode.failure }
         if outcomes.contains(.unreachable) { throw ExitCode(3) }

@@ -44,8 +44,9 @@ extension Terminal {
         guard isatty(STDIN_FILENO) == 1 else {
             throw ValidationError("standard input is not a terminal: pass --yes to \(action) without asking")
         }
-        print("\(question) [yes/NO] ", terminator: "")
+        // On standard error, so standard output stays the report's (JSON with --format json).
         fflush(nil)
+        FileHandle.standardError.write(Data("\(question) [yes/NO] ".utf8))
         return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
     }
 }

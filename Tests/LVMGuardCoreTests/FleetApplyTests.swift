@@ -158,4 +158,76 @@ struct FleetApplyTests {
         let retry = try LabHost.lvmguard(["plan", "-i", inventory, playbook, "--limit", "@" + fleet.state + "/retry"])
         #expect(retry.stdout.contains("Recap: 2 hosts:"), "\(retry.stdout.suffix(300))")
     }
+
+    @Test("Ctrl-C during apply: running hosts finish, no host is started after it, exit 130, no ssh or socket directory left")
+    func interrupted() throws {
+        guard let fleet = try LoopbackFleet.start(6) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { fleet.stop() }
+        let inventory = try fleet.inventory(6)
+        let planFile = fleet.state + "/plan.json"
+        #expect(try LabHost.lvmguard(["plan", "-i", inventory, Self.playbook, "--out", planFile]).status == 0)
+        // The two hosts started first hang in their apply run (lvm.conf is now a FIFO nobody writes) until
+        // their 6-second timeout; Ctrl-C comes while they run.
+        for host in ["fleet-001", "fleet-002"] {
+            _ = try run(["sh", "-c", "rm -f \"$1\" && mkfifo \"$1\"", "sh", fleet.lvmConf(host)])
+        }
+        let untouched = try String(contentsOfFile: fleet.lvmConf("fleet-003"), encoding: .utf8)
+        let socketsBefore = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("lvmguard-ssh-") })
+        let started = Date()
+        let child = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard", "apply", "--plan", planFile, "--yes",
+                                     "--forks", "2", "--timeout", "6", "--retry-file", fleet.state + "/retry"], environment: ["NO_COLOR": "1"])
+        Thread.sleep(forTimeInterval: 2)
+        child.signal(SIGINT)
+        let apply = child.wait()
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(apply.status == 130, "\(apply.stderr.suffix(800))")
+        #expect(elapsed >= 6, "the running hosts were waited for (their timeout is 6 s), not abandoned: \(elapsed) s")
+        #expect(apply.stderr.contains("Ctrl-C: starting no more hosts; waiting for the running ones to finish"))
+        #expect(apply.stdout.contains("fleet-001: failed: timed out after 6 s") && apply.stdout.contains("fleet-002: failed: timed out after 6 s"),
+                "\(apply.stdout.suffix(800))")
+        for host in ["fleet-003", "fleet-004", "fleet-005", "fleet-006"] {
+            #expect(apply.stdout.contains("\(host): skipped: not started: interrupted (Ctrl-C)"), "\(host)")
+            #expect(try String(contentsOfFile: fleet.lvmConf(host), encoding: .utf8) == untouched, "\(host) untouched")
+        }
+        #expect(apply.stdout.contains("failed=2") && apply.stdout.contains("skipped=4"))
+        #expect(try String(contentsOfFile: fleet.state + "/retry", encoding: .utf8) == "fleet-001\nfleet-002\n")
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try run(["pgrep", "-f", "lvmguard-ssh-"]).stdout.isEmpty, "no shared ssh connection outlives the run")
+        let socketsAfter = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("lvmguard-ssh-") })
+        #expect(socketsAfter.subtracting(socketsBefore).isEmpty, "the socket directory is removed")
+    }
+
+    @Test("apply --format json is one versioned document on stdout; progress lines and --verbose logs go to stderr")
+    func jsonAndLogs() throws {
+        guard let fleet = try LoopbackFleet.start(3) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { fleet.stop() }
+        let inventory = try fleet.inventory(3)
+        let apply = try LabHost.lvmguard(["apply", "-i", inventory, Self.playbook, "--yes", "--format", "json", "--verbose",
+                                          "--retry-file", fleet.state + "/retry"])
+        #expect(apply.status == 0, "\(apply.stderr.suffix(800))")
+        let run = try JSONDecoder().decode(ApplyRun.self, from: Data(apply.stdout.utf8))
+        #expect(run.format == "lvmguard-apply" && run.version == ApplyRun.currentVersion)
+        #expect(run.hosts.map(\.host) == ["fleet-001", "fleet-002", "fleet-003"])
+        #expect(run.hosts.allSatisfy { $0.outcome == .changed && $0.checks.allSatisfy(\.passed) && !$0.steps.isEmpty })
+        #expect(run.recap["changed"] == 3 && run.recap["failed"] == 0 && run.recap.count == HostApplyResult.Outcome.allCases.count)
+        #expect(run.stopped == nil)
+        // Not a terminal: one plain line per finished host, per phase.
+        for host in ["fleet-001", "fleet-002", "fleet-003"] {
+            #expect(apply.stderr.contains("] \(host): changes\n") && apply.stderr.contains("] \(host): changed\n"), "\(host)")
+            // --verbose: each execution's start (with the exact command), exit status and duration, twice per host.
+            let starts = apply.stderr.components(separatedBy: "lvmguard.ssh: start host=\(host) ").count - 1
+            let exits = apply.stderr.components(separatedBy: "lvmguard.ssh: exit host=\(host) status=0 ").count - 1
+            #expect((starts, exits) == (2, 2), "\(host): \(apply.stderr.prefix(1500))")
+        }
+        #expect(apply.stderr.contains("[plan 3/3]") && apply.stderr.contains("[apply 3/3]"))
+        #expect(apply.stderr.contains("command=timeout --kill-after=5 300 ssh -o BatchMode=yes"))
+        // The plan for review went to stderr too, so stdout parsed as JSON above.
+        #expect(apply.stderr.contains("Recap: 3 hosts: 3 to change"))
+    }
 }

@@ -25,3 +25,32 @@ public enum ApplyReport {
                 .joined(separator: " ")
     }
 }
+
+/// `apply --format json`: the whole run as one versioned document (schema in README, "Apply JSON").
+public struct ApplyRun: Sendable, Codable, Equatable {
+    /// Bumped when a field changes meaning or goes away; new fields may appear within a version.
+    public static let currentVersion = 1
+
+    public let format: String
+    public let version: Int
+    public let playbook: String
+    public let inventory: String
+    /// Why the rollout ended early (failure limits, Ctrl-C); nil when every host was worked on.
+    public let stopped: String?
+    /// Hosts per outcome, every outcome present.
+    public let recap: [String: Int]
+    /// Sorted by host name.
+    public let hosts: [HostApplyResult]
+
+    public init(playbook: String, inventory: String, stopped: String?, results: [HostApplyResult]) {
+        format = "lvmguard-apply"
+        version = Self.currentVersion
+        self.playbook = playbook
+        self.inventory = inventory
+        self.stopped = stopped
+        hosts = results.sorted { $0.host < $1.host }
+        recap = Dictionary(uniqueKeysWithValues: HostApplyResult.Outcome.allCases.map { outcome in
+            (outcome.rawValue, results.filter { $0.outcome == outcome }.count)
+        })
+    }
+}
