@@ -19,7 +19,8 @@ section() {
     echo "$B section $name $rc"
     cat "$TMP/out"
     echo "$B stderr $name"
-    cat "$TMP/err"
+    # Most commands write nothing to stderr: no process for an empty file.
+    if [ -s "$TMP/err" ]; then cat "$TMP/err"; fi
 }
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -33,20 +34,41 @@ section lvm-conf-path echo "$LVMDIR/lvm.conf"
 section lvm-conf cat "$LVMDIR/lvm.conf"
 section lvm-conf-sha256 sha256sum "$LVMDIR/lvm.conf"
 section lvm-conf-stat stat -c '%u %g %a %Y' "$LVMDIR/lvm.conf"
-# Effective values, one key each so a key an old LVM lacks fails alone.
-for key in devices/filter devices/global_filter devices/use_devicesfile devices/devicesfile global/use_lvmetad global/event_activation devices/multipath_component_detection; do
-    section "config:$key" lvmconfig --type full "$key"
-done
-devicesfile=$(lvmconfig --type full devices/devicesfile 2>/dev/null | sed -n 's/^devicesfile="\(.*\)"$/\1/p')
+# Effective values, a section per key. One lvmconfig reads them all (it prints one "leaf=value" line per
+# key); when an old LVM lacks a key the whole call fails, and then each key is read alone so only the
+# missing one fails.
+keys="devices/filter devices/global_filter devices/use_devicesfile devices/devicesfile global/use_lvmetad global/event_activation devices/multipath_component_detection"
+devicesfile=
+if lvmconfig --type full $keys >"$TMP/config" 2>/dev/null </dev/null; then
+    has_devicesfile=yes has_lvmetad=yes
+    for key in $keys; do
+        echo "$B section config:$key 0"
+        while IFS= read -r line; do
+            case $line in "${key#*/}="*) printf '%s\n' "$line" ;; esac
+        done <"$TMP/config"
+        echo "$B stderr config:$key"
+    done
+    while IFS= read -r line; do
+        case $line in devicesfile=\"*\") devicesfile=${line#devicesfile=\"} devicesfile=${devicesfile%\"} ;; esac
+    done <"$TMP/config"
+else
+    for key in $keys; do
+        section "config:$key" lvmconfig --type full "$key"
+    done
+    devicesfile=$(lvmconfig --type full devices/devicesfile 2>/dev/null | sed -n 's/^devicesfile="\(.*\)"$/\1/p')
+    has_devicesfile=no has_lvmetad=no
+    lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1 && has_devicesfile=yes
+    lvmconfig --type full global/use_lvmetad >/dev/null 2>&1 && has_lvmetad=yes
+fi
 section devices-file cat "$LVMDIR/devices/${devicesfile:-system.devices}"
 
 # LVM's view with a permissive configuration, so the current filter hides nothing. Keys an old LVM does
 # not know are left out; lvmetad (2.02) is bypassed so the disks themselves are read.
 permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
-if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
+if [ "$has_devicesfile" = yes ]; then
     permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
 fi
-if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+if [ "$has_lvmetad" = yes ]; then
     permissive="$permissive global { use_lvmetad = 0 }"
 fi
 section pvs pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size

@@ -27,6 +27,9 @@ struct Apply: AsyncParsableCommand {
     @Option(help: "Apply this saved plan (from 'plan --out') instead of planning now.")
     var plan: String?
 
+    @Option(help: "Limit to hosts matching an Ansible pattern (a:b, a:!b, a:&b, globs, ~regex) or @FILE of host names (a retry file); with --plan, the rest of the saved plan is left alone.")
+    var limit: String?
+
     @Flag(help: "Do not ask for confirmation.")
     var yes = false
 
@@ -52,7 +55,8 @@ struct Apply: AsyncParsableCommand {
         guard let inventory = inventory ?? saved?.inventory, let playbook = playbook ?? saved?.playbook else {
             throw ValidationError("name an inventory and a playbook, or a saved plan with --plan")
         }
-        let input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? []))
+        let input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? [])
+                                           + (limit.map { ["--limit", $0] } ?? []))
         let loaded = try LoadedInputs.load(input)
         let ssh = try connection.ssh(sharingConnections: true)
         let run: Rollout
@@ -96,7 +100,11 @@ struct Apply: AsyncParsableCommand {
     /// Plans (unless a saved plan is given), shows the plan, confirms, and rolls the changes out.
     private func applyAll(saved: FleetPlan?, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> Rollout {
         let forks = connection.forks ?? loaded.desired.rollout.forks
-        let current = if let saved { saved } else { await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) }
+        var current = if let saved { saved } else { await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) }
+        if saved != nil, limit != nil {
+            let selected = Set(loaded.selection.targets.map(\.name) + loaded.selection.exempt.map(\.host))
+            current = current.limited(to: selected)
+        }
         say(PlanReport.text(current, colored: colored))
 
         let targets = Dictionary(uniqueKeysWithValues: loaded.selection.targets.map { ($0.name, $0) })

@@ -19,6 +19,11 @@ public struct FleetPlan: Sendable, Codable, Hashable {
         self.hosts = hosts.sorted { $0.host < $1.host }
     }
 
+    /// The same plan for only the named hosts (`apply --plan FILE --limit PATTERN`).
+    public func limited(to names: Set<String>) -> FleetPlan {
+        FleetPlan(playbook: playbook, inventory: inventory, policy: policy, hosts: hosts.filter { names.contains($0.host) })
+    }
+
     /// Hosts per status, every status present (zero when none).
     public var recap: [(HostPlan.Status, Int)] {
         HostPlan.Status.allCases.map { status in (status, hosts.filter { $0.status == status }.count) }

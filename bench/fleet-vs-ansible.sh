@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# lvmguard against the physical floor and against Ansible, side by side, on the lab's loopback fleet
+# (real sshd, one 127.0.0.X address and one lvm.conf per host, the real lvm2 tools).
+#
+#   bench/fleet-vs-ansible.sh [--sizes "10 50 200"] [--runs 3] [--forks 20] [--record]
+#
+# For each fleet size and run, in this order, each timed with /usr/bin/time:
+#   floor plan     the gather script lvmguard sends, with plain `ssh HOST sh -s`, --forks hosts at once (xargs -P)
+#   lvmguard plan  release build, same forks
+#   ansible plan   bench/ansible/lvm-filter.yml with --check --diff (ansible-core in its own venv, pipelining and
+#                  ControlPersist on, same forks)
+#   floor apply    per host, on one shared ssh connection: the gather script, then the apply script lvmguard sends
+#   lvmguard apply --yes (plans, then applies: two executions on one connection per host)
+#   ansible apply  the same playbook for real
+# Every host's lvm.conf is put back between the applies, and each apply is checked to have set the filter on
+# every host. The ssh executions per host are counted in sshd's log.
+#
+# Prints the medians, the ratios lvmguard/floor and Ansible/lvmguard, controller CPU seconds (user+sys of
+# the tool and every process it waited for, ssh included) and peak RSS, then compares lvmguard's medians with
+# the table last recorded in README.md: more than 20% slower is flagged and the exit status is 3.
+# --record writes the new table (with the machine and date) into README.md's performance section.
+# Needs root (the fleet's sshd). Takes about 40 minutes with the defaults on 2 cores.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIZES="10 50 200"
+RUNS=3
+FORKS=20
+RECORD=no
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --sizes) SIZES=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --forks) FORKS=$2; shift 2 ;;
+    --record) RECORD=yes; shift ;;
+    *) echo "usage: $0 [--sizes \"10 50 200\"] [--runs N] [--forks N] [--record]" >&2; exit 64 ;;
+    esac
+done
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+[ "$(id -u)" = 0 ] || die "the loopback fleet's sshd needs root"
+
+CACHE=${LVMGUARD_BENCH_CACHE:-/var/cache/lvmguard-bench}
+WORK=$(mktemp -d /tmp/lvmguard-bench.XXXXXX)
+export LVMGUARD_FLEET_STATE=$WORK/fleet
+FLEET=$LVMGUARD_FLEET_STATE
+RESULTS=$WORK/results.tsv
+cleanup() {
+    "$ROOT/lab/fleet.sh" stop >/dev/null 2>&1 || true
+    pkill -f "$WORK/" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --- set-up: packages, a release build, ansible-core in its own venv -----------------------------------------
+"$ROOT/lab/install-deps.sh"
+for package in time python3-venv; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" && continue
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+done
+log "release build"
+(cd "$ROOT" && swift build -c release --product lvmguard >/dev/null)
+LVMGUARD=$ROOT/.build/release/lvmguard
+VENV=$CACHE/ansible-venv
+if [ ! -x "$VENV/bin/ansible-playbook" ]; then
+    log "installing ansible-core 2.19 into $VENV"
+    mkdir -p "$CACHE"
+    /usr/bin/python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q 'ansible-core>=2.19,<2.20'
+fi
+ANSIBLE_VERSION=$("$VENV/bin/ansible-playbook" --version | head -n 1 | sed 's/.*core \([0-9.]*\).*/\1/')
+export ANSIBLE_CONFIG=$ROOT/bench/ansible/ansible.cfg ANSIBLE_LOCAL_TEMP=$WORK/ansible-tmp
+PLAYBOOK=$ROOT/playbooks/lab.yaml
+
+# --- helpers -------------------------------------------------------------------------------------------------
+sessions() { cat "$FLEET"/sshd-*.log 2>/dev/null | grep -c 'Starting session: command' || true; }
+
+# Puts every host's lvm.conf back as it was and removes backups and journals.
+reset_hosts() {
+    local dir
+    for dir in "$FLEET"/hosts/*/etc/lvm; do
+        cp "$WORK/lvm.conf.orig" "$dir/lvm.conf"
+        rm -f "$dir"/lvm.conf?* "$dir/lvmguard.journal"
+    done
+}
+
+# Fails the benchmark unless every host's lvm.conf carries the filter (the apply really happened).
+check_applied() {
+    local count
+    count=$(grep -l '^[[:space:]]*global_filter = \[ "r|\.\*|" \]' "$FLEET"/hosts/*/etc/lvm/lvm.conf | wc -l)
+    [ "$count" = "$1" ] || die "$2 set the filter on $count of $1 hosts"
+}
+
+# measure SIZE TOOL PHASE RUN COMMAND...: times COMMAND, counts the ssh executions it caused per host.
+measure() {
+    local size=$1 tool=$2 phase=$3 run=$4 before after status=0
+    shift 4
+    before=$(sessions)
+    # Shell functions (the floor, ansible_run) run in a child bash that knows them; tools run directly.
+    if [ "$(type -t "$1")" = function ]; then set -- bash -c '"$@"' bash "$@"; fi
+    /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || status=$?
+    sleep 0.2  # sshd writes its log lines as sessions start; the last ones may lag the client's exit
+    after=$(sessions)
+    if [ "$status" != 0 ]; then
+        tail -n 20 "$WORK/out" "$WORK/err" >&2
+        die "$tool $phase at $size hosts exited $status"
+    fi
+    read -r elapsed user system rss < <(tail -n 1 "$WORK/time")
+    awk -v OFS='\t' -v size="$size" -v tool="$tool" -v phase="$phase" -v run="$run" -v elapsed="$elapsed" \
+        -v usr="$user" -v sys_="$system" -v rss="$rss" -v sessions="$((after - before))" \
+        'BEGIN { print size, tool, phase, run, elapsed, usr + sys_, rss, sessions / size }' >> "$RESULTS"
+    log "$(printf '%4s hosts  %-8s %-5s run %s: %6.2f s' "$size" "$tool" "$phase" "$run" "$elapsed")"
+}
+
+# The floor: plain ssh, the same scripts lvmguard sends, the same concurrency, nothing else.
+ssh_options() {
+    printf '%s\n' -p "$PORT" -l root -i "$FLEET/id_ed25519" -o BatchMode=yes -o "UserKnownHostsFile=$FLEET/known_hosts"
+}
+floor_plan() {
+    mapfile -t options < <(ssh_options)
+    # shellcheck disable=SC2016
+    cut -d' ' -f2 "$WORK/addresses" | xargs -P "$FORKS" -I{} sh -c 'gather=$1 host=$2; shift 2; ssh "$@" "$host" sh -s < "$gather" > /dev/null' \
+        sh "$WORK/gather.sh" {} "${options[@]}"
+}
+floor_apply() {
+    mapfile -t options < <(ssh_options)
+    # shellcheck disable=SC2016
+    cut -d' ' -f2 "$WORK/addresses" | xargs -P "$FORKS" -I{} sh -c '
+        sockets=$1 gather=$2 apply=$3 host=$4; shift 4
+        share="-o ControlMaster=auto -o ControlPersist=30 -o ControlPath=$sockets/%C"
+        ssh $share "$@" "$host" sh -s < "$gather" > /dev/null &&
+            ssh $share "$@" "$host" sh -s < "$apply" | grep -q " applied 0$"
+        status=$?
+        ssh -o "ControlPath=$sockets/%C" "$@" -O exit "$host" 2>/dev/null
+        exit $status' sh "$WORK/floor-sockets" "$WORK/gather.sh" "$WORK/apply.sh" {} "${options[@]}"
+}
+ansible_run() {
+    local control=$WORK/ansible-cp
+    mkdir -p "$control"
+    ANSIBLE_SSH_CONTROL_PATH_DIR=$control "$VENV/bin/ansible-playbook" -i "$FLEET/inventory.yaml" \
+        "$ROOT/bench/ansible/lvm-filter.yml" -e "fleet_dir=$FLEET" --forks "$FORKS" "$@"
+    # ControlPersist would keep a master per host alive into the next measurement.
+    pkill -f "$control/" 2>/dev/null || true
+}
+
+# Captures the two scripts lvmguard sends one host (the gather, then the apply) through an ssh that records
+# its stdin. Every fleet host starts from the same lvm.conf, so the apply script fits every host.
+capture_scripts() {
+    local capture=$WORK/capture
+    mkdir -p "$capture" "$WORK/bin"
+    cat > "$WORK/bin/ssh" <<EOF
+#!/bin/sh
+file="$capture/\$(date +%s%N).in"
+cat > "\$file"
+exec /usr/bin/ssh "\$@" < "\$file"
+EOF
+    chmod +x "$WORK/bin/ssh"
+    PATH="$WORK/bin:$PATH" "$LVMGUARD" apply -i "$FLEET/inventory.yaml" "$PLAYBOOK" --limit fleet-001 --yes >"$WORK/capture.log" 2>&1 \
+        || { tail -n 20 "$WORK/capture.log" >&2; die "lvmguard apply on fleet-001 failed while capturing its scripts"; }
+    mapfile -t scripts < <(find "$capture" -name '*.in' -size +0 | sort)
+    [ "${#scripts[@]}" = 2 ] || die "expected 2 scripts from lvmguard, captured ${#scripts[@]}"
+    cp "${scripts[0]}" "$WORK/gather.sh"
+    cp "${scripts[1]}" "$WORK/apply.sh"
+    reset_hosts
+}
+
+export -f ssh_options floor_plan floor_apply ansible_run
+export WORK FLEET FORKS VENV ROOT
+
+# --- the runs ------------------------------------------------------------------------------------------------
+: > "$RESULTS"
+for size in $SIZES; do
+    log "starting a fleet of $size hosts"
+    "$ROOT/lab/fleet.sh" start "$size" >/dev/null 2>&1 || die "lab/fleet.sh start $size failed"
+    PORT=$(sed -n 's/^ *ansible_port: *//p' "$FLEET/inventory.yaml")
+    export PORT
+    sed -n 's/^ *\(fleet-[0-9]*\): { ansible_host: \([0-9.]*\) }$/\1 \2/p' "$FLEET/inventory.yaml" > "$WORK/addresses"
+    cp "$FLEET/hosts/fleet-001/etc/lvm/lvm.conf" "$WORK/lvm.conf.orig"
+    mkdir -p "$WORK/floor-sockets"
+    capture_scripts
+    for run in $(seq 1 "$RUNS"); do
+        measure "$size" floor plan "$run" floor_plan
+        measure "$size" lvmguard plan "$run" "$LVMGUARD" plan -i "$FLEET/inventory.yaml" "$PLAYBOOK" --forks "$FORKS"
+        measure "$size" ansible plan "$run" ansible_run --check --diff
+        measure "$size" floor apply "$run" floor_apply
+        check_applied "$size" "the floor"
+        reset_hosts
+        measure "$size" lvmguard apply "$run" "$LVMGUARD" apply -i "$FLEET/inventory.yaml" "$PLAYBOOK" --forks "$FORKS" --yes
+        check_applied "$size" "lvmguard"
+        reset_hosts
+        measure "$size" ansible apply "$run" ansible_run
+        check_applied "$size" "ansible"
+        reset_hosts
+    done
+    "$ROOT/lab/fleet.sh" stop >/dev/null 2>&1
+done
+
+# --- the table -----------------------------------------------------------------------------------------------
+MACHINE="$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GB, Linux $(uname -r), OpenSSH $(ssh -V 2>&1 | sed 's/^OpenSSH_\([^ ,]*\).*/\1/'), ansible-core $ANSIBLE_VERSION"
+/usr/bin/python3 - "$RESULTS" "$ROOT/README.md" "$RECORD" "$FORKS" "$RUNS" "$(date -u +%Y-%m-%d)" "$MACHINE" <<'PYTHON'
+import re, statistics, sys
+results, readme_path, record, forks, runs, day, machine = sys.argv[1:]
+rows = [line.rstrip("\n").split("\t") for line in open(results) if line.strip()]
+data = {}
+for size, tool, phase, run, elapsed, cpu, rss, per_host in rows:
+    data.setdefault((int(size), tool, phase), []).append((float(elapsed), float(cpu), int(rss), float(per_host)))
+def median(key, index):
+    return statistics.median(value[index] for value in data[key])
+sizes = sorted({key[0] for key in data})
+lines = [
+    f"Measured {day} by `bench/fleet-vs-ansible.sh` ({runs} runs each, medians, `--forks {forks}`) on {machine}.",
+    "Seconds are wall-clock for the whole fleet; CPU is the controller's user+sys seconds including its ssh clients.",
+    "",
+    "| hosts | phase | floor s | lvmguard s | ansible s | lvmguard/floor | ansible/lvmguard | ssh execs/host (floor, lvmguard, ansible) | lvmguard CPU s | ansible CPU s | lvmguard peak RSS MB |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
+]
+current = {}
+for size in sizes:
+    for phase in ("plan", "apply"):
+        f, l, a = ((size, tool, phase) for tool in ("floor", "lvmguard", "ansible"))
+        floor_s, ours_s, theirs_s = median(f, 0), median(l, 0), median(a, 0)
+        current[(size, phase)] = ours_s
+        lines.append(f"| {size} | {phase} | {floor_s:.2f} | {ours_s:.2f} | {theirs_s:.2f} | {ours_s / floor_s:.2f}x | {theirs_s / ours_s:.1f}x "
+                     f"| {median(f, 3):g}, {median(l, 3):g}, {median(a, 3):g} | {median(l, 1):.2f} | {median(a, 1):.2f} | {median(l, 2) / 1024:.1f} |")
+if len(sizes) > 1:
+    low, high = sizes[0], sizes[-1]
+    lines.append("")
+    lines.append(f"Cost per host, {low} → {high} hosts (linear when about equal): " + "; ".join(
+        f"{phase} {current[(low, phase)] / low:.3f} → {current[(high, phase)] / high:.3f} s" for phase in ("plan", "apply")))
+table = "\n".join(lines)
+print("\n" + table + "\n")
+
+readme = open(readme_path).read()
+begin, end = "<!-- bench:fleet-vs-ansible -->", "<!-- /bench:fleet-vs-ansible -->"
+status = 0
+match = re.search(re.escape(begin) + r"(.*?)" + re.escape(end), readme, re.S)
+if match:
+    for line in match.group(1).splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) > 3 and cells[0].isdigit() and cells[1] in ("plan", "apply"):
+            key = (int(cells[0]), cells[1])
+            if key in current and current[key] > float(cells[3]) * 1.2:
+                print(f"REGRESSION: lvmguard {key[1]} at {key[0]} hosts took {current[key]:.2f} s, "
+                      f"more than 20% over the recorded {float(cells[3]):.2f} s")
+                status = 3
+else:
+    print("(no recorded table in README.md to compare with)")
+if record == "yes":
+    block = begin + "\n" + table + "\n" + end
+    if match:
+        readme = readme[:match.start()] + block + readme[match.end():]
+    else:
+        readme = readme.rstrip("\n") + "\n\n" + block + "\n"
+    open(readme_path, "w").write(readme)
+    print(f"recorded in {readme_path}")
+sys.exit(status)
+PYTHON
