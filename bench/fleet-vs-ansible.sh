@@ -146,6 +146,7 @@ ansible_run() {
 # its stdin. Every fleet host starts from the same lvm.conf, so the apply script fits every host.
 capture_scripts() {
     local capture=$WORK/capture
+    rm -rf "$capture"
     mkdir -p "$capture" "$WORK/bin"
     cat > "$WORK/bin/ssh" <<EOF
 #!/bin/sh
