@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Reboots a lab host and waits until it is back and booted. Usage: lab/reboot.sh NAME
+# A power cycle: the guest shuts down cleanly, and a new qemu boots the same disks. Under TCG a guest
+# rebooted inside the same qemu takes more than twice as long to come back (measured: 48 s against 21 s),
+# while what boots, from which disks, with which udev autoactivation, is the same.
 source "$(dirname "$0")/lib.sh"
 name=${1:?usage: reboot.sh NAME}
 dir="$LAB_STATE/hosts/$name"
 port=$(cat "$dir/port" 2>/dev/null) || die "no running lab host '$name'"
-boot_id=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id)
-lab_probe "$port" 'systemctl reboot' || true
-deadline=$(( $(date +%s) + LAB_BOOT_TIMEOUT ))
-while [ "$(date +%s)" -lt "$deadline" ]; do
-    now=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id 2>/dev/null || true)
-    if [ -n "$now" ] && [ "$now" != "$boot_id" ]; then
-        lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
-        log "$name rebooted"
-        exit 0
-    fi
-    sleep 1
-done
-die "$name did not come back within ${LAB_BOOT_TIMEOUT}s"
+boot_id=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id) || die "$name does not answer"
+lab_probe "$port" 'sync; systemctl poweroff' || true
+if ! wait_for_exit "$dir/qemu.pid" 60; then
+    log "$name did not power off within 60 s; stopping qemu"
+fi
+stop_qemu "$dir/qemu.pid"
+start_qemu "$dir" "$port"
+wait_for_ssh "$port" "$dir/qemu.pid"
+lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
+now=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id) || die "$name did not come back"
+[ "$now" != "$boot_id" ] || die "$name has the same boot id after the power cycle"
+log "$name rebooted"
