@@ -72,7 +72,7 @@ struct Apply: AsyncParsableCommand {
             print("")
             print(ApplyReport.text(run.results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
         case .json:
-            print(try PlanFile.encode(ApplyRun(playbook: input.playbook, inventory: input.inventory, stopped: run.stopped, results: run.results)))
+            print(try JSONOutput.text(ApplyRun(playbook: input.playbook, inventory: input.inventory, stopped: run.stopped, results: run.results)))
         }
         try writeRetryFile(run.results)
         try Interruption.exitIfRequested()
@@ -126,7 +126,7 @@ struct Apply: AsyncParsableCommand {
         }
         if let why = Interruption.stop.why {
             say("\nNothing applied: \(why) while planning.\n")
-            run.results += toApply.map { HostApplyResult(host: $0.0.host, outcome: .skipped, reason: "not started: \(why)") }
+            run.results += toApply.map { .notStarted($0.0.host, because: why) }
             run.stopped = why
         } else if !toApply.isEmpty {
             try confirm(count: toApply.count)
@@ -150,7 +150,7 @@ struct Apply: AsyncParsableCommand {
         for (index, batch) in batches.enumerated() {
             if let stop = run.stopped ?? Interruption.stop.why {
                 run.stopped = stop
-                run.results += batch.map { HostApplyResult(host: $0.0.host, outcome: .skipped, reason: "not started: \(stop)") }
+                run.results += batch.map { .notStarted($0.0.host, because: stop) }
                 continue
             }
             let phase = batches.count > 1 ? "apply batch \(index + 1)/\(batches.count)" : "apply"
@@ -165,7 +165,7 @@ struct Apply: AsyncParsableCommand {
             let finished = done.compactMap { $0 }
             run.results += finished
             for (host, result) in zip(batch, done) where result == nil {
-                run.results.append(HostApplyResult(host: host.0.host, outcome: .skipped, reason: "not started: \(Interruption.stop.why ?? "stopped")"))
+                run.results.append(.notStarted(host.0.host, because: Interruption.reason))
             }
             let batchFailures = finished.filter(\.outcome.isFailure).count
             failures += batchFailures

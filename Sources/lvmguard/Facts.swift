@@ -37,9 +37,7 @@ struct Facts: AsyncParsableCommand {
                 failed = true
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: try encoder.encode(output), as: UTF8.self))
+        print(try JSONOutput.text(output))
         try Interruption.exitIfRequested()
         if failed { throw ExitCode.failure }
     }

@@ -41,7 +41,7 @@ struct Plan: AsyncParsableCommand {
         }
         switch format {
         case .text: print(PlanReport.text(plan, colored: Terminal.colored(noColor: noColor)), terminator: "")
-        case .json: print(try PlanFile.encode(plan))
+        case .json: print(try JSONOutput.text(plan))
         case .markdown: print(PlanReport.markdown(plan))
         }
         try Interruption.exitIfRequested()
@@ -68,7 +68,7 @@ enum PlanBuilder {
         }
         progress.end()
         let hosts = loaded.selection.exempt.map(Planner.exempt) + zip(targets, planned).map { host, plan in
-            plan ?? Planner.unreachable(host.name, reason: "not gathered: \(Interruption.stop.why ?? "stopped")")
+            plan ?? Planner.unreachable(host.name, reason: "not gathered: \(Interruption.reason)")
         }
         return FleetPlan(playbook: input.playbook, inventory: input.inventory,
                          policy: "\(loaded.desired.filter.policy.rawValue) via devices/\(loaded.desired.filter.key.rawValue)",
@@ -83,16 +83,19 @@ extension Result {
     }
 }
 
-/// Saved plans: versioned JSON, keys sorted so two plans diff cleanly.
-enum PlanFile {
-    static func encode(_ plan: some Encodable) throws -> String {
+/// The JSON lvmguard writes (saved plans, `apply --format json`): keys sorted so two documents diff cleanly.
+enum JSONOutput {
+    static func text(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(plan), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
 
+/// Saved plans: versioned JSON.
+enum PlanFile {
     /// Writes atomically: a temp file beside the target, then a rename.
     static func write(_ plan: FleetPlan, to path: String) throws {
-        try (try encode(plan) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (try JSONOutput.text(plan) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

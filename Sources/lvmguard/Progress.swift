@@ -65,6 +65,9 @@ enum Interruption {
         }
     }
 
+    /// Why hosts were not started: the stop's reason.
+    static var reason: String { stop.why ?? "stopped" }
+
     /// After the output of an interrupted run: exit 130, like a shell's Ctrl-C.
     static func exitIfRequested() throws {
         if stop.isRequested { throw ExitCode(130) }

@@ -42,7 +42,7 @@ struct Rollback: AsyncParsableCommand {
         }
         progress.end()
         let results = zip(hosts, done).map { host, result in
-            result ?? HostApplyResult(host: host.name, outcome: .skipped, reason: "not started: \(Interruption.stop.why ?? "stopped")")
+            result ?? .notStarted(host.name, because: Interruption.reason)
         }
         print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: Terminal.colored(noColor: noColor)), terminator: "")
         try Interruption.exitIfRequested()

@@ -23,6 +23,11 @@ public struct HostApplyResult: Sendable, Codable, Hashable {
     /// Why the host failed, was stale, blocked or unreachable.
     public let reason: String?
 
+    /// A host the rollout never started, and why (failure limits, Ctrl-C).
+    public static func notStarted(_ host: String, because why: String) -> HostApplyResult {
+        HostApplyResult(host: host, outcome: .skipped, reason: "not started: \(why)")
+    }
+
     public init(host: String, outcome: Outcome, steps: [Step] = [], checks: [CheckEvaluator.Outcome] = [], reason: String? = nil) {
         self.host = host
         self.outcome = outcome
