@@ -14,7 +14,8 @@ struct Apply: AsyncParsableCommand {
             changed by one ssh execution.
 
             Exit codes: 0 every host ok or changed; 1 a host failed or was stale, or a file is invalid; \
-            3 hosts were blocked or unreachable (and none failed).
+            3 hosts were blocked or unreachable (and none failed); 130 interrupted (Ctrl-C or SIGTERM: no host was started \
+            after it, running ones finished).
             """
     )
 

@@ -17,6 +17,7 @@ struct LVMGuard: AsyncParsableCommand {
               2   changes pending (plan --detailed-exitcode)
               3   some hosts are blocked (need a person) or unreachable
               64  bad command-line usage
+              130 interrupted (Ctrl-C, SIGTERM): running hosts finished, no new host was started
             """,
         subcommands: [Validate.self, Plan.self, Apply.self, Rollback.self, CheckCommand.self, Facts.self]
     )
