@@ -36,16 +36,14 @@ public struct FactsGatherer: Sendable {
 
     /// Facts of every host, at most `forks` at a time; results in the order of `hosts`. `finished` hears of
     /// each host as it ends. After `stop`, hosts not yet started come back as failures that say so.
-    public func gather(_ hosts: [HostSettings], forks: Int, stop: StopRequest? = nil,
-                       finished: @escaping @Sendable (Gathered) -> Void = { _ in }) async -> [Gathered] {
-        let results = await Fleet.map(hosts, forks: forks, stop: stop) { host in
+    public func gather(_ hosts: [HostSettings], forks: Int, stop: StopRequest,
+                       finished: @escaping @Sendable (Gathered) -> Void) async -> [Gathered] {
+        await Fleet.map(hosts, forks: forks, stop: stop, notStarted: { host, why in
+            Gathered(host: host, raw: "", boundary: "", facts: .failure(FactsError("not gathered: \(why)")))
+        }) { host in
             let gathered = await gather(host)
             finished(gathered)
             return gathered
-        }
-        return zip(hosts, results).map { host, result in
-            result ?? Gathered(host: host, raw: "", boundary: "",
-                               facts: .failure(FactsError("not gathered: \(stop?.why ?? "stopped")")))
         }
     }
 }

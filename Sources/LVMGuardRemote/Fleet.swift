@@ -6,12 +6,22 @@ public enum Fleet {
     public static func map<Input: Sendable, Output: Sendable>(
         _ inputs: [Input], forks: Int, _ body: @escaping @Sendable (Input) async -> Output
     ) async -> [Output] {
-        await map(inputs, forks: forks, stop: nil, body).compactMap { $0 }
+        await window(inputs, forks: forks, stop: nil, body).compactMap { $0 }
     }
 
     /// Like `map`, but once `stop` is requested no further input is started: running ones finish (they are
-    /// never cancelled: a remote change in flight is left to complete), and the unstarted come back nil.
+    /// never cancelled: a remote change in flight is left to complete), and each unstarted input's result is
+    /// `notStarted(input, the stop's reason)`.
     public static func map<Input: Sendable, Output: Sendable>(
+        _ inputs: [Input], forks: Int, stop: StopRequest,
+        notStarted: (Input, String) -> Output, _ body: @escaping @Sendable (Input) async -> Output
+    ) async -> [Output] {
+        let results = await window(inputs, forks: forks, stop: stop, body)
+        return zip(inputs, results).map { input, result in result ?? notStarted(input, stop.why ?? "stopped") }
+    }
+
+    /// The sliding window itself; nil for inputs never started.
+    private static func window<Input: Sendable, Output: Sendable>(
         _ inputs: [Input], forks: Int, stop: StopRequest?, _ body: @escaping @Sendable (Input) async -> Output
     ) async -> [Output?] {
         await withTaskGroup(of: (Int, Output).self) { group in

@@ -94,7 +94,7 @@ struct Apply: AsyncParsableCommand {
         if format == .text {
             print(text, terminator: "")
         } else {
-            ProgressLine.write(text)
+            Terminal.writeError(text)
         }
     }
 
@@ -157,18 +157,15 @@ struct Apply: AsyncParsableCommand {
             let phase = batches.count > 1 ? "apply batch \(index + 1)/\(batches.count)" : "apply"
             if batches.count > 1 { say("\n\(phase): \(batch.map(\.0.host).joined(separator: ", "))\n") }
             let progress = ProgressLine(phase: phase, total: batch.count)
-            let done = await Fleet.map(batch, forks: forks, stop: Interruption.stop) { plan, host in
+            let done = await Fleet.map(batch, forks: forks, stop: Interruption.stop,
+                                       notStarted: { .notStarted($0.0.host, because: $1) }) { plan, host in
                 let result = await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
                 progress.record(host: host.name, outcome: result.outcome.rawValue)
                 return result
             }
             progress.end()
-            let finished = done.compactMap { $0 }
-            run.results += finished
-            for (host, result) in zip(batch, done) where result == nil {
-                run.results.append(.notStarted(host.0.host, because: Interruption.reason))
-            }
-            let batchFailures = finished.filter(\.outcome.isFailure).count
+            run.results += done
+            let batchFailures = done.filter(\.outcome.isFailure).count
             failures += batchFailures
             if index + 1 < batches.count,
                let limit = RolloutBatches.shouldStop(batchSize: batch.count, batchFailures: batchFailures, totalFailures: failures, rollout: desired.rollout) {

@@ -57,7 +57,9 @@ enum PlanBuilder {
         let targets = loaded.selection.targets
         let gatherer = FactsGatherer(ssh: ssh)
         let progress = ProgressLine(phase: "plan", total: targets.count)
-        let planned = await Fleet.map(targets, forks: forks, stop: Interruption.stop) { host in
+        let planned = await Fleet.map(targets, forks: forks, stop: Interruption.stop, notStarted: { host, why in
+            Planner.unreachable(host.name, reason: "not gathered: \(why)")
+        }) { host in
             let gathered = await gatherer.gather(host)
             let plan = switch gathered.facts {
             case let .success(facts): Planner.plan(host, facts: facts, desired: loaded.desired)
@@ -67,12 +69,9 @@ enum PlanBuilder {
             return plan
         }
         progress.end()
-        let hosts = loaded.selection.exempt.map(Planner.exempt) + zip(targets, planned).map { host, plan in
-            plan ?? Planner.unreachable(host.name, reason: "not gathered: \(Interruption.reason)")
-        }
         return FleetPlan(playbook: input.playbook, inventory: input.inventory,
                          policy: "\(loaded.desired.filter.policy.rawValue) via devices/\(loaded.desired.filter.key.rawValue)",
-                         hosts: hosts)
+                         hosts: loaded.selection.exempt.map(Planner.exempt) + planned)
     }
 }
 

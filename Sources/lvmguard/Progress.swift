@@ -23,23 +23,19 @@ final class ProgressLine: Sendable {
             guard live else { return tally.hostLine(host, outcome) + "\n" }
             return "\r\u{1B}[K" + tally.line + (tally.done == tally.total ? "\n" : "")
         }
-        Self.write(text)
+        Terminal.writeError(text)
     }
 
     /// Ends an unfinished line (after Ctrl-C) so what follows starts on its own line.
     func end() {
         guard live, tally.withLock({ $0.done > 0 && $0.done < $0.total }) else { return }
-        Self.write("\n")
+        Terminal.writeError("\n")
     }
 
     /// A progress line for gathering facts from `total` hosts, as a gatherer's `finished` callback.
     static func gathering(_ phase: String, _ total: Int) -> @Sendable (FactsGatherer.Gathered) -> Void {
         let progress = ProgressLine(phase: phase, total: total)
         return { progress.record(host: $0.host.name, outcome: $0.facts.isSuccess ? "gathered" : "unreachable") }
-    }
-
-    static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }
 
@@ -65,9 +61,6 @@ enum Interruption {
         }
     }
 
-    /// Why hosts were not started: the stop's reason.
-    static var reason: String { stop.why ?? "stopped" }
-
     /// After the output of an interrupted run: exit 130, like a shell's Ctrl-C.
     static func exitIfRequested() throws {
         if stop.isRequested { throw ExitCode(130) }
@@ -81,10 +74,10 @@ enum Interruption {
     private static func received(_ number: Int32) {
         let name = number == SIGINT ? "Ctrl-C" : "SIGTERM"
         if stop.request("interrupted (\(name))") {
-            ProgressLine.write("\n\(name): starting no more hosts; waiting for the running ones to finish (\(name) again stops waiting).\n")
+            Terminal.writeError("\n\(name): starting no more hosts; waiting for the running ones to finish (\(name) again stops waiting).\n")
             return
         }
-        ProgressLine.write("\n\(name) again: not waiting. Running hosts finish their remote run on their own; plan again to see where they ended.\n")
+        Terminal.writeError("\n\(name) again: not waiting. Running hosts finish their remote run on their own; plan again to see where they ended.\n")
         for cleanup in state.withLock({ $0.onAbort }) { cleanup() }
         exit(130)
     }
@@ -126,6 +119,6 @@ struct LineLogHandler: LogHandler {
         localtime_r(&seconds, &parts)
         let time = String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, now.tv_nsec / 1_000_000)
         let fields = keys.map { "\($0)=\(all[$0].map { "\($0)" } ?? "")" }
-        ProgressLine.write(([time, "\(event.level)", "\(label):", "\(event.message)"] + fields).joined(separator: " ") + "\n")
+        Terminal.writeError(([time, "\(event.level)", "\(label):", "\(event.message)"] + fields).joined(separator: " ") + "\n")
     }
 }

@@ -35,15 +35,13 @@ struct Rollback: AsyncParsableCommand {
         let applier = Applier(ssh: try connection.ssh())
         let timestamp = Apply.timestamp()
         let progress = ProgressLine(phase: "rollback", total: hosts.count)
-        let done = await Fleet.map(hosts, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop) { host in
+        let results = await Fleet.map(hosts, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop,
+                                      notStarted: { .notStarted($0.name, because: $1) }) { host in
             let result = await applier.rollback(host, timestamp: timestamp)
             progress.record(host: host.name, outcome: result.outcome.rawValue)
             return result
         }
         progress.end()
-        let results = zip(hosts, done).map { host, result in
-            result ?? .notStarted(host.name, because: Interruption.reason)
-        }
         print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: Terminal.colored(noColor: noColor)), terminator: "")
         try Interruption.exitIfRequested()
         let outcomes = Set(results.map(\.outcome))

@@ -4,13 +4,19 @@ import LVMGuardCore
 
 /// Output helpers for the commands.
 enum Terminal {
+    /// Writes to standard error, unbuffered: diagnostics, progress, logs and prompts, so standard output
+    /// stays the report's.
+    static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Diagnostics go to standard error, sorted by place, with a count at the end.
     static func printDiagnostics(_ diagnostics: Diagnostics) {
         guard !diagnostics.all.isEmpty else { return }
         var text = diagnostics.sorted.map(\.description).joined(separator: "\n") + "\n"
         let errors = diagnostics.all.filter { $0.severity == .error }.count
         if errors > 0 { text += "\(errors) error\(errors == 1 ? "" : "s")\n" }
-        FileHandle.standardError.write(Data(text.utf8))
+        writeError(text)
     }
 }
 
@@ -46,7 +52,7 @@ extension Terminal {
         }
         // On standard error, so standard output stays the report's (JSON with --format json).
         fflush(nil)
-        FileHandle.standardError.write(Data("\(question) [yes/NO] ".utf8))
+        writeError("\(question) [yes/NO] ")
         return readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes"
     }
 }

@@ -21,11 +21,11 @@ struct ProgressTests {
     func stopStartsNothingMore() async {
         let stop = StopRequest()
         let started = Counter()
-        let results = await Fleet.map(Array(0..<10), forks: 3, stop: stop) { index in
+        let results: [Int?] = await Fleet.map(Array(0..<10), forks: 3, stop: stop, notStarted: { _, _ in nil }) { index in
             started.add()
             if index == 0 { stop.request("interrupted (test)") }
             try? await Task.sleep(for: .milliseconds(50))
-            return index * 10
+            return Optional(index * 10)
         }
         #expect(results.count == 10)
         let finished = results.compactMap { $0 }
