@@ -50,9 +50,13 @@ main() {
             return 1
         fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
-        LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid --config 'global { use_lvmetad = 0 }' 2>/dev/null \
-            | tr -d ' ' | LC_ALL=C sort -u > "$TMP/trial-vgs" 2>/dev/null \
-            || LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid 2>/dev/null | tr -d ' ' | LC_ALL=C sort -u > "$TMP/trial-vgs"
+        # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
+        if ! LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${NOLVMETAD:+--config "$NOLVMETAD"} \
+            > "$TMP/trial-pvs" 2> "$TMP/trial-err"; then
+            step trial failed "pvs with the planned lvm.conf failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
+            return 1
+        fi
+        tr -d ' ' < "$TMP/trial-pvs" | LC_ALL=C sort -u > "$TMP/trial-vgs"
         for vg in $LVMGUARD_HOST_VGS; do
             grep -qx "$vg" "$TMP/trial-vgs" || { step trial failed "with the planned lvm.conf, pvs no longer sees host VG $vg"; return 1; }
         done

@@ -6,7 +6,7 @@ step() { echo "$B step $1 $2 $3"; }
 # Prints data function $1 decoded; fails when it is missing or not base64.
 data() { "lvmguard_data_$1" | base64 -d; }
 
-# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, TMP. Fails when no temp dir can be made.
+# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, TMP. Fails when no temp dir can be made.
 setup() {
     umask 077
     PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
@@ -21,8 +21,12 @@ setup() {
     if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
         PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
     fi
+    # With lvmetad (LVM 2.02), a command run with another filter would refill lvmetad's cache with that
+    # filter's view: every LVM command run with a configuration that is not the host's bypasses lvmetad.
+    NOLVMETAD=
     if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
-        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
+        NOLVMETAD='global { use_lvmetad = 0 }'
+        PERMISSIVE="$PERMISSIVE $NOLVMETAD"
     fi
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
     trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM

@@ -68,16 +68,21 @@ permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
 if [ "$has_devicesfile" = yes ]; then
     permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
 fi
+# With lvmetad, a command run with another filter refills lvmetad's cache with that filter's view.
+nolvmetad=
 if [ "$has_lvmetad" = yes ]; then
-    permissive="$permissive global { use_lvmetad = 0 }"
+    nolvmetad='global { use_lvmetad = 0 }'
+    permissive="$permissive $nolvmetad"
 fi
 section pvs pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
 section vgs vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
 section lvs lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
 # What the host's LVM sees with its own configuration (to check the filter is effective).
-section pvs-current pvs --reportformat json --config 'global { use_lvmetad = 0 }' -o pv_name,pv_uuid,vg_uuid
+section pvs-current pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
 section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
 section mounts cat /proc/mounts
+# Which device each mount is, by major:minor (names lie: a guest LV can carry the host LV's name).
+section mountinfo cat /proc/self/mountinfo
 section swaps cat /proc/swaps
 section cmdline cat /proc/cmdline
 # A kernel without device-mapper (no "device-mapper" in /proc/misc) has no dm devices: an empty answer.

@@ -54,9 +54,13 @@ main() {
             return 1
         fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
-        LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid --config 'global { use_lvmetad = 0 }' 2>/dev/null \
-            | tr -d ' ' | LC_ALL=C sort -u > "$TMP/trial-vgs" 2>/dev/null \
-            || LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid 2>/dev/null | tr -d ' ' | LC_ALL=C sort -u > "$TMP/trial-vgs"
+        # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
+        if ! LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${NOLVMETAD:+--config "$NOLVMETAD"} \
+            > "$TMP/trial-pvs" 2> "$TMP/trial-err"; then
+            step trial failed "pvs with the planned lvm.conf failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
+            return 1
+        fi
+        tr -d ' ' < "$TMP/trial-pvs" | LC_ALL=C sort -u > "$TMP/trial-vgs"
         for vg in $LVMGUARD_HOST_VGS; do
             grep -qx "$vg" "$TMP/trial-vgs" || { step trial failed "with the planned lvm.conf, pvs no longer sees host VG $vg"; return 1; }
         done
@@ -136,7 +140,7 @@ step() { echo "$B step $1 $2 $3"; }
 # Prints data function $1 decoded; fails when it is missing or not base64.
 data() { "lvmguard_data_$1" | base64 -d; }
 
-# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, TMP. Fails when no temp dir can be made.
+# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, TMP. Fails when no temp dir can be made.
 setup() {
     umask 077
     PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
@@ -151,8 +155,12 @@ setup() {
     if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
         PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
     fi
+    # With lvmetad (LVM 2.02), a command run with another filter would refill lvmetad's cache with that
+    # filter's view: every LVM command run with a configuration that is not the host's bypasses lvmetad.
+    NOLVMETAD=
     if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
-        PERMISSIVE="$PERMISSIVE global { use_lvmetad = 0 }"
+        NOLVMETAD='global { use_lvmetad = 0 }'
+        PERMISSIVE="$PERMISSIVE $NOLVMETAD"
     fi
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
     trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
@@ -279,16 +287,21 @@ permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
 if [ "$has_devicesfile" = yes ]; then
     permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
 fi
+# With lvmetad, a command run with another filter refills lvmetad's cache with that filter's view.
+nolvmetad=
 if [ "$has_lvmetad" = yes ]; then
-    permissive="$permissive global { use_lvmetad = 0 }"
+    nolvmetad='global { use_lvmetad = 0 }'
+    permissive="$permissive $nolvmetad"
 fi
 section pvs pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
 section vgs vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
 section lvs lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
 # What the host's LVM sees with its own configuration (to check the filter is effective).
-section pvs-current pvs --reportformat json --config 'global { use_lvmetad = 0 }' -o pv_name,pv_uuid,vg_uuid
+section pvs-current pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
 section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
 section mounts cat /proc/mounts
+# Which device each mount is, by major:minor (names lie: a guest LV can carry the host LV's name).
+section mountinfo cat /proc/self/mountinfo
 section swaps cat /proc/swaps
 section cmdline cat /proc/cmdline
 # A kernel without device-mapper (no "device-mapper" in /proc/misc) has no dm devices: an empty answer.

@@ -63,7 +63,7 @@ enum PlanBuilder {
             let gathered = await gatherer.gather(host)
             let plan = switch gathered.facts {
             case let .success(facts): Planner.plan(host, facts: facts, desired: loaded.desired)
-            case let .failure(error): Planner.unreachable(host.name, reason: error.message)
+            case let .failure(error): Planner.unusable(host.name, error)
             }
             progress.record(host: host.name, outcome: plan.status.rawValue)
             return plan

@@ -21,7 +21,8 @@ struct OwnershipTests {
         ("incident", [], ["guestvg"], []),
         ("host-lvm", ["hostvg"], ["guestvg"], []),
         ("dup-names", ["vg0"], ["vg0"], []),
-        ("open-guest-lv", [], ["guestvg"], []),
+        // A host process holds a guest LV open: nothing lvmguard sees explains it, so a person must look.
+        ("open-guest-lv", [], [], ["guestvg"]),
         ("local-vg", [], ["guestvg"], ["scratchvg"]),
         ("devices-file", ["hostvg"], ["guestvg"], []),
         ("clean", [], ["guestvg"], []),
@@ -78,7 +79,7 @@ struct PlannerTests {
         ("host-lvm", "host-pvs-only", .changes),
         ("host-lvm", "reject-all", .blocked),
         ("dup-names", "host-pvs-only", .changes),
-        ("open-guest-lv", "host-pvs-only", .changes),
+        ("open-guest-lv", "host-pvs-only", .blocked),
         ("local-vg", "host-pvs-only", .blocked),
         ("devices-file", "host-pvs-only", .changes),
         ("clean", "host-pvs-only", .inSync),
@@ -113,7 +114,8 @@ struct PlannerTests {
     @Test("host-lvm: the host's PVs are accepted and its VG is never deactivated")
     func hostLVM() throws {
         let plan = try Self.plan("host-lvm")
-        #expect(plan.configEdit?.planned == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        // By identity (the PV UUID link), plus the kernel name LVM 2.03's boot-time pvscan sees.
+        #expect(plan.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-rOG4M6-Q5sZ-wOyZ-YlLG-emVU-RD3y-zEiD06$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
         let hostUUID = try #require(plan.ownership?.hostVGs.first?.uuid)
         #expect(!plan.deactivations.contains { $0.vgUUID == hostUUID })
         #expect(plan.deactivations.map(\.vgName) == ["guestvg"])
@@ -125,18 +127,22 @@ struct PlannerTests {
     @Test("duplicate VG names: the inactive guest vg0 is not touched; the host's vg0 is accepted")
     func duplicateNames() throws {
         let plan = try Self.plan("dup-names")
-        #expect(plan.configEdit?.planned == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(plan.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-7YDRiZ-Pe3J-ZTWc-4xlM-7BKN-kIVt-LLrALb$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
         #expect(plan.deactivations.isEmpty)
     }
 
-    @Test("an open guest LV is reported and left active; the others are deactivated")
+    @Test("a guest LV held open by a host process blocks the host: nothing lvmguard sees explains it")
     func openLV() throws {
         let plan = try Self.plan("open-guest-lv")
-        let lvs = try #require(plan.deactivations.first?.lvs)
-        #expect(lvs.map { "\($0.name) \($0.open)" } == ["data true", "root false"])
-        #expect(!plan.commands.contains { $0.contains("guestvg/data") })
-        #expect(plan.commands.contains { $0.contains("guestvg/root") })
-        #expect(plan.warnings.contains { $0.contains("guestvg/data") && $0.contains("is open on the host") })
+        #expect(plan.status == .blocked)
+        #expect(plan.reasons.count == 1)
+        #expect(plan.reasons[0].hasPrefix("VG guestvg (") && plan.reasons[0].contains("has open LVs that nothing lvmguard sees explains"))
+        #expect(plan.reasons[0].contains("LV data (") && plan.reasons[0].contains("open count 1"))
+        #expect(plan.configEdit == nil && plan.deactivations.isEmpty)
+        // Declared the host's, it is kept and accepted: never deactivated.
+        let declared = try Self.plan("open-guest-lv", hostVGs: ["guestvg"])
+        #expect(declared.status == .changes)
+        #expect(declared.deactivations.isEmpty)
     }
 
     @Test("an undeclared unmounted local VG blocks the host with a message saying how to declare it")
@@ -148,7 +154,7 @@ struct PlannerTests {
         #expect(plan.configEdit == nil && plan.deactivations.isEmpty && plan.commands.isEmpty)
         let declared = try Self.plan("local-vg", hostVGs: ["scratchvg"])
         #expect(declared.status == .changes)
-        #expect(declared.configEdit?.planned == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(declared.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-JtcB9b-VxiC-UDro-L6G1-ldVW-rgIi-73NqXI$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
         #expect(declared.deactivations.map(\.vgName) == ["guestvg"])
     }
 

@@ -80,6 +80,12 @@ public enum FactStream {
 /// Facts that cannot be read; the host is then reported, never planned on a guess.
 public struct FactsError: Error, Sendable, Hashable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The host answered, but runs something lvmguard does not support (an LVM too old): a person must
+    /// look, so the host is blocked, not unreachable.
+    public let unsupported: Bool
+    public init(_ message: String, unsupported: Bool = false) {
+        self.message = message
+        self.unsupported = unsupported
+    }
     public var description: String { message }
 }

@@ -6,6 +6,10 @@ public struct HostFacts: Sendable, Codable {
         public let major: Int, minor: Int, patch: Int
         public var description: String { "\(major).\(minor < 10 ? "0" : "")\(minor).\(patch)" }
         public static func < (l: Self, r: Self) -> Bool { (l.major, l.minor, l.patch) < (r.major, r.minor, r.patch) }
+        /// The first LVM with `--reportformat json`, which the gather script needs.
+        public static let oldestSupported = LVMVersion(major: 2, minor: 2, patch: 158)
+
+        public init(major: Int, minor: Int, patch: Int) { (self.major, self.minor, self.patch) = (major, minor, patch) }
 
         /// From `lvm version`'s "LVM version:     2.03.16(2) (2022-05-18)".
         init?(lvmVersionOutput text: String) {
@@ -51,6 +55,9 @@ public struct HostFacts: Sendable, Codable {
 
     public struct Mount: Sendable, Codable, Hashable {
         public let source: String, target: String, fstype: String
+        /// The mounted device's major:minor from /proc/self/mountinfo: which device it is, whatever its name.
+        /// Nil in facts gathered before mountinfo was read.
+        public var majMin: String? = nil
     }
 
     public struct DMDevice: Sendable, Codable, Hashable {
@@ -129,6 +136,10 @@ extension HostFacts {
         }, uniquingKeysWith: { $1 })
         guard tools["lvm"] == true else { throw FactsError("lvm2 is not installed on the host (no 'lvm' command)") }
         lvmVersion = LVMVersion(lvmVersionOutput: try required("lvm-version", "lvm version"))
+        if let version = lvmVersion, version < LVMVersion.oldestSupported {
+            throw FactsError("unsupported LVM \(version): lvmguard needs \(LVMVersion.oldestSupported) or later "
+                + "(LVM's JSON reports, --reportformat json)", unsupported: true)
+        }
 
         let confPath = try required("lvm-conf-path", "lvm.conf path").trimmingWhitespace()
         let confText = try required("lvm-conf", "reading \(confPath)")
@@ -168,10 +179,14 @@ extension HostFacts {
             return BlockDevice(name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
                                majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
         }
-        mounts = try required("mounts", "/proc/mounts").outputLines().compactMap { line in
-            let words = line.split(separator: " ")
-            guard words.count >= 3 else { return nil }
-            return Mount(source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
+        if let mountinfo = sections["mountinfo"], mountinfo.succeeded {
+            mounts = MountInfo.parse(mountinfo.stdout)
+        } else {
+            mounts = try required("mounts", "/proc/mounts").outputLines().compactMap { line in
+                let words = line.split(separator: " ")
+                guard words.count >= 3 else { return nil }
+                return Mount(source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
+            }
         }
         swaps = try required("swaps", "/proc/swaps").outputLines().dropFirst().compactMap {
             $0.split(separator: " ").first.map { ProcText.unescape($0) }
@@ -246,6 +261,18 @@ enum KeyValueLine {
             rest = value[value.index(after: close)...]
         }
         return result
+    }
+}
+
+/// /proc/self/mountinfo: `36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw`.
+enum MountInfo {
+    static func parse(_ text: String) -> [HostFacts.Mount] {
+        text.outputLines().compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count >= 7, let dash = words.firstIndex(of: "-"), dash + 2 < words.count, dash >= 6 else { return nil }
+            return HostFacts.Mount(source: ProcText.unescape(words[dash + 2]), target: ProcText.unescape(words[4]),
+                                   fstype: String(words[dash + 1]), majMin: String(words[2]))
+        }
     }
 }
 

@@ -67,8 +67,21 @@ public struct LVMFilter: Sendable, Hashable, CustomStringConvertible {
     /// The filter as it would be written in lvm.conf.
     public var description: String { configValue.rendered }
 
-    /// Same rules in the same order, whatever delimiters they were written with.
-    public func isEquivalent(to other: LVMFilter) -> Bool { rules == other.rules }
+    /// Same rules in the same order, whatever delimiters they were written with. Two filters that
+    /// accept every device are equivalent however they say it (`a|.*|`, 2.02's default `a|.*/|`, ...).
+    public func isEquivalent(to other: LVMFilter) -> Bool {
+        rules == other.rules || (acceptsEverything && other.acceptsEverything)
+    }
+
+    /// True when no device can be rejected: every rule accepts and one of them matches any device path.
+    /// LVM 2.03's built-in default is `[ "a|.*|" ]`, LVM 2.02's is `[ "a|.*/|" ]`: both mean "not set".
+    public var acceptsEverything: Bool {
+        rules.isEmpty || (rules.allSatisfy { $0.action == .accept }
+            && rules.contains { Self.matchAllPatterns.contains($0.pattern) })
+    }
+
+    /// Patterns that match every device path ("/dev/..."), as LVM's defaults and common configs write them.
+    static let matchAllPatterns: Set<String> = [".*", ".*/", "/", "^/", ".*/.*", "^.*$", "^/dev/", "^/dev/.*", "^.*"]
 
     /// LVM's default when no filter is set: every device accepted.
     public static let acceptAll = LVMFilter(rules: [Rule(.accept, ".*")])

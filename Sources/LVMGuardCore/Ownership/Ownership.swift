@@ -1,9 +1,11 @@
 /// Who owns each VG on a host: the host, a guest, or nobody can tell (then a person must say).
 ///
-/// Host-owned: a VG with a mounted LV, an LV in swap, an LV named on the kernel command line, a VG listed in
-/// `lvmguard_host_vgs` (by name or UUID), or a PV on a device in the policy's `accept` list.
+/// Host-owned: a VG one of whose LVs the host uses (mounted, swap, a libvirt disk, or carrying a dm-crypt,
+/// VDO, LV-as-PV or any other device stacked on it), an LV or VG named on the kernel command line, a VG listed
+/// in `lvmguard_host_vgs` (by name or UUID), or a PV on a device in the policy's `accept` list.
 /// Guest: a VG not host-owned whose PVs all sit on SAN storage (multipath maps, iSCSI or FC paths).
-/// Anything else is ambiguous. VGs are told apart by UUID: a guest may reuse the host's VG name.
+/// Anything else is ambiguous, and so is a VG with an open LV that nothing explains.
+/// Every tie is by identity (dm UUID, major:minor, VG UUID): a guest may reuse the host's VG and LV names.
 public struct Ownership: Sendable {
     public struct HostVG: Sendable, Hashable, Codable {
         public let name: String
@@ -21,6 +23,20 @@ public struct Ownership: Sendable {
         public let name: String
         public let uuid: String
         public let pvs: [String]
+        /// Open LVs nothing explains; empty when the VG is ambiguous only for lack of any use.
+        public var openLVs: [String] = []
+    }
+
+    /// A host PV and the names that identify it, for the filter.
+    public struct HostPV: Sendable, Hashable, Codable {
+        /// The name LVM reports.
+        public let name: String
+        public let uuid: String
+        /// The kernel name now ("sdb", "dm-3"); it may be another device's after a reboot.
+        public let kernelName: String?
+        public let isDeviceMapper: Bool
+        /// /dev/disk/by-id links that name the device by identity (see `DeviceGraph.identityLinks`).
+        public let identityLinks: [String]
     }
 
     public let hostVGs: [HostVG]
@@ -28,30 +44,23 @@ public struct Ownership: Sendable {
     public let ambiguousVGs: [AmbiguousVG]
     /// Device paths of the host's own PVs (as LVM names them), sorted.
     public let hostPVs: [String]
+    /// The host's PVs with their identities, sorted by name.
+    public let hostPVDevices: [HostPV]
     /// Names in `lvmguard_host_vgs` that match more than one VG.
     public let ambiguousDeclarations: [String]
     /// Names in `lvmguard_host_vgs` that match no VG.
     public let missingDeclarations: [String]
+    /// Kernel command line references that name more than one VG and that identity could not resolve.
+    public let ambiguousBootReferences: [String]
 
     public init(facts: HostFacts, declaredVGs: [String], accept: [AcceptRule]) {
         let topology = DeviceTopology(facts)
-        func resolved(_ path: String) -> String { topology.kernelName(of: path) ?? path }
-        let mounted = Dictionary(facts.mounts.map { (resolved($0.source), $0.target) }, uniquingKeysWith: { first, _ in first })
-        let swaps = Set(facts.swaps.map(resolved))
-        let bootLVs = KernelCommandLine.lvmReferences(facts.cmdline)
+        let graph = DeviceGraph(facts)
+        let use = LVUse(facts: facts, graph: graph)
+        var reasons = use.reasons
+        let boot = Self.bootReferences(facts: facts, graph: graph, usedVGs: Set(use.reasons.keys))
+        for (uuid, why) in boot.reasons { reasons[uuid, default: []] += why }
 
-        var reasons: [String: [String]] = [:]
-        for lv in facts.lvs {
-            let device = resolved(lv.dmPath)
-            if let target = mounted[device] { reasons[lv.vgUUID, default: []].append("LV \(lv.name) is mounted at \(target)") }
-            if swaps.contains(device) { reasons[lv.vgUUID, default: []].append("LV \(lv.name) is in use as swap") }
-            if bootLVs.lvs.contains("\(lv.vgName)/\(lv.name)") || bootLVs.devices.contains(where: { resolved($0) == device }) {
-                reasons[lv.vgUUID, default: []].append("LV \(lv.name) is named on the kernel command line")
-            }
-        }
-        for vg in facts.vgs where bootLVs.vgs.contains(vg.name) {
-            reasons[vg.uuid, default: []].append("VG is named on the kernel command line (rd.lvm.vg)")
-        }
         var ambiguousDeclarations: [String] = []
         var missingDeclarations: [String] = []
         for declared in declaredVGs {
@@ -77,7 +86,9 @@ public struct Ownership: Sendable {
                 continue
             }
             let storage = pvs.map { topology.storage(of: $0.name) }
-            if !storage.isEmpty, storage.allSatisfy(\.isSAN) {
+            if let open = use.unexplainedOpen[vg.uuid] {
+                ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
+            } else if !storage.isEmpty, storage.allSatisfy(\.isSAN) {
                 guestVGs.append(GuestVG(name: vg.name, uuid: vg.uuid, storage: storage))
             } else {
                 ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted()))
@@ -87,8 +98,54 @@ public struct Ownership: Sendable {
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
         self.hostPVs = hostPVs.sorted()
+        self.hostPVDevices = hostPVs.sorted().map { name in
+            let majMin = graph.majMin(ofPath: name)
+            let uuid = facts.pvs.first { $0.name == name }?.uuid ?? ""
+            return HostPV(name: name, uuid: uuid, kernelName: majMin.flatMap(graph.kernelName(of:)),
+                          isDeviceMapper: majMin.flatMap(graph.dmDevice) != nil,
+                          identityLinks: majMin.map(graph.identityLinks(of:)) ?? [])
+        }
         self.ambiguousDeclarations = ambiguousDeclarations
         self.missingDeclarations = missingDeclarations
+        self.ambiguousBootReferences = boot.ambiguous
+    }
+
+    /// Ties the kernel command line's LVM references to VGs. A device path (`root=/dev/mapper/vg-lv`) is
+    /// resolved to the device it is now, by major:minor. A name (`rd.lvm.lv=vg/lv`, `rd.lvm.vg=vg`, or a path
+    /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
+    /// when exactly one is; otherwise it is reported as ambiguous.
+    static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<String>)
+        -> (reasons: [String: [String]], ambiguous: [String]) {
+        let references = KernelCommandLine.lvmReferences(facts.cmdline)
+        var reasons: [String: [String]] = [:], ambiguous: [String] = []
+        func resolve(_ reference: String, _ vgUUIDs: [String], _ why: String) {
+            let unique = Array(Set(vgUUIDs)).sorted()
+            if unique.count == 1 { reasons[unique[0], default: []].append(why); return }
+            let used = unique.filter(usedVGs.contains)
+            if used.count == 1 { reasons[used[0], default: []].append(why + " (the VG of that name the host uses)"); return }
+            if unique.count > 1 {
+                ambiguous.append("the kernel command line's \(reference) names \(unique.count) VGs (\(unique.joined(separator: ", ")))")
+            }
+        }
+        let byDevice = Dictionary(facts.lvs.compactMap { lv in graph.majMin(of: lv).map { ($0, lv) } }, uniquingKeysWith: { first, _ in first })
+        for name in references.lvs.sorted() {
+            let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            resolve("rd.lvm.lv=\(name)", facts.lvs.filter { $0.vgName == parts[0] && $0.name == parts[1] }.map(\.vgUUID),
+                    "LV \(parts[1]) is named on the kernel command line (rd.lvm.lv)")
+        }
+        for name in references.vgs.sorted() {
+            resolve("rd.lvm.vg=\(name)", facts.vgs.filter { $0.name == name }.map(\.uuid), "VG is named on the kernel command line (rd.lvm.vg)")
+        }
+        for path in references.devices {
+            if let device = graph.majMin(ofPath: path), let lv = byDevice[device] {
+                reasons[lv.vgUUID, default: []].append("LV \(lv.name) is named on the kernel command line (\(path))")
+            } else if let (vg, lv) = LVPath.names(path) {
+                resolve(path, facts.lvs.filter { $0.vgName == vg && $0.name == lv }.map(\.vgUUID),
+                        "LV \(lv) is named on the kernel command line (\(path))")
+            }
+        }
+        return (reasons, ambiguous)
     }
 
     private static func matches(_ rules: [AcceptRule], _ names: [String]) -> Bool {
@@ -100,6 +157,29 @@ public struct Ownership: Sendable {
                 return names.contains { (try? regex.firstMatch(in: $0)) != nil }
             }
         }
+    }
+}
+
+/// VG and LV names from an LV's device path: `/dev/VG/LV` or `/dev/mapper/VG-LV` (a `-` in a name doubled).
+enum LVPath {
+    static func names(_ path: String) -> (vg: String, lv: String)? {
+        if path.hasPrefix("/dev/mapper/") {
+            let name = Array(path.dropFirst("/dev/mapper/".count))
+            var index = 0
+            while index < name.count {
+                if name[index] == "-" {
+                    if index + 1 < name.count, name[index + 1] == "-" { index += 2; continue }
+                    let vg = String(name[..<index]).replacingOccurrences(of: "--", with: "-")
+                    let lv = String(name[(index + 1)...]).replacingOccurrences(of: "--", with: "-")
+                    return vg.isEmpty || lv.isEmpty ? nil : (vg, lv)
+                }
+                index += 1
+            }
+            return nil
+        }
+        let parts = path.split(separator: "/")
+        guard parts.count == 3, parts[0] == "dev", !["disk", "mapper"].contains(parts[1]) else { return nil }
+        return (String(parts[1]), String(parts[2]))
     }
 }
 

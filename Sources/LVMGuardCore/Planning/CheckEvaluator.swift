@@ -39,9 +39,10 @@ public enum CheckEvaluator {
                 guard facts.initramfs.tool != .none, let copy = facts.initramfs.lvmConf else {
                     return Outcome(check: check.rawValue, passed: true, detail: "no initramfs copy of lvm.conf to keep in sync")
                 }
-                let current = copy == facts.lvmConf.text
+                let current = OwnedSettings.agree(facts.lvmConf.text, copy)
                 return Outcome(check: check.rawValue, passed: current,
-                               detail: current ? "the initramfs holds the current lvm.conf" : "the initramfs holds an older lvm.conf")
+                               detail: current ? "the initramfs's lvm.conf has the current device settings (filters, devices file)"
+                                   : "the initramfs's lvm.conf has other device settings: \(OwnedSettings(text: copy)?.description ?? "unreadable")")
             }
         }
     }

@@ -8,7 +8,15 @@ public enum Planner {
         let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: desired.filter.accept)
         let topology = DeviceTopology(facts)
 
-        for vg in ownership.ambiguousVGs {
+        for vg in ownership.ambiguousVGs where !vg.openLVs.isEmpty {
+            blocked.append("VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) has open LVs that nothing lvmguard sees "
+                + "explains (no mount, swap, libvirt disk or device stacked on them): \(vg.openLVs.joined(separator: ", ")); "
+                + "find what holds them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for \(host.name)")
+        }
+        for reference in ownership.ambiguousBootReferences {
+            blocked.append("\(reference): declare the host's VG by UUID in lvmguard_host_vgs for \(host.name)")
+        }
+        for vg in ownership.ambiguousVGs where vg.openLVs.isEmpty {
             blocked.append("VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
                 + "command line, not declared and not on SAN storage: if the host owns it, add it to lvmguard_host_vgs "
                 + "for \(host.name) (by name or UUID); if not, detach or remove it")
@@ -27,10 +35,12 @@ public enum Planner {
         let useDevicesFile: Bool = if case .integer(1)? = facts.settings["devices/use_devicesfile"] { true } else { false }
         let regime: HostPlan.Regime = useDevicesFile ? .devicesFile : .filter
         let keyPath = ["devices", desired.filter.key.rawValue]
+        let acceptNames = FilterNames.accept(ownership.hostPVDevices, facts: facts)
+        warnings += acceptNames.warnings
         let plannedFilter: LVMFilter = switch desired.filter.policy {
         case .rejectAll: .rejectAll
         case .hostPVsOnly:
-            .hostPVsOnly(devices: ownership.hostPVs + desired.filter.accept.compactMap { if case let .path(path) = $0 { path } else { nil } },
+            .hostPVsOnly(devices: acceptNames.names + desired.filter.accept.compactMap { if case let .path(path) = $0 { path } else { nil } },
                          patterns: desired.filter.accept.compactMap { if case let .regex(pattern) = $0 { pattern } else { nil } })
         }
 
@@ -121,6 +131,15 @@ public enum Planner {
                  initramfs: nil, warnings: [], fingerprint: nil)
     }
 
+    /// The plan for a host whose facts could not be used: blocked when the host runs something lvmguard does
+    /// not support (it answered; a person must look), unreachable otherwise.
+    public static func unusable(_ host: String, _ error: FactsError) -> HostPlan {
+        guard error.unsupported else { return unreachable(host, reason: error.message) }
+        return HostPlan(host: host, status: .blocked, reasons: [error.message], exemption: nil, regime: nil, lvmVersion: nil,
+                        ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
+                        initramfs: nil, warnings: [], fingerprint: nil)
+    }
+
     struct PlanningError: Error { let message: String }
 
     /// The lvm.conf edit for the filter, nil when the current one is already equivalent.
@@ -157,9 +176,9 @@ public enum Planner {
     private static func initramfsAction(facts: HostFacts, plannedText: String, policy: InitramfsPolicy,
                                         warnings: inout [String]) -> HostPlan.InitramfsAction? {
         guard policy != .ignore, facts.initramfs.tool != .none, let image = facts.initramfs.image,
-              let copy = facts.initramfs.lvmConf, copy != plannedText else { return nil }
+              let copy = facts.initramfs.lvmConf, !OwnedSettings.agree(plannedText, copy) else { return nil }
         if policy == .check {
-            warnings.append("the initramfs \(image) holds an lvm.conf that differs from the planned one; policy 'check' leaves it")
+            warnings.append("the initramfs \(image) holds an lvm.conf whose device settings differ from the planned ones; policy 'check' leaves it")
         }
         return HostPlan.InitramfsAction(tool: facts.initramfs.tool.rawValue, image: image, rebuild: policy == .rebuildIfNeeded)
     }

@@ -1,0 +1,79 @@
+/// The host's block devices by identity: major:minor numbers and device-mapper UUIDs, never names.
+///
+/// Names lie (kernel names move at reboot, a guest's VG/LV can be named like the host's, and `lv_dm_path` is
+/// built from names even for an LV that is not active), so every use of a device (a mount, swap, a holder
+/// on top of it) is tied to it by major:minor, and an LV to its device by its dm UUID
+/// (`LVM-<vg uuid><lv uuid>`, dashes removed).
+public struct DeviceGraph: Sendable {
+    private let facts: HostFacts
+    private let kernelNameByMajMin: [String: String]
+    private let majMinByKernelName: [String: String]
+    private let dmByMajMin: [String: HostFacts.DMDevice]
+    private let dmByUUID: [String: HostFacts.DMDevice]
+    /// Device to the devices directly on top of it (dm devices built on it, partitions of it).
+    private let holders: [String: [String]]
+
+    public init(_ facts: HostFacts) {
+        self.facts = facts
+        kernelNameByMajMin = Dictionary(facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
+        majMinByKernelName = Dictionary(facts.blockDevices.map { ($0.kname, $0.majMin) }, uniquingKeysWith: { first, _ in first })
+        dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })
+        dmByUUID = Dictionary(facts.dmDevices.filter { !$0.uuid.isEmpty }.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        var holders: [String: Set<String>] = [:]
+        let dmMajMinByName = Dictionary(facts.dmDevices.map { ($0.name, $0.majMin) }, uniquingKeysWith: { first, _ in first })
+        for (name, dependencies) in facts.dmDependencies {
+            guard let holder = dmMajMinByName[name] else { continue }
+            for dependency in dependencies { holders[dependency, default: []].insert(holder) }
+        }
+        for device in facts.blockDevices where device.type == "part" {
+            if let parent = majMinByKernelName[device.parent] { holders[parent, default: []].insert(device.majMin) }
+        }
+        self.holders = holders.mapValues { $0.sorted() }
+    }
+
+    /// The dm UUID LVM gives an LV's device: `LVM-` and the VG and LV UUIDs without dashes.
+    public static func dmUUID(vgUUID: String, lvUUID: String) -> String {
+        "LVM-" + (vgUUID + lvUUID).replacingOccurrences(of: "-", with: "")
+    }
+
+    /// The major:minor of an LV's active device, found by its dm UUID; nil when the LV is not active.
+    public func majMin(of lv: HostFacts.LogicalVolume) -> String? {
+        dmByUUID[Self.dmUUID(vgUUID: lv.vgUUID, lvUUID: lv.uuid)]?.majMin
+    }
+
+    /// The major:minor a device path resolves to now (following /dev links), nil when it resolves to none.
+    public func majMin(ofPath path: String) -> String? {
+        let target = facts.deviceLinks[path] ?? path
+        guard target.hasPrefix("/dev/"), let name = target.split(separator: "/").last else { return nil }
+        return majMinByKernelName[String(name)]
+    }
+
+    /// The kernel name ("sdb", "dm-3") of a device.
+    public func kernelName(of majMin: String) -> String? { kernelNameByMajMin[majMin] }
+
+    /// The dm device with this major:minor, if it is one.
+    public func dmDevice(_ majMin: String) -> HostFacts.DMDevice? { dmByMajMin[majMin] }
+
+    /// The devices directly on top of a device: dm devices built on it and its partitions, sorted.
+    public func holders(of majMin: String) -> [String] { holders[majMin] ?? [] }
+
+    /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
+    public func describe(_ majMin: String) -> String {
+        let name = dmByMajMin[majMin].map { "/dev/mapper/" + $0.name } ?? kernelNameByMajMin[majMin].map { "/dev/" + $0 } ?? "device"
+        return "\(name) (\(majMin))"
+    }
+
+    /// Device links that name a device by what it is, not where it was found: the PV UUID LVM's udev rule
+    /// links (`lvm-pv-uuid-`), a dm UUID (`dm-uuid-`), a WWN/WWID or serial (`wwn-`, `scsi-`, `nvme-`, ...),
+    /// an md UUID. Kernel names, by-path (the slot), dm-name and label links are not identities.
+    public func identityLinks(of majMin: String) -> [String] {
+        facts.deviceLinks.compactMap { link, target -> String? in
+            guard link.hasPrefix("/dev/disk/by-id/"), self.majMin(ofPath: target) == majMin else { return nil }
+            let name = link.dropFirst("/dev/disk/by-id/".count)
+            return Self.identityPrefixes.contains { name.hasPrefix($0) } ? link : nil
+        }.sorted()
+    }
+
+    static let identityPrefixes = ["lvm-pv-uuid-", "dm-uuid-", "wwn-", "scsi-", "nvme-eui.", "nvme-uuid.", "nvme-nvme.",
+                                   "md-uuid-", "ata-", "virtio-"]
+}

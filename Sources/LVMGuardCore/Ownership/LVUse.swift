@@ -1,0 +1,75 @@
+/// What the host does with each active LV, found by identity: the LV's device by its dm UUID, then every
+/// mount, swap area, libvirt disk and dm holder tied to that device (or to a device stacked on it) by
+/// major:minor. A guest's LV named like the host's cannot borrow the host's mounts this way.
+struct LVUse {
+    /// Per VG UUID: why the host uses it ("LV data is mounted at /srv").
+    private(set) var reasons: [String: [String]] = [:]
+    /// Per VG UUID: its LVs that are open while nothing lvmguard can see explains it.
+    private(set) var unexplainedOpen: [String: [String]] = [:]
+
+    init(facts: HostFacts, graph: DeviceGraph) {
+        let mountsByDevice = Dictionary(grouping: facts.mounts.compactMap { mount -> (String, HostFacts.Mount)? in
+            guard let majMin = mount.majMin ?? graph.majMin(ofPath: mount.source) else { return nil }
+            return (majMin, mount)
+        }, by: \.0).mapValues { $0.map(\.1.target).sorted() }
+        let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
+        let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.compactMap { disk -> (String, String)? in
+            graph.majMin(ofPath: disk.source).map { ($0, "disk \(disk.target) of libvirt domain \(disk.domain)") }
+        }, by: \.0).mapValues { $0.map(\.1).sorted() }
+        let pvsByDevice = Dictionary(grouping: facts.pvs.compactMap { pv -> (String, HostFacts.PhysicalVolume)? in
+            graph.majMin(ofPath: pv.name).map { ($0, pv) }
+        }, by: \.0).mapValues { $0.map(\.1) }
+
+        for lv in facts.lvs {
+            guard let device = graph.majMin(of: lv) else { continue }
+            let ownPrefix = DeviceGraph.dmUUID(vgUUID: lv.vgUUID, lvUUID: "")
+            var found: [String] = []
+            // Upwards through the stack: the LV, then what is built on it. Devices of the LV's own VG (thin
+            // pools, snapshots, cache) are part of the LV; anything else on top is the host using it.
+            var queue = [(device, "LV \(lv.name)")]
+            var seen: Set<String> = [device]
+            while !queue.isEmpty {
+                let (current, path) = queue.removeFirst()
+                for target in mountsByDevice[current] ?? [] { found.append("\(path) is mounted at \(target)") }
+                if swapDevices.contains(current) { found.append("\(path) is in use as swap") }
+                for disk in libvirtByDevice[current] ?? [] { found.append("\(path) is \(disk)") }
+                if current != device {
+                    for pv in pvsByDevice[current] ?? [] where pv.vgUUID != lv.vgUUID {
+                        found.append("\(path) is PV \(pv.name) of VG \(pv.vgName) (\(pv.vgUUID))")
+                    }
+                }
+                for holder in graph.holders(of: current) where seen.insert(holder).inserted {
+                    let dm = graph.dmDevice(holder)
+                    if let dm, dm.uuid.hasPrefix(ownPrefix) {
+                        queue.append((holder, path))
+                        continue
+                    }
+                    let kind = dm.map { Self.kind(ofDMUUID: $0.uuid) } ?? "partition"
+                    let next = "\(path) carries \(kind) \(graph.describe(holder))"
+                    found.append(next)
+                    queue.append((holder, next))
+                }
+            }
+            // A stacked device is reported once at its most precise: drop "carries X" when "carries X is ..." follows.
+            let precise = found.filter { line in !found.contains { $0 != line && $0.hasPrefix(line + " ") } }
+            if !precise.isEmpty {
+                reasons[lv.vgUUID, default: []] += precise
+            } else if let dm = graph.dmDevice(device), dm.open > 0 {
+                unexplainedOpen[lv.vgUUID, default: []].append("LV \(lv.name) (\(lv.uuid)) is open (open count \(dm.open))")
+            }
+        }
+    }
+
+    /// What kind of dm device a dm UUID names: `CRYPT-LUKS2-...` is dm-crypt, `mpath-` multipath, ...
+    static func kind(ofDMUUID uuid: String) -> String {
+        let prefix = uuid.split(separator: "-").first.map(String.init) ?? ""
+        return switch prefix {
+        case "CRYPT": "dm-crypt device"
+        case "LVM": "LV"
+        case "mpath": "multipath map"
+        case "VDO": "VDO device"
+        case "": "dm device"
+        default: "\(prefix) device"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// The names under which the filter accepts each host PV, chosen per LVM generation so the PV is accepted
+/// after its kernel name changes *and* at the moment LVM decides at boot.
+///
+/// - Identity first: `/dev/disk/by-id/lvm-pv-uuid-<PV UUID>` (LVM's own udev rule makes it; no other device
+///   can carry it), and for a dm device its `dm-uuid-` link (multipath WWID, LUKS UUID, LV UUID).
+/// - LVM 2.03 with event activation also gets the kernel name of a non-dm PV. Its udev rule runs
+///   `pvscan --cache --checkcomplete DEV` *while* udev processes the device's first event, before that
+///   event's /dev/disk links exist; measured in the lab (2.03.16): with only the lvm-pv-uuid link accepted,
+///   that pvscan rejects the PV when the link is absent and the VG is never autoactivated. The kernel name is
+///   what it sees. dm kernel names (dm-N) are never used: a guest map can take the number next boot.
+/// - LVM 2.02 (lvmetad: pvscan runs from RUN+=, after udev made the links) and 2.03 with
+///   `event_activation = 0` (activation after udev settles) need no kernel name.
+/// A PV with no identity link at all keeps its current name, with a warning: the devices file (LVM 2.03.12+,
+/// IDs read from sysfs) is the only form that survives renaming everywhere.
+enum FilterNames {
+    static func accept(_ pvs: [Ownership.HostPV], facts: HostFacts) -> (names: [String], warnings: [String]) {
+        let eventActivation = (facts.lvmVersion.map { $0.major > 2 || ($0.major == 2 && $0.minor >= 3) } ?? false)
+            && facts.settings["global/event_activation"] != .integer(0)
+        var names: [String] = [], warnings: [String] = []
+        for pv in pvs {
+            let identity = pv.identityLinks.filter { link in
+                link.hasPrefix("/dev/disk/by-id/lvm-pv-uuid-") || (pv.isDeviceMapper && link.hasPrefix("/dev/disk/by-id/dm-uuid-"))
+            }
+            names += identity
+            let kernel = pv.kernelName.map { "/dev/" + $0 }
+            if identity.isEmpty {
+                names.append(pv.isDeviceMapper ? pv.name : (kernel ?? pv.name))
+                warnings.append("PV \(pv.name) (\(pv.uuid)) has no identity link (/dev/disk/by-id/lvm-pv-uuid-...): the filter "
+                    + "accepts it by its current name, which another device may take after a reboot")
+            } else if eventActivation, !pv.isDeviceMapper, let kernel {
+                names.append(kernel)
+            }
+        }
+        if eventActivation, pvs.contains(where: { !$0.isDeviceMapper }) {
+            warnings.append("LVM \(facts.lvmVersion?.description ?? "2.03") autoactivates from udev before the /dev/disk links "
+                + "exist, so the filter also accepts the host PVs' kernel names; a disk renamed at reboot is kept only by "
+                + "the devices file (use_devicesfile = 1)")
+        }
+        return (Array(Set(names)).sorted(), warnings)
+    }
+}
