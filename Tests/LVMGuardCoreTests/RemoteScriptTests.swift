@@ -12,6 +12,46 @@ struct RemoteScriptTests {
         #expect(RemoteScripts.gatherFacts == (try String(contentsOfFile: Self.path, encoding: .utf8)))
     }
 
+    /// Every line of the remote scripts that runs an LVM command other than lvmconfig.
+    static func lvmCommandLines() throws -> [(file: String, line: String)] {
+        let commands = try Regex(#"(^|[\s;|&(!$])(pvs|vgs|lvs|pvscan|vgscan|lvscan|vgchange|lvchange|pvdisplay|vgdisplay|lvdisplay)\s"#)
+        var found: [(file: String, line: String)] = []
+        for file in ["gather-facts.sh", "apply.sh", "rollback.sh", "common.sh"] {
+            let text = try String(contentsOfFile: LabHost.repository + "/remote/" + file, encoding: .utf8)
+            for line in text.split(separator: "\n").map(String.init) {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                if !code.hasPrefix("#"), code.contains(commands) { found.append((file, line)) }
+            }
+        }
+        return found
+    }
+
+    @Test("no LVM command run with a candidate or permissive configuration can reach lvmetad")
+    func lvmetadBypassed() throws {
+        let lines = try Self.lvmCommandLines()
+        #expect(lines.count >= 8, "the scan found too few LVM command lines to mean anything: \(lines)")
+        // A line that sets another configuration (--config, or LVM_SYSTEM_DIR for a candidate) must carry the
+        // variable that holds `global { use_lvmetad = 0 }` where the host's LVM knows the key.
+        let bypass = ["$PERMISSIVE", "$NOLVMETAD", "$permissive", "$nolvmetad"]
+        for (file, line) in lines where line.contains("--config") || line.contains("LVM_SYSTEM_DIR=") {
+            #expect(bypass.contains { line.contains($0) || line.contains($0.replacingOccurrences(of: "$", with: "${")) },
+                    "\(file): \(line)")
+        }
+        // Those variables carry it exactly when the host's LVM has the key, in both places they are set.
+        let common = try String(contentsOfFile: LabHost.repository + "/remote/common.sh", encoding: .utf8)
+        #expect(common.contains("""
+            if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+                    NOLVMETAD='global { use_lvmetad = 0 }'
+                    PERMISSIVE="$PERMISSIVE $NOLVMETAD"
+            """))
+        let gather = try String(contentsOfFile: Self.path, encoding: .utf8)
+        #expect(gather.contains("""
+            if [ "$has_lvmetad" = yes ]; then
+                nolvmetad='global { use_lvmetad = 0 }'
+                permissive="$permissive $nolvmetad"
+            """))
+    }
+
     @Test("the script parses as POSIX sh (dash, and busybox sh when present)")
     func posixSyntax() throws {
         #expect(try run(["dash", "-n", Self.path]).status == 0)
