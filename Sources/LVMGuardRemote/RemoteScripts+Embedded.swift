@@ -86,8 +86,9 @@ main() {
         for device in $LVMGUARD_DEVICES_ADD; do
             lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
         done
-        for device in $LVMGUARD_DEVICES_REMOVE; do
-            lvm lvmdevices --yes --deldev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --deldev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+        # By PVID: a device name may belong to another device by now.
+        for pvid in $LVMGUARD_DEVICES_REMOVE; do
+            lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
         done
         step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
     fi

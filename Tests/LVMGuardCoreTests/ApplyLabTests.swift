@@ -153,3 +153,45 @@ struct ApplyLabTests {
         }
     }
 }
+
+@Suite("identity on real hosts: shapes where names lie, through apply and a power cycle", .serialized)
+struct IdentityLabTests {
+    static let permissive = "--config 'devices { global_filter = [ \"a|.*|\" ] }'"
+
+    @Test("guest VG and LV named exactly like the host's: the guest LUN is never accepted; the host's LV stays the host's")
+    func sameNames() throws {
+        guard let lab = try PrivateLab.start(["n-names:same-names"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-names"
+        // Two VGs named vg0, each with an LV named data; the guest's is on the map.
+        let guestUUID = try lab.text(host, "pvs --noheadings \(Self.permissive) -o vg_uuid /dev/mapper/mpatha | tr -d ' '")
+        let vgs = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_name,vg_uuid 2>/dev/null | awk '{print $1}' | sort | uniq -c | tr -s ' '")
+        #expect(vgs == "2 vg0", "\(vgs)")
+        #expect(!guestUUID.isEmpty)
+
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook])
+        #expect(!plan.stdout.contains("mpath") || !plan.stdout.contains("a|^/dev/disk/by-id/dm-uuid-mpath"), "\(plan.stdout)")
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2000))")
+        let filter = try lab.text(host, "lvmconfig devices/global_filter")
+        #expect(filter.contains("lvm-pv-uuid-") && !filter.contains("mpath") && !filter.contains("dm-"), "\(filter)")
+
+        for phase in ["after apply", "after a power cycle"] {
+            if phase == "after a power cycle" { #expect(try lab.reboot(host).status == 0) }
+            #expect(try lab.text(host, "cat /srv/data/owner") == "host vg0/data", "\(phase): the mounted LV is the host's")
+            let mounted = try lab.text(host, "dmsetup info -c --noheadings -o uuid \"$(findmnt -n -o MAJ:MIN /srv/data | tr : ' ' | "
+                + "{ read a b; dmsetup info -c --noheadings -o name -j $a -m $b; })\"")
+            #expect(!mounted.contains(guestUUID.replacingOccurrences(of: "-", with: "")), "\(phase): \(mounted)")
+            #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) --select vg_uuid=\(guestUUID) -o lv_active | tr -d ' ' | sort -u") == "",
+                    "\(phase): the guest's vg0 is inactive")
+            #expect(try lab.text(host, "pvs --noheadings -o pv_name | tr -d ' '") == "/dev/vdb", "\(phase): host LVM sees only its own PV")
+            #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0", "\(phase): the map is free")
+        }
+        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0)
+        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
+    }
+}

@@ -46,7 +46,7 @@ public struct ApplyRequest: Sendable, Hashable {
         try addList("LVMGUARD_HOST_VGS", hostVGs, .uuid)
         try addList("LVMGUARD_GUEST_VGS", guestVGs, .uuid)
         try addList("LVMGUARD_DEVICES_ADD", plan.devicesFileEdit?.add ?? [], .devicePath)
-        try addList("LVMGUARD_DEVICES_REMOVE", plan.devicesFileEdit?.remove ?? [], .devicePath)
+        try addList("LVMGUARD_DEVICES_REMOVE", plan.devicesFileEdit?.removePVIDs ?? [], .uuid)
         variables.append(("LVMGUARD_DEVICES_CREATE", plan.devicesFileEdit?.createFile == true ? "1" : "0"))
         let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid) }
         try addList("LVMGUARD_DEACTIVATE", lvs, .uuid)

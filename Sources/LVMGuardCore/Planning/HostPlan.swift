@@ -60,11 +60,22 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let diff: String
     }
 
-    /// Devices-file entries to add and remove (by device path), with LVM's own tools.
+    /// Devices-file entries to add (by device path, LVM picks the stable IDTYPE: WWID, serial, ...) and to
+    /// remove, by PVID: `--deldev NAME` would remove whatever NAME is at apply time.
     public struct DevicesFileEdit: Sendable, Codable, Hashable {
         public let add: [String]
+        /// The entries to remove, by the device name they record (for people).
         public let remove: [String]
+        /// The same entries by PVID, which apply uses.
+        public var removePVIDs: [String] = []
         public let createFile: Bool
+
+        public init(add: [String], remove: [String], removePVIDs: [String] = [], createFile: Bool) {
+            self.add = add
+            self.remove = remove
+            self.removePVIDs = removePVIDs
+            self.createFile = createFile
+        }
     }
 
     /// A guest VG to deactivate by UUID, LV by LV; open LVs are left alone and reported.
@@ -108,7 +119,7 @@ public struct HostPlan: Sendable, Codable, Hashable {
         }
         if let edit = devicesFileEdit {
             commands += edit.add.map { "lvm lvmdevices --adddev \($0)" }
-            commands += edit.remove.map { "lvm lvmdevices --deldev \($0)" }
+            commands += zip(edit.removePVIDs, edit.remove).map { "lvm lvmdevices --delpvid \($0.0)   # \($0.1)" }
         }
         for deactivation in deactivations {
             for lv in deactivation.lvs where !lv.open {

@@ -208,12 +208,12 @@ enum DevicesFile {
     static func edit(facts: HostFacts, hostPVs: [String]) -> HostPlan.DevicesFileEdit? {
         let current = facts.devicesFile.map(entries) ?? []
         let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map { $0.uuid.replacingOccurrences(of: "-", with: "") })
-        let remove = current.filter { !hostPVIDs.contains($0.pvid) }.map(\.deviceName).sorted()
+        let removed = current.filter { !hostPVIDs.contains($0.pvid) }.sorted { ($0.deviceName, $0.pvid) < ($1.deviceName, $1.pvid) }
         let listed = Set(current.map(\.pvid))
         let add = facts.pvs.filter { hostPVs.contains($0.name) && !listed.contains($0.uuid.replacingOccurrences(of: "-", with: "")) }
             .map(\.name).sorted()
         let create = facts.devicesFile == nil
-        guard !add.isEmpty || !remove.isEmpty || create else { return nil }
-        return HostPlan.DevicesFileEdit(add: add, remove: remove, createFile: create)
+        guard !add.isEmpty || !removed.isEmpty || create else { return nil }
+        return HostPlan.DevicesFileEdit(add: add, remove: removed.map(\.deviceName), removePVIDs: removed.map(\.pvid), createFile: create)
     }
 }
