@@ -39,7 +39,10 @@ struct PlanLabTests {
         let hostPlan = try #require(byName[hostLVM.name])
         #expect(hostPlan["status"] as? String == "changes")
         let hostEdit = try #require(hostPlan["configEdit"] as? [String: Any])
-        #expect(hostEdit["planned"] as? String == #"[ "a|^/dev/vdb$|", "r|.*|" ]"#)
+        // The host PV by its identity (the PV UUID link), plus the kernel name LVM 2.03's boot-time pvscan sees.
+        let hostPV = try hostLVM.run("pvs --noheadings -o pv_uuid /dev/vdb").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(hostEdit["planned"] as? String
+            == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-"# + hostPV + #"$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
         let hostVG = try hostLVM.run("vgs --noheadings -o vg_uuid hostvg").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let deactivated = (hostPlan["deactivations"] as? [[String: Any]])?.compactMap { $0["vgUUID"] as? String } ?? []
         #expect(!hostVG.isEmpty && !deactivated.contains(hostVG))
