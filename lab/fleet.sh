@@ -13,6 +13,16 @@ die() { log "error: $*"; exit 1; }
 
 PER_SSHD=15
 
+# Pids of processes started for this fleet's hosts (their environment has LVM_SYSTEM_DIR=$FLEET/hosts/...).
+fleet_processes() {
+    local environ
+    for environ in /proc/[0-9]*/environ; do
+        { tr '\0' '\n' < "$environ" | awk -v p="LVM_SYSTEM_DIR=$FLEET/hosts/" 'index($0, p) == 1 { f = 1 } END { exit !f }'; } 2>/dev/null \
+            && { pid=${environ#/proc/}; echo "${pid%/environ}"; }
+    done
+    return 0
+}
+
 stop_fleet() {
     local pidfile pid
     for pidfile in "$FLEET"/sshd-*.pid; do
@@ -24,6 +34,15 @@ stop_fleet() {
             kill -9 "$pid" 2>/dev/null || true
         fi
     done
+    # A hanging host's remote run (a cat blocked on a FIFO lvm.conf, its sh -s) outlives sshd: everything
+    # the fleet's hosts ran carries their LVM_SYSTEM_DIR in its environment, so end that too.
+    local left
+    left=$(fleet_processes)
+    if [ -n "$left" ]; then
+        # shellcheck disable=SC2086
+        kill -9 $left 2>/dev/null || true
+        log "ended $(echo $left | wc -w) processes left by the fleet's hosts"
+    fi
     rm -rf "$FLEET"
     log "fleet stopped"
 }

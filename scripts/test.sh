@@ -19,4 +19,23 @@ else
 fi
 swift build --build-tests
 # Serially: the VM suites and the 25-way fleet test would starve each other on 2 cores.
-swift test --no-parallel
+status=0
+swift test --no-parallel || status=$?
+
+# The tests end what they start: no VM, fleet sshd, or process a fleet host ran may be left behind.
+# (The lab this script started is stopped first; the trap stopping it again is harmless.)
+if [ "$(id -u)" = 0 ]; then lab/stop.sh; fi
+left=$(ps -eo pid=,args= | grep -E 'qemu-system|/sshd -f /tmp/lvmguard-test|lvmguard-test-.*/fleet/' | grep -v grep || true)
+for environ in /proc/[0-9]*/environ; do
+    { tr '\0' '\n' < "$environ" | grep -q '^LVM_SYSTEM_DIR=/tmp/lvmguard-test-'; } 2>/dev/null \
+        && left+=$'\n'"${environ//[!0-9]/} $(tr '\0' ' ' < "/proc/${environ//[!0-9]/}/cmdline" 2>/dev/null)"
+done
+left=$(echo "$left" | sed '/^$/d')
+if [ -n "$left" ]; then
+    echo "[test] FAIL: processes the tests started are still running:" >&2
+    echo "$left" >&2
+    [ "$status" != 0 ] || status=1
+else
+    echo "[test] no process of the tests, the lab or the fleet is left running"
+fi
+exit "$status"
