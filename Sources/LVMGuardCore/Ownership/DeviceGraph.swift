@@ -6,6 +6,7 @@
 /// (`LVM-<vg uuid><lv uuid>`, dashes removed).
 public struct DeviceGraph: Sendable {
     private let facts: HostFacts
+    private let topology: DeviceTopology
     private let kernelNameByMajMin: [String: String]
     private let majMinByKernelName: [String: String]
     private let dmByMajMin: [String: HostFacts.DMDevice]
@@ -15,6 +16,7 @@ public struct DeviceGraph: Sendable {
 
     public init(_ facts: HostFacts) {
         self.facts = facts
+        topology = DeviceTopology(facts)
         kernelNameByMajMin = Dictionary(facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
         majMinByKernelName = Dictionary(facts.blockDevices.map { ($0.kname, $0.majMin) }, uniquingKeysWith: { first, _ in first })
         dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })
@@ -43,9 +45,7 @@ public struct DeviceGraph: Sendable {
 
     /// The major:minor a device path resolves to now (following /dev links), nil when it resolves to none.
     public func majMin(ofPath path: String) -> String? {
-        let target = facts.deviceLinks[path] ?? path
-        guard target.hasPrefix("/dev/"), let name = target.split(separator: "/").last else { return nil }
-        return majMinByKernelName[String(name)]
+        topology.kernelName(of: path).flatMap { majMinByKernelName[$0] }
     }
 
     /// The kernel name ("sdb", "dm-3") of a device.
