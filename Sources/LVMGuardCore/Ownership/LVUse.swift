@@ -8,17 +8,18 @@ struct LVUse {
     private(set) var unexplainedOpen: [String: [String]] = [:]
 
     init(facts: HostFacts, graph: DeviceGraph) {
-        let mountsByDevice = Dictionary(grouping: facts.mounts.compactMap { mount -> (String, HostFacts.Mount)? in
-            guard let majMin = mount.majMin ?? graph.majMin(ofPath: mount.source) else { return nil }
-            return (majMin, mount)
-        }, by: \.0).mapValues { $0.map(\.1.target).sorted() }
+        /// Values grouped by the device (major:minor) each one's path resolves to; unresolved ones dropped.
+        func byDevice<Item, Value>(_ items: [Item], device: (Item) -> String?, _ value: (Item) -> Value) -> [String: [Value]] {
+            Dictionary(grouping: items.compactMap { item in device(item).map { ($0, value(item)) } }, by: \.0)
+                .mapValues { $0.map(\.1) }
+        }
+        let mountsByDevice = byDevice(facts.mounts, device: { $0.majMin ?? graph.majMin(ofPath: $0.source) }, \.target)
+            .mapValues { $0.sorted() }
         let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
-        let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.compactMap { disk -> (String, String)? in
-            graph.majMin(ofPath: disk.source).map { ($0, "disk \(disk.target) of libvirt domain \(disk.domain)") }
-        }, by: \.0).mapValues { $0.map(\.1).sorted() }
-        let pvsByDevice = Dictionary(grouping: facts.pvs.compactMap { pv -> (String, HostFacts.PhysicalVolume)? in
-            graph.majMin(ofPath: pv.name).map { ($0, pv) }
-        }, by: \.0).mapValues { $0.map(\.1) }
+        let libvirtByDevice = byDevice(facts.libvirtDisks, device: { graph.majMin(ofPath: $0.source) }) {
+            "disk \($0.target) of libvirt domain \($0.domain)"
+        }.mapValues { $0.sorted() }
+        let pvsByDevice = byDevice(facts.pvs, device: { graph.majMin(ofPath: $0.name) }) { $0 }
 
         for lv in facts.lvs {
             guard let device = graph.majMin(of: lv) else { continue }

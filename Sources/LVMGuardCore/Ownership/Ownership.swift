@@ -42,10 +42,10 @@ public struct Ownership: Sendable {
     public let hostVGs: [HostVG]
     public let guestVGs: [GuestVG]
     public let ambiguousVGs: [AmbiguousVG]
-    /// Device paths of the host's own PVs (as LVM names them), sorted.
-    public let hostPVs: [String]
     /// The host's PVs with their identities, sorted by name.
     public let hostPVDevices: [HostPV]
+    /// Device paths of the host's own PVs (as LVM names them), sorted.
+    public var hostPVs: [String] { hostPVDevices.map(\.name) }
     /// Names in `lvmguard_host_vgs` that match more than one VG.
     public let ambiguousDeclarations: [String]
     /// Names in `lvmguard_host_vgs` that match no VG.
@@ -97,7 +97,6 @@ public struct Ownership: Sendable {
         self.hostVGs = hostVGs
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
-        self.hostPVs = hostPVs.sorted()
         self.hostPVDevices = hostPVs.sorted().map { name in
             let majMin = graph.majMin(ofPath: name)
             let uuid = facts.pvs.first { $0.name == name }?.uuid ?? ""

@@ -14,7 +14,7 @@
 /// IDs read from sysfs) is the only form that survives renaming everywhere.
 enum FilterNames {
     static func accept(_ pvs: [Ownership.HostPV], facts: HostFacts) -> (names: [String], warnings: [String]) {
-        let eventActivation = (facts.lvmVersion.map { $0.major > 2 || ($0.major == 2 && $0.minor >= 3) } ?? false)
+        let eventActivation = (facts.lvmVersion.map { $0 >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 0) } ?? false)
             && facts.settings["global/event_activation"] != .integer(0)
         var names: [String] = [], warnings: [String] = []
         for pv in pvs {

@@ -126,18 +126,20 @@ public enum Planner {
 
     /// The plan for a host whose facts could not be had.
     public static func unreachable(_ host: String, reason: String) -> HostPlan {
-        HostPlan(host: host, status: .unreachable, reasons: [reason], exemption: nil, regime: nil, lvmVersion: nil,
-                 ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
-                 initramfs: nil, warnings: [], fingerprint: nil)
+        withoutFacts(host, .unreachable, reason: reason)
     }
 
     /// The plan for a host whose facts could not be used: blocked when the host runs something lvmguard does
     /// not support (it answered; a person must look), unreachable otherwise.
     public static func unusable(_ host: String, _ error: FactsError) -> HostPlan {
-        guard error.unsupported else { return unreachable(host, reason: error.message) }
-        return HostPlan(host: host, status: .blocked, reasons: [error.message], exemption: nil, regime: nil, lvmVersion: nil,
-                        ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
-                        initramfs: nil, warnings: [], fingerprint: nil)
+        withoutFacts(host, error.unsupported ? .blocked : .unreachable, reason: error.message)
+    }
+
+    /// A plan with a status and its reason and nothing else: no facts, so nothing to change.
+    private static func withoutFacts(_ host: String, _ status: HostPlan.Status, reason: String) -> HostPlan {
+        HostPlan(host: host, status: status, reasons: [reason], exemption: nil, regime: nil, lvmVersion: nil,
+                 ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
+                 initramfs: nil, warnings: [], fingerprint: nil)
     }
 
     struct PlanningError: Error { let message: String }
