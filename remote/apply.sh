@@ -1,15 +1,65 @@
 # lvmguard apply: makes exactly the planned changes on one host, in one run, then verifies.
 # POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
 # The controller sends, on stdin: variables (validated tokens only: UUIDs, /dev paths, hex), data functions
-# whose bodies are base64 (lvmguard_data_*), common.sh, this script, then gather-facts.sh for the facts after.
+# whose bodies are base64 (lvmguard_data_*), bounds.sh, common.sh, this script, then gather-facts.sh for the
+# facts after.
 # Everything runs inside main(), so nothing starts before the whole script has arrived. HUP and PIPE are
 # ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
 # Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
 
 lv_states() {
-    lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
+    bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
         | awk '{ print $1, $2, ($3 == "active" ? "active" : "inactive") }' | LC_ALL=C sort
+}
+
+# Each line of the plan's dead_maps data: "release|report WWID DM-UUID...", the dm UUIDs being the guest LVs
+# on the map, top of the stack first. "release": stop queueing on that map alone, remove the LVs' mappings
+# (no I/O: with queueing off, nothing waits on the dead paths) and check the map's open count reached 0.
+# "report": the plan leaves it; the run fails so the guest is not forgotten.
+release_dead_maps() {
+    status=0
+    data dead_maps > "$TMP/dead-maps" || return 1
+    while read -r action wwid devices; do
+        [ -n "$wwid" ] || continue
+        name=$(bounded "$BOUND" dmsetup info -c --noheadings -o name -u "mpath-$wwid" 2>/dev/null </dev/null)
+        if [ -z "$name" ]; then
+            step dead-map ok "multipath map $wwid is gone"
+            continue
+        fi
+        if ! bounded "$BOUND" dmsetup status --target multipath -u "mpath-$wwid" </dev/null 2>/dev/null \
+            | sed "s/^/$wwid: /" | dead_maps_from_status | grep -q .; then
+            step dead-map failed "multipath map $name ($wwid) has an active path again: run plan again"
+            status=1
+            continue
+        fi
+        if [ "$action" != release ]; then
+            step dead-map failed "guest LVs on multipath map $name ($wwid), which has no active path, are left active (dead_maps: report)"
+            status=1
+            continue
+        fi
+        if ! bounded "$BOUND" dmsetup message -u "mpath-$wwid" 0 fail_if_no_path > "$TMP/out" 2>&1 </dev/null; then
+            step dead-map failed "dmsetup message $name 0 fail_if_no_path: $(tr '\n' ' ' < "$TMP/out")"
+            status=1
+            continue
+        fi
+        for uuid in $devices; do
+            bounded "$BOUND" dmsetup info -u "$uuid" >/dev/null 2>&1 </dev/null || continue
+            if ! bounded "$BOUND" dmsetup remove -u "$uuid" > "$TMP/out" 2>&1 </dev/null; then
+                step dead-map failed "dmsetup remove $uuid (on $name): $(tr '\n' ' ' < "$TMP/out")"
+                status=1
+                continue 2
+            fi
+        done
+        open=$(bounded "$BOUND" dmsetup info -c --noheadings -o open -u "mpath-$wwid" 2>/dev/null </dev/null | tr -d ' ')
+        if [ "$open" = 0 ]; then
+            step dead-map changed "released multipath map $name ($wwid): queueing stopped, guest LVs removed, open count 0"
+        else
+            step dead-map failed "multipath map $name ($wwid) is still open (open count ${open:-unknown}) after its guest LVs were removed"
+            status=1
+        fi
+    done < "$TMP/dead-maps"
+    return $status
 }
 
 main() {
@@ -51,7 +101,8 @@ main() {
         fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
-        if ! LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${NOLVMETAD:+--config "$NOLVMETAD"} \
+        trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}
+        if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${trial:+--config "$trial"} \
             > "$TMP/trial-pvs" 2> "$TMP/trial-err"; then
             step trial failed "pvs with the planned lvm.conf failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
             return 1
@@ -80,11 +131,11 @@ main() {
             mkdir -p "$LVMDIR/devices" && : > "$DEVICES" || { step devices-file failed "cannot create $DEVICES"; return 1; }
         fi
         for device in $LVMGUARD_DEVICES_ADD; do
-            lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+            bounded "$BOUND" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
         done
         # By PVID: a device name may belong to another device by now.
         for pvid in $LVMGUARD_DEVICES_REMOVE; do
-            lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+            bounded "$BOUND" lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
         done
         step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
     fi
@@ -92,14 +143,14 @@ main() {
     # 5. Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
     failed=0
     for uuid in $LVMGUARD_DEACTIVATE; do
-        state=$(lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
+        state=$(bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
         attr=${state%% *}
         name=${state#* }
         case "$attr" in
             "") step deactivate ok "LV $uuid is no longer there" ;;
             ?????o*) step deactivate skipped "LV $name ($uuid) is open: left active" ;;
             ????a*)
-                if lvchange -an --config "$PERMISSIVE" --select "lv_uuid=$uuid" > "$TMP/out" 2>&1; then
+                if bounded "$BOUND" lvchange -an --config "$PERMISSIVE" --select "lv_uuid=$uuid" > "$TMP/out" 2>&1; then
                     step deactivate changed "LV $name ($uuid) deactivated"
                 else
                     step deactivate failed "LV $name ($uuid): $(tr '\n' ' ' < "$TMP/out")"
@@ -109,16 +160,19 @@ main() {
         esac
     done
 
-    # 6. Refresh LVM's view, then the initramfs.
+    # 6. Guests on multipath maps with no active path: LVM cannot touch them (any read blocks).
+    release_dead_maps || failed=1
+
+    # 7. Refresh LVM's view, then the initramfs.
     if [ "$LVMGUARD_REFRESH" = 1 ]; then
-        if pvscan --cache > "$TMP/out" 2>&1; then step refresh changed "pvscan --cache"; else step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"; failed=1; fi
+        refresh || failed=1
     fi
     case "$LVMGUARD_INITRAMFS" in
         dracut)
-            if dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
+            if bounded $((BOUND * 5)) dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
             else step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
         initramfs-tools)
-            if update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
+            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
             else step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
     esac
     return $failed

@@ -6,7 +6,7 @@ step() { echo "$B step $1 $2 $3"; }
 # Prints data function $1 decoded; fails when it is missing or not base64.
 data() { "lvmguard_data_$1" | base64 -d; }
 
-# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, TMP. Fails when no temp dir can be made.
+# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, USES_DEVICESFILE, TMP, and the guard's. Fails when no temp dir can be made.
 setup() {
     umask 077
     PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
@@ -17,9 +17,13 @@ setup() {
     LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
     CONF="$LVMDIR/lvm.conf"
     NEW="$CONF.lvmguard-new"
-    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+    # Multipath maps with no active path, and everything on them, are kept out of every LVM command.
+    guard_scan
+    PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] }"
+    USES_DEVICESFILE=
     if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
-        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+        PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] use_devicesfile = 0 }"
+        lvmconfig --type full devices/use_devicesfile 2>/dev/null | grep -qx 'use_devicesfile=1' && USES_DEVICESFILE=1
     fi
     # With lvmetad (LVM 2.02), a command run with another filter would refill lvmetad's cache with that
     # filter's view: every LVM command run with a configuration that is not the host's bypasses lvmetad.
@@ -70,6 +74,22 @@ swap_in() {
         return 1
     fi
     sync
+}
+
+# Refreshes LVM's cache of PVs (pvscan --cache) with the configuration in place, kept away from dead maps.
+# With a devices file, which ignores filters, and a dead map, the refresh is skipped and said so.
+refresh() {
+    if [ -n "$GUARD_REJECTS" ] && [ -n "$USES_DEVICESFILE" ]; then
+        step refresh skipped "pvscan --cache not run: a multipath map has no active path and the devices file ignores filters"
+        return 0
+    fi
+    guard=$(guarded_config "$LVMDIR")
+    if bounded "$BOUND" pvscan --cache ${guard:+--config "$guard"} > "$TMP/out" 2>&1; then
+        step refresh changed "pvscan --cache"
+    else
+        step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"
+        return 1
+    fi
 }
 
 # After main: the gather script that follows sets traps of its own, so clean up here.

@@ -1,6 +1,7 @@
 # lvmguard gather-facts: prints everything the planner needs about one host, in one run, read-only.
 # POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
-# The controller sends this script on stdin after a line setting LVMGUARD_BOUNDARY to a random token.
+# The controller sends this script on stdin after a line setting LVMGUARD_BOUNDARY to a random token and
+# remote/bounds.sh: every LVM and multipath command is bounded, and kept away from dead multipath maps.
 # Output: sections, each introduced by "<boundary> section NAME RC", its stdout, then
 # "<boundary> stderr NAME" and its stderr. A missing tool is a section with rc 127. Nothing is changed.
 set -u
@@ -27,6 +28,13 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
 echo "$B facts 1"
+# First, before any LVM command: multipath maps that lost every path, read without I/O.
+guard_scan
+if grep -qw device-mapper /proc/misc 2>/dev/null; then
+    section multipath-status bounded "$BOUND" dmsetup status --target multipath
+    section multipath-table bounded "$BOUND" dmsetup table --target multipath
+fi
+section guard sh -c 'for d in $1; do echo "exclude $d"; done' sh "$DEAD_DEVICES"
 section host uname -nr
 section tools sh -c 'for t in lvm lvmconfig pvs dmsetup lsblk multipath multipathd virsh dracut lsinitrd update-initramfs lsinitramfs unmkinitramfs flock sha256sum; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done'
 section lvm-version lvm version
@@ -64,9 +72,9 @@ section devices-file cat "$LVMDIR/devices/${devicesfile:-system.devices}"
 
 # LVM's view with a permissive configuration, so the current filter hides nothing. Keys an old LVM does
 # not know are left out; lvmetad (2.02) is bypassed so the disks themselves are read.
-permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] }"
 if [ "$has_devicesfile" = yes ]; then
-    permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+    permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] use_devicesfile = 0 }"
 fi
 # With lvmetad, a command run with another filter refills lvmetad's cache with that filter's view.
 nolvmetad=
@@ -74,11 +82,20 @@ if [ "$has_lvmetad" = yes ]; then
     nolvmetad='global { use_lvmetad = 0 }'
     permissive="$permissive $nolvmetad"
 fi
-section pvs pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
-section vgs vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
-section lvs lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
+section pvs bounded "$BOUND" pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
+section vgs bounded "$BOUND" vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
+section lvs bounded "$BOUND" lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
 # What the host's LVM sees with its own configuration (to check the filter is effective).
-section pvs-current pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
+# With dead maps, the host's filter gets their reject rules in front; a devices file ignores filters, so then
+# the host's own view is not read at all.
+if [ -z "$GUARD_REJECTS" ]; then
+    section pvs-current bounded "$BOUND" pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
+elif grep -qx 'use_devicesfile=1' "$TMP/config" 2>/dev/null; then
+    section pvs-current sh -c 'echo "not read: the devices file is in use and a multipath map has no active path" >&2; exit 125'
+else
+    section pvs-current bounded "$BOUND" pvs --reportformat json --config "$(guarded_config "$LVMDIR") $nolvmetad" \
+        -o pv_name,pv_uuid,vg_uuid
+fi
 section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
 section mounts cat /proc/mounts
 # Which device each mount is, by major:minor (names lie: a guest LV can carry the host LV's name).
@@ -87,8 +104,8 @@ section swaps cat /proc/swaps
 section cmdline cat /proc/cmdline
 # A kernel without device-mapper (no "device-mapper" in /proc/misc) has no dm devices: an empty answer.
 if grep -qw device-mapper /proc/misc 2>/dev/null; then
-    section dm-info dmsetup info -c --noheadings --separator '|' -o name,major,minor,open,uuid
-    section dm-deps dmsetup deps
+    section dm-info bounded "$BOUND" dmsetup info -c --noheadings --separator '|' -o name,major,minor,open,uuid
+    section dm-deps bounded "$BOUND" dmsetup deps
 else
     section dm-info true
     section dm-deps true
@@ -100,18 +117,18 @@ section dev-links sh -c 'for d in /dev/*/* /dev/disk/by-id/*; do [ -L "$d" ] || 
 kernel=$(uname -r)
 if have dracut && [ -f "/boot/initramfs-$kernel.img" ]; then
     section initramfs echo "dracut /boot/initramfs-$kernel.img"
-    section initramfs-lvm-conf lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
+    section initramfs-lvm-conf bounded "$BOUND" lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
 elif have update-initramfs && [ -f "/boot/initrd.img-$kernel" ]; then
     section initramfs echo "initramfs-tools /boot/initrd.img-$kernel"
     if have unmkinitramfs; then
         mkdir -p "$TMP/initrd"
-        section initramfs-lvm-conf sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "/boot/initrd.img-$kernel" "$TMP/initrd"
+        section initramfs-lvm-conf bounded "$BOUND" sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "/boot/initrd.img-$kernel" "$TMP/initrd"
     fi
 else
     section initramfs echo "none"
 fi
 
 if have virsh; then
-    section libvirt-disks sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
+    section libvirt-disks bounded "$BOUND" sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
 fi
 echo "$B end"

@@ -6,17 +6,18 @@ public struct Applier: Sendable {
 
     public init(ssh: SSH) { self.ssh = ssh }
 
-    /// The whole script for one host: variables and data, remote/common.sh, remote/apply.sh, then
+    /// The whole script for one host: variables and data, remote/bounds.sh, remote/common.sh, remote/apply.sh, then
     /// remote/gather-facts.sh for the facts after.
     public static func script(for request: ApplyRequest, boundary: String) -> String {
-        "LVMGUARD_BOUNDARY=\(boundary)\n" + request.preamble + RemoteScripts.common + RemoteScripts.apply + RemoteScripts.gatherFacts
+        "LVMGUARD_BOUNDARY=\(boundary)\n" + request.preamble + RemoteScripts.bounds + RemoteScripts.common
+            + RemoteScripts.apply + RemoteScripts.gatherFacts
     }
 
-    /// The rollback script: remote/common.sh, remote/rollback.sh, then remote/gather-facts.sh.
+    /// The rollback script: remote/bounds.sh, remote/common.sh, remote/rollback.sh, then remote/gather-facts.sh.
     public static func rollbackScript(timestamp: String, boundary: String) -> String {
         precondition(ApplyRequest.Token.timestamp.matches(timestamp), "timestamps are generated")
         return "LVMGUARD_BOUNDARY=\(boundary)\nLVMGUARD_TIMESTAMP='\(timestamp)'\n"
-            + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
+            + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
     }
 
     /// Runs the script `make` builds for a fresh boundary and parses its output; an ssh failure becomes the

@@ -5,15 +5,65 @@ extension RemoteScripts {
 # lvmguard apply: makes exactly the planned changes on one host, in one run, then verifies.
 # POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
 # The controller sends, on stdin: variables (validated tokens only: UUIDs, /dev paths, hex), data functions
-# whose bodies are base64 (lvmguard_data_*), common.sh, this script, then gather-facts.sh for the facts after.
+# whose bodies are base64 (lvmguard_data_*), bounds.sh, common.sh, this script, then gather-facts.sh for the
+# facts after.
 # Everything runs inside main(), so nothing starts before the whole script has arrived. HUP and PIPE are
 # ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
 # Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
 
 lv_states() {
-    lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
+    bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
         | awk '{ print $1, $2, ($3 == "active" ? "active" : "inactive") }' | LC_ALL=C sort
+}
+
+# Each line of the plan's dead_maps data: "release|report WWID DM-UUID...", the dm UUIDs being the guest LVs
+# on the map, top of the stack first. "release": stop queueing on that map alone, remove the LVs' mappings
+# (no I/O: with queueing off, nothing waits on the dead paths) and check the map's open count reached 0.
+# "report": the plan leaves it; the run fails so the guest is not forgotten.
+release_dead_maps() {
+    status=0
+    data dead_maps > "$TMP/dead-maps" || return 1
+    while read -r action wwid devices; do
+        [ -n "$wwid" ] || continue
+        name=$(bounded "$BOUND" dmsetup info -c --noheadings -o name -u "mpath-$wwid" 2>/dev/null </dev/null)
+        if [ -z "$name" ]; then
+            step dead-map ok "multipath map $wwid is gone"
+            continue
+        fi
+        if ! bounded "$BOUND" dmsetup status --target multipath -u "mpath-$wwid" </dev/null 2>/dev/null \
+            | sed "s/^/$wwid: /" | dead_maps_from_status | grep -q .; then
+            step dead-map failed "multipath map $name ($wwid) has an active path again: run plan again"
+            status=1
+            continue
+        fi
+        if [ "$action" != release ]; then
+            step dead-map failed "guest LVs on multipath map $name ($wwid), which has no active path, are left active (dead_maps: report)"
+            status=1
+            continue
+        fi
+        if ! bounded "$BOUND" dmsetup message -u "mpath-$wwid" 0 fail_if_no_path > "$TMP/out" 2>&1 </dev/null; then
+            step dead-map failed "dmsetup message $name 0 fail_if_no_path: $(tr '\n' ' ' < "$TMP/out")"
+            status=1
+            continue
+        fi
+        for uuid in $devices; do
+            bounded "$BOUND" dmsetup info -u "$uuid" >/dev/null 2>&1 </dev/null || continue
+            if ! bounded "$BOUND" dmsetup remove -u "$uuid" > "$TMP/out" 2>&1 </dev/null; then
+                step dead-map failed "dmsetup remove $uuid (on $name): $(tr '\n' ' ' < "$TMP/out")"
+                status=1
+                continue 2
+            fi
+        done
+        open=$(bounded "$BOUND" dmsetup info -c --noheadings -o open -u "mpath-$wwid" 2>/dev/null </dev/null | tr -d ' ')
+        if [ "$open" = 0 ]; then
+            step dead-map changed "released multipath map $name ($wwid): queueing stopped, guest LVs removed, open count 0"
+        else
+            step dead-map failed "multipath map $name ($wwid) is still open (open count ${open:-unknown}) after its guest LVs were removed"
+            status=1
+        fi
+    done < "$TMP/dead-maps"
+    return $status
 }
 
 main() {
@@ -55,7 +105,8 @@ main() {
         fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
-        if ! LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${NOLVMETAD:+--config "$NOLVMETAD"} \
+        trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}
+        if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${trial:+--config "$trial"} \
             > "$TMP/trial-pvs" 2> "$TMP/trial-err"; then
             step trial failed "pvs with the planned lvm.conf failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
             return 1
@@ -84,11 +135,11 @@ main() {
             mkdir -p "$LVMDIR/devices" && : > "$DEVICES" || { step devices-file failed "cannot create $DEVICES"; return 1; }
         fi
         for device in $LVMGUARD_DEVICES_ADD; do
-            lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+            bounded "$BOUND" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
         done
         # By PVID: a device name may belong to another device by now.
         for pvid in $LVMGUARD_DEVICES_REMOVE; do
-            lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+            bounded "$BOUND" lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
         done
         step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
     fi
@@ -96,14 +147,14 @@ main() {
     # 5. Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
     failed=0
     for uuid in $LVMGUARD_DEACTIVATE; do
-        state=$(lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
+        state=$(bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
         attr=${state%% *}
         name=${state#* }
         case "$attr" in
             "") step deactivate ok "LV $uuid is no longer there" ;;
             ?????o*) step deactivate skipped "LV $name ($uuid) is open: left active" ;;
             ????a*)
-                if lvchange -an --config "$PERMISSIVE" --select "lv_uuid=$uuid" > "$TMP/out" 2>&1; then
+                if bounded "$BOUND" lvchange -an --config "$PERMISSIVE" --select "lv_uuid=$uuid" > "$TMP/out" 2>&1; then
                     step deactivate changed "LV $name ($uuid) deactivated"
                 else
                     step deactivate failed "LV $name ($uuid): $(tr '\n' ' ' < "$TMP/out")"
@@ -113,22 +164,149 @@ main() {
         esac
     done
 
-    # 6. Refresh LVM's view, then the initramfs.
+    # 6. Guests on multipath maps with no active path: LVM cannot touch them (any read blocks).
+    release_dead_maps || failed=1
+
+    # 7. Refresh LVM's view, then the initramfs.
     if [ "$LVMGUARD_REFRESH" = 1 ]; then
-        if pvscan --cache > "$TMP/out" 2>&1; then step refresh changed "pvscan --cache"; else step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"; failed=1; fi
+        refresh || failed=1
     fi
     case "$LVMGUARD_INITRAMFS" in
         dracut)
-            if dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
+            if bounded $((BOUND * 5)) dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
             else step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
         initramfs-tools)
-            if update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
+            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
             else step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
     esac
     return $failed
 }
 main
 finish $?
+
+"""####
+    /// remote/bounds.sh
+    static let bounds = ####"""
+# lvmguard bounds: bounds every command, and keeps every LVM command of a run away from multipath maps that
+# lost all their paths. Such a map queues I/O (queue_if_no_path) and any read of it, or of anything on it,
+# blocks in the kernel for good; LVM does not skip it when it scans. The maps are found without I/O, from
+# device-mapper's status, and every name of every device they carry or sit on is rejected through the
+# command's own --config. POSIX sh; defines functions only. Sent before the other scripts.
+
+# The bound of one LVM or multipath command, in seconds; dracut and update-initramfs get five times as long.
+BOUND=${LVMGUARD_COMMAND_BOUND:-60}
+# Set once a bounded command had to be killed: no further LVM command is started in this run.
+STUCK=
+
+# bounded SECONDS COMMAND...: runs COMMAND, killed when it outlives SECONDS (status 124 or 137). GNU timeout
+# kills its own process group at the end, so it returns even when COMMAND is in uninterruptible sleep; such a
+# process is named on stderr. After a kill, every later bounded command is refused (status 125).
+bounded() {
+    limit=$1; shift
+    if [ -n "$STUCK" ]; then
+        echo "lvmguard: not run: '$STUCK' hung earlier in this run" >&2
+        return 125
+    fi
+    if ! command -v timeout >/dev/null 2>&1; then "$@"; return; fi
+    timeout -k 5 "$limit" "$@"
+    status=$?
+    if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+        STUCK=$1
+        echo "lvmguard: '$*' was still running after $limit s and was killed" >&2
+        stuck_processes "$1" >&2
+    fi
+    return "$status"
+}
+
+# Names each process called $1 in uninterruptible sleep: it cannot be killed until its I/O ends.
+stuck_processes() {
+    ps -eo pid=,stat=,args= 2>/dev/null | while read -r pid stat args; do
+        case "$stat $args" in
+            D*" $1"*|D*" /"*"/$1"*) echo "lvmguard: process $pid ($args) is in uninterruptible sleep (D) and cannot be killed" ;;
+        esac
+    done
+}
+
+# Reads a multipath status from `dmsetup status --target multipath` on stdin and prints the name of every map
+# none of whose paths is active. After the target name the status is: <#features> <features>
+# <#handler args> <args> <#groups> <next group>, then per group <state> <#args> <args> <#paths>
+# <#selector args>, then per path <major:minor> <A|F> <fail count> <selector args>.
+dead_maps_from_status() {
+    awk '{
+        name = $1; sub(/:$/, "", name)
+        for (t = 2; t <= NF && $t != "multipath"; t++) ;
+        if (t > NF) next
+        i = t + 1
+        i += $i + 1
+        i += $i + 1
+        groups = $i; i += 2
+        active = 0
+        for (g = 0; g < groups && i <= NF; g++) {
+            i++
+            i += $i + 1
+            paths = $i; selector = $(i + 1); i += 2
+            for (p = 0; p < paths && i <= NF; p++) {
+                if ($(i + 1) == "A") active++
+                i += 3 + selector
+            }
+        }
+        if (active == 0) print name
+    }'
+}
+
+# Finds the dead maps and sets DEAD_DEVICES (kernel names: each dead map, everything stacked on it, its paths)
+# and GUARD_REJECTS (an LVM reject rule, followed by ", ", for every name under /dev of each of them).
+# Reads only device-mapper's tables, sysfs and udev's database: no I/O to any disk.
+guard_scan() {
+    DEAD_DEVICES= GUARD_REJECTS=
+    grep -qw device-mapper /proc/misc 2>/dev/null || return 0
+    command -v dmsetup >/dev/null 2>&1 || return 0
+    dead=$(bounded 10 dmsetup status --target multipath 2>/dev/null | dead_maps_from_status)
+    [ -n "$dead" ] || return 0
+    # A dm device's kernel name is dm-<minor>.
+    todo=$(bounded 10 dmsetup info -c --noheadings --separator '|' -o name,minor 2>/dev/null \
+        | awk -F'|' -v dead="$dead" 'BEGIN { n = split(dead, d, "\n"); for (i = 1; i <= n; i++) is[d[i]] = 1 }
+            ($1 in is) { print "dm-" $2 }')
+    for kname in $todo; do
+        for path in "/sys/block/$kname/slaves/"*; do [ -e "$path" ] && DEAD_DEVICES="$DEAD_DEVICES ${path##*/}"; done
+    done
+    # Everything stacked on a dead map, to the top: LVs, partitions, dm-crypt, an LV used as a PV.
+    while [ -n "$todo" ]; do
+        set -- $todo
+        kname=$1; shift; todo=$*
+        case " $DEAD_DEVICES " in *" $kname "*) continue ;; esac
+        DEAD_DEVICES="$DEAD_DEVICES $kname"
+        for holder in "/sys/block/$kname/holders/"*; do [ -e "$holder" ] && todo="$todo ${holder##*/}"; done
+    done
+    for kname in $DEAD_DEVICES; do
+        names="/dev/$kname"
+        [ -r "/sys/block/$kname/dev" ] && names="$names /dev/block/$(cat "/sys/block/$kname/dev")"
+        for link in $(udevadm info --query=symlink --name="/dev/$kname" 2>/dev/null); do names="$names /dev/$link"; done
+        for name in $names; do
+            rule=$(printf '%s\n' "$name" | sed 's/[][\\.^$*+?()|]/\\&/g')
+            GUARD_REJECTS="$GUARD_REJECTS\"r|^$rule\$|\", "
+        done
+    done
+}
+
+# Prints the entries of a filter as lvmconfig prints it ("global_filter=[\"a|x|\",\"r|.*|\"]" on stdin),
+# or "a|.*|" when none is set: what follows the reject rules in a guarded filter.
+filter_entries() {
+    value=$(sed -n 's/^[a-z_]*filter=//p' | head -n 1)
+    case "$value" in
+        "[]"|"") echo '"a|.*|"' ;;
+        \[*) value=${value#\[}; echo "${value%\]}" ;;
+        *) echo "$value" ;;
+    esac
+}
+
+# Prints a --config value that keeps LVM away from the dead devices and otherwise lets it see what the
+# configuration in directory $1 (an LVM_SYSTEM_DIR) lets it see. Empty when nothing is dead.
+guarded_config() {
+    [ -n "$GUARD_REJECTS" ] || return 0
+    entries=$(LVM_SYSTEM_DIR=$1 lvmconfig --type full devices/global_filter 2>/dev/null </dev/null | filter_entries)
+    echo "devices { global_filter = [ $GUARD_REJECTS$entries ] }"
+}
 
 """####
     /// remote/common.sh
@@ -141,7 +319,7 @@ step() { echo "$B step $1 $2 $3"; }
 # Prints data function $1 decoded; fails when it is missing or not base64.
 data() { "lvmguard_data_$1" | base64 -d; }
 
-# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, TMP. Fails when no temp dir can be made.
+# Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, USES_DEVICESFILE, TMP, and the guard's. Fails when no temp dir can be made.
 setup() {
     umask 077
     PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
@@ -152,9 +330,13 @@ setup() {
     LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
     CONF="$LVMDIR/lvm.conf"
     NEW="$CONF.lvmguard-new"
-    PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+    # Multipath maps with no active path, and everything on them, are kept out of every LVM command.
+    guard_scan
+    PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] }"
+    USES_DEVICESFILE=
     if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
-        PERMISSIVE='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+        PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] use_devicesfile = 0 }"
+        lvmconfig --type full devices/use_devicesfile 2>/dev/null | grep -qx 'use_devicesfile=1' && USES_DEVICESFILE=1
     fi
     # With lvmetad (LVM 2.02), a command run with another filter would refill lvmetad's cache with that
     # filter's view: every LVM command run with a configuration that is not the host's bypasses lvmetad.
@@ -207,6 +389,22 @@ swap_in() {
     sync
 }
 
+# Refreshes LVM's cache of PVs (pvscan --cache) with the configuration in place, kept away from dead maps.
+# With a devices file, which ignores filters, and a dead map, the refresh is skipped and said so.
+refresh() {
+    if [ -n "$GUARD_REJECTS" ] && [ -n "$USES_DEVICESFILE" ]; then
+        step refresh skipped "pvscan --cache not run: a multipath map has no active path and the devices file ignores filters"
+        return 0
+    fi
+    guard=$(guarded_config "$LVMDIR")
+    if bounded "$BOUND" pvscan --cache ${guard:+--config "$guard"} > "$TMP/out" 2>&1; then
+        step refresh changed "pvscan --cache"
+    else
+        step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"
+        return 1
+    fi
+}
+
 # After main: the gather script that follows sets traps of its own, so clean up here.
 finish() {
     rm -rf "${TMP:-/nonexistent}"
@@ -220,7 +418,8 @@ finish() {
     static let gatherFacts = ####"""
 # lvmguard gather-facts: prints everything the planner needs about one host, in one run, read-only.
 # POSIX sh for CentOS 7 (LVM 2.02, lvmetad) to RHEL 9 / Debian 12 (LVM 2.03, devices file).
-# The controller sends this script on stdin after a line setting LVMGUARD_BOUNDARY to a random token.
+# The controller sends this script on stdin after a line setting LVMGUARD_BOUNDARY to a random token and
+# remote/bounds.sh: every LVM and multipath command is bounded, and kept away from dead multipath maps.
 # Output: sections, each introduced by "<boundary> section NAME RC", its stdout, then
 # "<boundary> stderr NAME" and its stderr. A missing tool is a section with rc 127. Nothing is changed.
 set -u
@@ -247,6 +446,13 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
 echo "$B facts 1"
+# First, before any LVM command: multipath maps that lost every path, read without I/O.
+guard_scan
+if grep -qw device-mapper /proc/misc 2>/dev/null; then
+    section multipath-status bounded "$BOUND" dmsetup status --target multipath
+    section multipath-table bounded "$BOUND" dmsetup table --target multipath
+fi
+section guard sh -c 'for d in $1; do echo "exclude $d"; done' sh "$DEAD_DEVICES"
 section host uname -nr
 section tools sh -c 'for t in lvm lvmconfig pvs dmsetup lsblk multipath multipathd virsh dracut lsinitrd update-initramfs lsinitramfs unmkinitramfs flock sha256sum; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done'
 section lvm-version lvm version
@@ -284,9 +490,9 @@ section devices-file cat "$LVMDIR/devices/${devicesfile:-system.devices}"
 
 # LVM's view with a permissive configuration, so the current filter hides nothing. Keys an old LVM does
 # not know are left out; lvmetad (2.02) is bypassed so the disks themselves are read.
-permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] }'
+permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] }"
 if [ "$has_devicesfile" = yes ]; then
-    permissive='devices { filter = [ "a|.*|" ] global_filter = [ "a|.*|" ] use_devicesfile = 0 }'
+    permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] use_devicesfile = 0 }"
 fi
 # With lvmetad, a command run with another filter refills lvmetad's cache with that filter's view.
 nolvmetad=
@@ -294,11 +500,20 @@ if [ "$has_lvmetad" = yes ]; then
     nolvmetad='global { use_lvmetad = 0 }'
     permissive="$permissive $nolvmetad"
 fi
-section pvs pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
-section vgs vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
-section lvs lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
+section pvs bounded "$BOUND" pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
+section vgs bounded "$BOUND" vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
+section lvs bounded "$BOUND" lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
 # What the host's LVM sees with its own configuration (to check the filter is effective).
-section pvs-current pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
+# With dead maps, the host's filter gets their reject rules in front; a devices file ignores filters, so then
+# the host's own view is not read at all.
+if [ -z "$GUARD_REJECTS" ]; then
+    section pvs-current bounded "$BOUND" pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
+elif grep -qx 'use_devicesfile=1' "$TMP/config" 2>/dev/null; then
+    section pvs-current sh -c 'echo "not read: the devices file is in use and a multipath map has no active path" >&2; exit 125'
+else
+    section pvs-current bounded "$BOUND" pvs --reportformat json --config "$(guarded_config "$LVMDIR") $nolvmetad" \
+        -o pv_name,pv_uuid,vg_uuid
+fi
 section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
 section mounts cat /proc/mounts
 # Which device each mount is, by major:minor (names lie: a guest LV can carry the host LV's name).
@@ -307,8 +522,8 @@ section swaps cat /proc/swaps
 section cmdline cat /proc/cmdline
 # A kernel without device-mapper (no "device-mapper" in /proc/misc) has no dm devices: an empty answer.
 if grep -qw device-mapper /proc/misc 2>/dev/null; then
-    section dm-info dmsetup info -c --noheadings --separator '|' -o name,major,minor,open,uuid
-    section dm-deps dmsetup deps
+    section dm-info bounded "$BOUND" dmsetup info -c --noheadings --separator '|' -o name,major,minor,open,uuid
+    section dm-deps bounded "$BOUND" dmsetup deps
 else
     section dm-info true
     section dm-deps true
@@ -320,19 +535,19 @@ section dev-links sh -c 'for d in /dev/*/* /dev/disk/by-id/*; do [ -L "$d" ] || 
 kernel=$(uname -r)
 if have dracut && [ -f "/boot/initramfs-$kernel.img" ]; then
     section initramfs echo "dracut /boot/initramfs-$kernel.img"
-    section initramfs-lvm-conf lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
+    section initramfs-lvm-conf bounded "$BOUND" lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
 elif have update-initramfs && [ -f "/boot/initrd.img-$kernel" ]; then
     section initramfs echo "initramfs-tools /boot/initrd.img-$kernel"
     if have unmkinitramfs; then
         mkdir -p "$TMP/initrd"
-        section initramfs-lvm-conf sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "/boot/initrd.img-$kernel" "$TMP/initrd"
+        section initramfs-lvm-conf bounded "$BOUND" sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "/boot/initrd.img-$kernel" "$TMP/initrd"
     fi
 else
     section initramfs echo "none"
 fi
 
 if have virsh; then
-    section libvirt-disks sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
+    section libvirt-disks bounded "$BOUND" sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
 fi
 echo "$B end"
 
@@ -375,7 +590,7 @@ main() {
                 && step devices-file changed "restored $saved" || { step devices-file failed "cannot restore $saved"; return 1; }
         fi
     fi
-    pvscan --cache > "$TMP/out" 2>&1 && step refresh changed "pvscan --cache" || step refresh failed "pvscan --cache: $(tr '\n' ' ' < "$TMP/out")"
+    refresh || true
     return 0
 }
 main

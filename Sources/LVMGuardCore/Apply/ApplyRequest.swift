@@ -62,6 +62,18 @@ public struct ApplyRequest: Sendable, Hashable {
         var data: [(String, String)] = [("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined())]
         if let devicesFile = fingerprint.devicesFile { data.append(("devices_file", devicesFile)) }
         if let edit = plan.configEdit { data.append(("candidate", edit.plannedText)) }
+        // Guests on maps with no active path: "release|report WWID DM-UUID...", tops of the stack first.
+        var deadMaps = ""
+        for map in plan.deadMaps where !map.guestLVs.isEmpty {
+            guard let wwid = map.wwid, Token.wwid.matches(wwid) else {
+                throw ApplyRequestError("refusing to send the WWID of map \(map.name) to \(plan.host): it is not \(Token.wwid.description)")
+            }
+            for lv in map.guestLVs where !Token.dmUUID.matches(lv.dmUUID) {
+                throw ApplyRequestError("refusing to send dm UUID '\(lv.dmUUID)' to \(plan.host): it is not \(Token.dmUUID.description)")
+            }
+            deadMaps += ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID)).joined(separator: " ") + "\n"
+        }
+        data.append(("dead_maps", deadMaps))
         self.data = data
     }
 
@@ -78,7 +90,7 @@ public struct ApplyRequest: Sendable, Hashable {
 
     /// The strict shapes a value sent to a host may have.
     public enum Token: CustomStringConvertible {
-        case uuid, devicePath, sha256, timestamp, word, bootPath
+        case uuid, devicePath, sha256, timestamp, word, bootPath, wwid, dmUUID
 
         public func matches(_ value: String) -> Bool {
             let scalars = value.unicodeScalars
@@ -90,6 +102,8 @@ public struct ApplyRequest: Sendable, Hashable {
             case .timestamp: return value.count == 16 && only("TZ")
             case .word: return only("-")
             case .bootPath: return value.hasPrefix("/boot/") && only("/._+-") && !value.contains("..")
+            case .wwid: return only("-_.:") && value.count <= 128
+            case .dmUUID: return value.hasPrefix("LVM-") && only("-") && value.count <= 128
             }
         }
 
@@ -101,6 +115,8 @@ public struct ApplyRequest: Sendable, Hashable {
             case .timestamp: "a UTC timestamp"
             case .word: "a plain word"
             case .bootPath: "a /boot path"
+            case .wwid: "a WWID"
+            case .dmUUID: "an LV's device-mapper UUID"
             }
         }
     }

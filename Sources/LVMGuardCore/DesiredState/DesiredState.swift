@@ -8,6 +8,7 @@ public struct DesiredState: Sendable {
     public let exemptions: [Exemption]
     public let filter: FilterPolicy
     public let deactivateGuestVGs: Bool
+    public let deadMaps: DeadMapPolicy
     public let refresh: Refresh
     public let initramfs: InitramfsPolicy
     public let checks: [Check]
@@ -83,6 +84,14 @@ public enum AcceptRule: Sendable, Hashable {
 }
 
 /// How LVM's view of devices is refreshed after the filter changes.
+/// What apply does about guest LVs on a multipath map with no active path, which LVM cannot deactivate.
+public enum DeadMapPolicy: String, Sendable, Hashable, CaseIterable {
+    /// Report them and fail the host's apply; nothing is done to the map.
+    case report
+    /// Stop queueing on that map alone, remove the guest LVs' mappings and check its open count reached 0.
+    case release
+}
+
 public enum Refresh: String, Sendable, Hashable, CaseIterable {
     case pvscanCache = "pvscan-cache"
     case none

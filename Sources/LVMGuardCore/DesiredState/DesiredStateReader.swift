@@ -1,7 +1,7 @@
 /// Reads a desired-state file strictly: unknown keys, wrong types and bad values are all reported at once,
 /// each at its file:line:column.
 public enum DesiredStateReader {
-    static let topKeys = ["name", "hosts", "exempt", "filter", "deactivate_guest_vgs", "refresh", "initramfs", "checks", "rollout"]
+    static let topKeys = ["name", "hosts", "exempt", "filter", "deactivate_guest_vgs", "dead_maps", "refresh", "initramfs", "checks", "rollout"]
     static let exemptKeys = ["host", "group", "reason", "ticket", "until"]
     static let filterKeys = ["policy", "key", "accept"]
     static let rolloutKeys = ["forks", "serial", "max_fail_percentage", "max_failures"]
@@ -53,6 +53,7 @@ public enum DesiredStateReader {
             diagnostics.error("missing required key 'filter'", at: start, hint: "add 'filter: { policy: host-pvs-only }'")
         }
         let deactivate = fields["deactivate_guest_vgs"].flatMap { $0.value.boolean("deactivate_guest_vgs", diagnostics: &diagnostics) } ?? true
+        let deadMaps = fields["dead_maps"].flatMap { oneOf(DeadMapPolicy.self, $0.value, "dead_maps", diagnostics: &diagnostics) } ?? .report
         let refresh = fields["refresh"].flatMap { oneOf(Refresh.self, $0.value, "refresh", diagnostics: &diagnostics) } ?? .pvscanCache
         let initramfs = fields["initramfs"].flatMap { oneOf(InitramfsPolicy.self, $0.value, "initramfs", diagnostics: &diagnostics) } ?? .rebuildIfNeeded
         let checks = fields["checks"].map { readChecks($0.value, diagnostics: &diagnostics) } ?? Check.allCases
@@ -63,7 +64,7 @@ public enum DesiredStateReader {
               let hosts, let filter else { return Result(state: nil, references: references) }
         let state = DesiredState(
             file: file, name: name, hosts: hosts, hostsLocation: hostsLocation, exemptions: exemptions,
-            filter: filter, deactivateGuestVGs: deactivate, refresh: refresh, initramfs: initramfs,
+            filter: filter, deactivateGuestVGs: deactivate, deadMaps: deadMaps, refresh: refresh, initramfs: initramfs,
             checks: checks, rollout: rollout)
         return Result(state: state, references: references)
     }

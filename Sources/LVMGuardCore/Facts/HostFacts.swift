@@ -110,6 +110,16 @@ public struct HostFacts: Sendable, Codable {
     public let initramfs: Initramfs
     public let libvirtDisks: [LibvirtDisk]
     public let tools: [String: Bool]
+    /// Every dm-multipath map, with its path states.
+    public var multipathMaps: [MultipathMap] = []
+    /// Kernel names of the devices the gather kept out of every LVM command: the maps with no active path,
+    /// everything stacked on them and their paths.
+    public var excludedFromLVM: [String] = []
+    /// Why the host's own view of its PVs (`visiblePVs`) could not be read, nil when it was.
+    public var visiblePVsUnread: String? = nil
+
+    /// The maps with no active path.
+    public var deadMaps: [MultipathMap] { multipathMaps.filter(\.isDead) }
 }
 
 extension HostFacts {
@@ -173,6 +183,13 @@ extension HostFacts {
         }
         let current = try section("pvs-current")
         visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
+        if !current.succeeded { visiblePVsUnread = current.stderr.trimmingWhitespace() }
+        if let status = sections["multipath-status"], let table = sections["multipath-table"] {
+            multipathMaps = MultipathState.maps(status: status.stdout, table: table.stdout)
+        }
+        excludedFromLVM = (sections["guard"]?.stdout.outputLines() ?? []).compactMap { line in
+            line.hasPrefix("exclude ") ? String(line.dropFirst("exclude ".count)) : nil
+        }
 
         blockDevices = try required("lsblk", "lsblk").outputLines().map { line in
             let pairs = KeyValueLine.parse(String(line))

@@ -15,6 +15,8 @@ public enum CheckEvaluator {
             case .noGuestVGsActive:
                 let active = ownership.guestVGs.flatMap { vg in
                     facts.lvs.filter { $0.vgUUID == vg.uuid && $0.isActive }.map { "\(vg.name)/\($0.name) (\($0.uuid))" }
+                } + plan.deadMaps.flatMap { map in
+                    map.guestLVs.map { "\($0.dmName) (\($0.lvUUID)) on \(map.name), which has no active path" }
                 }
                 return Outcome(check: check.rawValue, passed: active.isEmpty,
                                detail: active.isEmpty ? "no guest LV is active" : "active guest LVs: \(active.joined(separator: ", "))")

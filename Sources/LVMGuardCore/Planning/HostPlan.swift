@@ -34,6 +34,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
     public let warnings: [String]
     /// What the plan relied on; apply refuses the host as stale when these no longer match.
     public let fingerprint: Fingerprint?
+    /// Multipath maps with no active path, kept out of every LVM command; releases among them are changes.
+    public var deadMaps: [DeadMap] = []
 
     /// The exemption that kept the host out, as the plan records it.
     public struct Exemption: Sendable, Codable, Hashable {
@@ -125,6 +127,10 @@ public struct HostPlan: Sendable, Codable, Hashable {
             for lv in deactivation.lvs where !lv.open {
                 commands.append("lvchange -an --select lv_uuid=\(lv.uuid)   # \(deactivation.vgName)/\(lv.name)")
             }
+        }
+        for map in deadMaps where map.release {
+            commands.append("dmsetup message \(map.name) 0 fail_if_no_path   # wwid \(map.wwid ?? "unknown"), no active path")
+            commands += map.guestLVs.map { "dmsetup remove -u \($0.dmUUID)   # \($0.dmName)" }
         }
         if refreshCache { commands.append("pvscan --cache") }
         if let initramfs, initramfs.rebuild {

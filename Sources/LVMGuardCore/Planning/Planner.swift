@@ -93,12 +93,21 @@ public enum Planner {
             warnings.append("guest LV \(lv) is open on the host: it will not be deactivated; find what holds it (dmsetup info, fuser -vm)")
         }
 
+        // Declared names never match a UUID; a declared UUID counts even when its VG is out of LVM's sight.
+        let deadMaps = DeadMaps.analyse(facts, graph: DeviceGraph(facts), hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs),
+                                        release: desired.deadMaps == .release)
+        let unreleased = reviewDeadMaps(deadMaps, policy: desired.deadMaps, blocked: &blocked, warnings: &warnings)
+
         let initramfs = initramfsAction(facts: facts, plannedText: configEdit?.plannedText ?? facts.lvmConf.text,
                                         policy: desired.initramfs, warnings: &warnings)
         let hasChanges = configEdit != nil || devicesFileEdit != nil || initramfs?.rebuild == true
-            || deactivations.contains { $0.lvs.contains { !$0.open } }
+            || deactivations.contains { $0.lvs.contains { !$0.open } } || deadMaps.contains(where: \.release)
         if !hasChanges, !openLVs.isEmpty {
             blocked.append("guest LVs are open on the host and nothing else is left to change: \(openLVs.joined(separator: ", "))")
+        }
+        if !hasChanges, !unreleased.isEmpty {
+            blocked.append("guest LVs stay active on multipath maps with no active path and nothing else is left to change: "
+                + "\(unreleased.joined(separator: ", "))")
         }
         let status: HostPlan.Status = !blocked.isEmpty ? .blocked : (hasChanges ? .changes : .inSync)
         let fingerprint = HostPlan.Fingerprint(
@@ -113,7 +122,38 @@ public enum Planner {
             configEdit: isBlocked ? nil : configEdit, devicesFileEdit: isBlocked ? nil : devicesFileEdit,
             deactivations: isBlocked ? [] : deactivations,
             refreshCache: !isBlocked && desired.refresh == .pvscanCache && (configEdit != nil || devicesFileEdit != nil),
-            initramfs: isBlocked ? nil : initramfs, warnings: warnings, fingerprint: fingerprint)
+            initramfs: isBlocked ? nil : initramfs, warnings: warnings, fingerprint: fingerprint,
+            deadMaps: isBlocked ? deadMaps.map(\.reportOnly) : deadMaps)
+    }
+
+    /// Blocks the host when a dead map carries the host's storage (its PVs cannot be seen, so no filter can be
+    /// planned that keeps them); warns about every other dead map. Returns the maps whose guests stay active.
+    private static func reviewDeadMaps(_ maps: [HostPlan.DeadMap], policy: DeadMapPolicy,
+                                       blocked: inout [String], warnings: inout [String]) -> [String] {
+        var unreleased: [String] = []
+        for map in maps {
+            let label = "multipath map \(map.name) (wwid \(map.wwid ?? "unknown"))"
+            let state = "has no active path (\(map.paths.isEmpty ? "no paths" : map.paths.joined(separator: ", "))"
+                + (map.queueIfNoPath ? ", queueing I/O" : "") + ")"
+            if !map.hostUse.isEmpty {
+                blocked.append("\(label) \(state) and carries the host's storage: \(map.hostUse.joined(separator: "; ")); "
+                    + "LVM cannot read it, so no filter can be planned that keeps it: restore a path first")
+                continue
+            }
+            var warning = "\(label) \(state): every LVM command lvmguard runs skips it and what is on it"
+            if map.guestLVs.isEmpty {
+                warning += "; nothing is stacked on it, so os-brick's multipath -f can remove it"
+            } else if map.release {
+                warning += "; apply releases guest VG \(map.guestVGUUIDs.joined(separator: ", ")) without I/O (dead_maps: release)"
+            } else {
+                unreleased.append(label)
+                warning += "; guest VG \(map.guestVGUUIDs.joined(separator: ", ")) stays active on it ("
+                    + (map.blockers.isEmpty ? "dead_maps: report; set dead_maps: release to free the map"
+                        : "cannot be released: \(map.blockers.joined(separator: "; "))") + "), and apply fails until it is freed"
+            }
+            warnings.append(warning)
+        }
+        return unreleased
     }
 
     /// The plan for an exempt host: reported, never touched.
