@@ -15,7 +15,7 @@ struct ApplyRequestTests {
         #expect(variables["LVMGUARD_CONFIG_EDIT"] == "1")
         #expect(variables["LVMGUARD_DEACTIVATE"]?.split(separator: " ").count == 2)
         #expect(variables["LVMGUARD_EXPECT_SHA256"] == plan.fingerprint?.lvmConfSHA256)
-        #expect(request.data.map(\.name) == ["lv_states", "candidate"])
+        #expect(request.data.map(\.name) == ["lv_states", "candidate", "dead_maps"])
         // The preamble is plain assignments and heredocs of base64: no quote or $ from the data.
         for line in request.preamble.split(separator: "\n") {
             let isAssignment = line.hasPrefix("LVMGUARD_") && line.hasSuffix("'") && line.filter { $0 == "'" }.count == 2

@@ -16,7 +16,7 @@ struct RemoteScriptTests {
     static func lvmCommandLines() throws -> [(file: String, line: String)] {
         let commands = try Regex(#"(^|[\s;|&(!$])(pvs|vgs|lvs|pvscan|vgscan|lvscan|vgchange|lvchange|pvdisplay|vgdisplay|lvdisplay)\s"#)
         var found: [(file: String, line: String)] = []
-        for file in ["gather-facts.sh", "apply.sh", "rollback.sh", "common.sh"] {
+        for file in ["gather-facts.sh", "apply.sh", "rollback.sh", "common.sh", "bounds.sh"] {
             let text = try String(contentsOfFile: LabHost.repository + "/remote/" + file, encoding: .utf8)
             for line in text.split(separator: "\n").map(String.init) {
                 let code = line.trimmingCharacters(in: .whitespaces)
@@ -32,7 +32,8 @@ struct RemoteScriptTests {
         #expect(lines.count >= 8, "the scan found too few LVM command lines to mean anything: \(lines)")
         // A line that sets another configuration (--config, or LVM_SYSTEM_DIR for a candidate) must carry the
         // variable that holds `global { use_lvmetad = 0 }` where the host's LVM knows the key.
-        let bypass = ["$PERMISSIVE", "$NOLVMETAD", "$permissive", "$nolvmetad"]
+        // `$trial` is built with $NOLVMETAD; `$guard` (refresh) is the host's own filter with dead maps rejected in front.
+        let bypass = ["$PERMISSIVE", "$NOLVMETAD", "$permissive", "$nolvmetad", "$trial", "$guard"]
         for (file, line) in lines where line.contains("--config") || line.contains("LVM_SYSTEM_DIR=") {
             #expect(bypass.contains { line.contains($0) || line.contains($0.replacingOccurrences(of: "$", with: "${")) },
                     "\(file): \(line)")
@@ -44,6 +45,8 @@ struct RemoteScriptTests {
                     NOLVMETAD='global { use_lvmetad = 0 }'
                     PERMISSIVE="$PERMISSIVE $NOLVMETAD"
             """))
+        let apply = try String(contentsOfFile: LabHost.repository + "/remote/apply.sh", encoding: .utf8)
+        #expect(apply.contains(#"trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}"#))
         let gather = try String(contentsOfFile: Self.path, encoding: .utf8)
         #expect(gather.contains("""
             if [ "$has_lvmetad" = yes ]; then
