@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+/// A host in trouble on a real VM: the incident's guest VG is active on mpatha, then the map loses every path
+/// while queueing I/O (`no_path_retry queue`, both SCSI paths set offline). Any read of the map now blocks in
+/// the kernel for good, so the test itself never reads it: it looks only at dm tables, sysfs and ps.
+@Suite("hosts in trouble on a real VM: a multipath map with no active path", .serialized)
+struct DeadMapLabTests {
+    static let wwid = "35000c50015ea71ac"
+
+    /// Queueing on, every path offline, then wait until multipathd's checker has failed them all.
+    static let killPaths = """
+        sed -i 's/find_multipaths yes/find_multipaths yes\\n    no_path_retry queue/' /etc/multipath.conf
+        multipathd reconfigure >/dev/null
+        sleep 2
+        for path in $(ls /sys/block/dm-0/slaves/); do echo offline > /sys/block/$path/device/state; done
+        i=0
+        while multipathd show paths format '%t' | grep -q active; do
+            i=$((i + 1)); [ $i -lt 60 ] || { echo 'paths still active after 60 s' >&2; exit 1; }; sleep 1
+        done
+        dmsetup table mpatha | grep -q queue_if_no_path
+        """
+
+    /// Processes in uninterruptible sleep, one per line ("PID STAT ARGS").
+    static let stuckProcesses = "ps -eo pid=,stat=,args= | awk '$2 ~ /^D/'"
+
+    @Test("plan and apply finish well inside their timeout, name the map and leave nothing stuck; release frees it")
+    func deadMap() throws {
+        guard let lab = try PrivateLab.start(["d-map:incident"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "d-map"
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o name | grep -c '^guestvg-'") == "2", "the guest VG is active")
+        let killed = try lab.ssh(host, Self.killPaths)
+        try #require(killed.status == 0, "\(killed.stderr)")
+
+        let started = Date()
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--timeout", "100"])
+        let planSeconds = Date().timeIntervalSince(started)
+        #expect(planSeconds < 60, "plan took \(Int(planSeconds)) s")
+        #expect(plan.stdout.contains("\(host): changes"), "\(plan.stdout.suffix(2000))")
+        #expect(plan.stdout.contains("multipath map mpatha (wwid \(Self.wwid)) has no active path"), "\(plan.stdout.suffix(2000))")
+        #expect(plan.stdout.contains("queueing I/O"))
+        #expect(try lab.text(host, Self.stuckProcesses) == "", "nothing is stuck after plan")
+
+        // Default policy: the filter is fixed, the guest reported and left, the run fails for it.
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes", "--timeout", "100"])
+        #expect(applied.status != 0)
+        #expect(applied.stdout.contains("dead-map: failed: guest LVs on multipath map mpatha (\(Self.wwid))"), "\(applied.stdout.suffix(2000))")
+        #expect(applied.stdout.contains("config: changed"))
+        #expect(try lab.text(host, "lvmconfig devices/global_filter").contains("r|.*|"))
+        #expect(try lab.text(host, Self.stuckProcesses) == "", "nothing is stuck after apply")
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "2", "the guest LVs still hold the map")
+
+        // dead_maps: release: queueing stopped on that map, the guest LVs' mappings removed, the map free.
+        let releasing = try temporaryDirectory() + "/release.yaml"
+        try (try String(contentsOfFile: ApplyLabTests.playbook, encoding: .utf8) + "dead_maps: release\n")
+            .write(toFile: releasing, atomically: true, encoding: .utf8)
+        let released = try lab.lvmguard(["apply", "-i", "INVENTORY", releasing, "--yes", "--timeout", "100"])
+        #expect(released.status == 0, "\(released.stdout.suffix(2000))")
+        #expect(released.stdout.contains("dead-map: changed: released multipath map mpatha"))
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0")
+        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
+        #expect(try lab.text(host, Self.stuckProcesses) == "")
+    }
+}
