@@ -26,7 +26,7 @@ public struct Applier: Sendable {
         let boundary = RemoteScripts.newBoundary()
         do {
             let result = try await ssh.run(make(boundary), on: host)
-            return .ran(ApplyStream.parse(result.stdout, boundary: boundary))
+            return .ran(ApplyStream.parse(result.stdout, boundary: boundary), status: result.status, stderr: result.stderr)
         } catch {
             return .unreachable(HostApplyResult(host: host.name, outcome: error.message.hasPrefix("timed out") ? .failed : .unreachable,
                                             reason: error.message))
@@ -34,21 +34,21 @@ public struct Applier: Sendable {
     }
 
     private enum Execution {
-        case ran(ApplyStream.Parsed)
+        case ran(ApplyStream.Parsed, status: Int32, stderr: String)
         case unreachable(HostApplyResult)
     }
 
     /// Restores the lvm.conf the last apply replaced on `host`, then evaluates the checks (for information).
     public func rollback(_ host: HostSettings, timestamp: String) async -> HostApplyResult {
-        let parsed: ApplyStream.Parsed
+        let (parsed, status, stderr): (ApplyStream.Parsed, Int32, String)
         switch await execute(on: host, { Self.rollbackScript(timestamp: timestamp, boundary: $0) }) {
-        case let .ran(output): parsed = output
+        case let .ran(output, exit, errors): (parsed, status, stderr) = (output, exit, errors)
         case let .unreachable(result): return result
         }
         if parsed.exitCode == 5 {
             return HostApplyResult(host: host.name, outcome: .ok, steps: parsed.steps, reason: "nothing to roll back")
         }
-        let (outcome, reason) = ApplyStream.outcome(parsed)
+        let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: status, sshStderr: stderr)
         return HostApplyResult(host: host.name, outcome: outcome, steps: parsed.steps, reason: reason)
     }
 
@@ -61,12 +61,12 @@ public struct Applier: Sendable {
         } catch {
             return HostApplyResult(host: host.name, outcome: .failed, reason: error.message)
         }
-        let parsed: ApplyStream.Parsed
+        let (parsed, status, stderr): (ApplyStream.Parsed, Int32, String)
         switch await execute(on: host, { Self.script(for: request, boundary: $0) }) {
-        case let .ran(output): parsed = output
+        case let .ran(output, exit, errors): (parsed, status, stderr) = (output, exit, errors)
         case let .unreachable(result): return result
         }
-        var (outcome, reason) = ApplyStream.outcome(parsed)
+        var (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: status, sshStderr: stderr)
         var checks: [CheckEvaluator.Outcome] = []
         if outcome == .ok || outcome == .changed {
             if let sections = parsed.factsAfter, let facts = try? HostFacts(sections: sections) {

@@ -41,6 +41,18 @@ struct ApplyRequestTests {
         }
     }
 
+    @Test("a run whose script never started says so, with ssh's exit status and last stderr line")
+    func neverStarted() {
+        let parsed = ApplyStream.parse("", boundary: "@@lvmguard@@")
+        let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: 1,
+                                                    sshStderr: "Welcome to compute-01\r\nsudo: a password is required\r\n")
+        #expect(outcome == .failed)
+        #expect(reason == "the remote script did not start (ssh exited 1: sudo: a password is required); no step was reported, so nothing was changed")
+        // Output that stops after a step is a run cut off half-way, not one that never started.
+        let cut = ApplyStream.parse("@@lvmguard@@ step lock ok /run/lock/x\n", boundary: "@@lvmguard@@")
+        #expect(ApplyStream.outcome(cut, sshStatus: 1, sshStderr: "x\n").1?.contains("cut off") == true)
+    }
+
     @Test("only hosts with changes can be applied")
     func nothingToApply() throws {
         let clean = try PlannerTests.plan("clean")

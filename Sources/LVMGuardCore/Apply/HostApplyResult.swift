@@ -72,8 +72,14 @@ public enum ApplyStream {
     }
 
     /// The outcome of a host from its parsed run.
-    public static func outcome(_ parsed: Parsed) -> (HostApplyResult.Outcome, String?) {
+    /// The host's outcome and why. `sshStatus` and `sshStderr` tell a script that never started (sudo wants a
+    /// password, no `sh`, a login error) from one cut off half-way.
+    public static func outcome(_ parsed: Parsed, sshStatus: Int32 = 0, sshStderr: String = "") -> (HostApplyResult.Outcome, String?) {
         switch parsed.exitCode {
+        case nil where parsed.steps.isEmpty && sshStatus != 0:
+            let last = sshStderr.outputLines().last.map { String($0).trimmingWhitespace() } ?? ""
+            return (.failed, "the remote script did not start (ssh exited \(sshStatus)" + (last.isEmpty ? "" : ": \(last)")
+                + "); no step was reported, so nothing was changed")
         case nil:
             return (.failed, "the run was cut off before it finished (lvm.conf is the old or the new file, never partial); run apply again")
         case 4?:
