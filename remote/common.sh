@@ -16,6 +16,10 @@ setup() {
     B=$LVMGUARD_BOUNDARY
     LVMDIR=${LVM_SYSTEM_DIR:-/etc/lvm}
     CONF="$LVMDIR/lvm.conf"
+    # A symlinked lvm.conf is edited at its target: the link stays a link.
+    if [ -L "$CONF" ]; then
+        CONF=$(readlink -f "$CONF") || { step prepare failed "cannot resolve the symlink $LVMDIR/lvm.conf"; return 1; }
+    fi
     NEW="$CONF.lvmguard-new"
     # Multipath maps with no active path, and everything on them, are kept out of every LVM command.
     guard_scan

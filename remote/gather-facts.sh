@@ -4,6 +4,7 @@
 # remote/bounds.sh: every LVM and multipath command is bounded, and kept away from dead multipath maps.
 # Output: sections, each introduced by "<boundary> section NAME RC", its stdout, then
 # "<boundary> stderr NAME" and its stderr. A missing tool is a section with rc 127. Nothing is changed.
+# A stdout without a final newline gets one, and its stderr marker says "noeol": the controller drops it again.
 set -u
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:${PATH:-}
 export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
@@ -19,7 +20,13 @@ section() {
     rc=$?
     echo "$B section $name $rc"
     cat "$TMP/out"
-    echo "$B stderr $name"
+    # $(...) drops a final newline: a non-empty last byte means the output did not end with one.
+    if [ -s "$TMP/out" ] && [ -n "$(tail -c 1 "$TMP/out")" ]; then
+        echo
+        echo "$B stderr $name noeol"
+    else
+        echo "$B stderr $name"
+    fi
     # Most commands write nothing to stderr: no process for an empty file.
     if [ -s "$TMP/err" ]; then cat "$TMP/err"; fi
 }
@@ -39,7 +46,8 @@ section host uname -nr
 section tools sh -c 'for t in lvm lvmconfig pvs dmsetup lsblk multipath multipathd virsh dracut lsinitrd update-initramfs lsinitramfs unmkinitramfs flock sha256sum; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done'
 section lvm-version lvm version
 section lvm-conf-path echo "$LVMDIR/lvm.conf"
-section lvm-conf cat "$LVMDIR/lvm.conf"
+# lvm.conf byte for byte (any encoding, CRLF, no final newline): base64.
+section lvm-conf-base64 base64 "$LVMDIR/lvm.conf"
 section lvm-conf-sha256 sha256sum "$LVMDIR/lvm.conf"
 section lvm-conf-stat stat -c '%u %g %a %Y' "$LVMDIR/lvm.conf"
 # Effective values, a section per key. One lvmconfig reads them all (it prints one "leaf=value" line per

@@ -124,6 +124,67 @@ struct ApplyScriptLocalTests {
         #expect(after.settings["devices/global_filter"] == .string("r|.*|"))
     }
 
+    /// lvm.conf files whose bytes a text round trip would change.
+    static let awkwardFiles: [(String, [UInt8], Bool)] = [
+        ("no final newline", Array("devices {\n\tdir = \"/dev\"\n}".utf8), false),
+        ("CRLF line ends", Array("# CRLF\r\ndevices {\r\n\tdir = \"/dev\"\r\n}\r\n".utf8), false),
+        ("a Latin-1 comment and tabs", Array("# caf".utf8) + [0xE9] + Array(" \t(Latin-1)\ndevices {\n\t\tdir = \"/dev\"\n}\n".utf8), false),
+        ("a symlinked lvm.conf", Array(original.utf8), true),
+    ]
+
+    @Test("gather -> plan -> apply.sh keeps every byte of the host's file but the edit", arguments: awkwardFiles)
+    func exactBytes(name: String, bytes: [UInt8], symlink: Bool) throws {
+        guard getuid() == 0, Prerequisite.tool("lvm") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + (symlink ? "/lvm.conf.real" : "/lvm.conf")
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        if symlink { try FileManager.default.createSymbolicLink(atPath: directory + "/lvm.conf", withDestinationPath: "lvm.conf.real") }
+        let boundary = RemoteScripts.newBoundary()
+        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
+        #expect(HostFacts.ConfigFile.bytes(facts.lvmConf.text, latin1: facts.lvmConf.isLatin1) == Data(bytes), "\(name): read exactly")
+        let plan = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
+        let (outcome, parsed) = try Self.apply(plan, in: directory)
+        #expect(outcome == .changed, "\(name): \(parsed.steps)")
+        let written = try #require(FileManager.default.contents(atPath: file))
+        // Take the added line out again: what remains is the original, byte for byte.
+        var lines = written.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
+        let added = Array("global_filter = [ \"r|.*|\" ]".utf8)
+        let index = try #require(lines.firstIndex { $0.firstRange(of: added) != nil }, "\(name): the edit is there")
+        lines.remove(at: index)
+        #expect(Array(lines.joined(separator: [0x0A])) == bytes, "\(name): \(String(decoding: written, as: UTF8.self))")
+        if symlink {
+            let link = try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/lvm.conf")
+            #expect(link == "lvm.conf.real", "the link stays a link")
+        }
+        // The facts after apply read the new file back the same way.
+        let after = try HostFacts(sections: try #require(parsed.factsAfter))
+        #expect(HostFacts.ConfigFile.bytes(after.lvmConf.text, latin1: after.lvmConf.isLatin1) == written)
+    }
+
+    @Test("a section whose output has no final newline comes back without one (the marker is never glued to it)")
+    func sectionWithoutFinalNewline() throws {
+        guard getuid() == 0, Prerequisite.tool("lvm") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.original.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: directory + "/devices", withIntermediateDirectories: true)
+        let devices = "VERSION=1.1.1\r\nIDTYPE=sys_wwid IDNAME=naa.1 DEVNAME=/dev/sdb PVID=abc"
+        try devices.write(toFile: directory + "/devices/system.devices", atomically: true, encoding: .utf8)
+        let boundary = RemoteScripts.newBoundary()
+        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let sections = try FactStream.parse(gathered.stdout, boundary: boundary)
+        #expect(sections["devices-file"]?.stdout == devices)
+        #expect(sections["lvm-conf-sha256"]?.stdout.hasSuffix("\n") == true, "sections with a final newline keep it")
+    }
+
     @Test("a host changed since the plan is refused as stale and nothing is written")
     func stale() throws {
         guard let (directory, plan) = try Self.setUp() else {

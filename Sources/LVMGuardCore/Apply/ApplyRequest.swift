@@ -6,8 +6,10 @@ public struct ApplyRequest: Sendable, Hashable {
     public let host: String
     /// Shell variables, name to value; every value matched a strict pattern.
     public let variables: [(name: String, value: String)]
-    /// Data functions, name to raw bytes (sent base64-encoded).
+    /// Data functions, name to text (sent base64-encoded, as UTF-8 unless named in `latin1Data`).
     public let data: [(name: String, text: String)]
+    /// Data whose text goes back one byte per character: an lvm.conf that is not UTF-8.
+    public var latin1Data: Set<String> = []
 
     public static func == (lhs: ApplyRequest, rhs: ApplyRequest) -> Bool {
         lhs.host == rhs.host && lhs.variables.map { "\($0.name)=\($0.value)" } == rhs.variables.map { "\($0.name)=\($0.value)" }
@@ -61,7 +63,10 @@ public struct ApplyRequest: Sendable, Hashable {
         self.variables = variables
         var data: [(String, String)] = [("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined())]
         if let devicesFile = fingerprint.devicesFile { data.append(("devices_file", devicesFile)) }
-        if let edit = plan.configEdit { data.append(("candidate", edit.plannedText)) }
+        if let edit = plan.configEdit {
+            data.append(("candidate", edit.plannedText))
+            if edit.isLatin1 { latin1Data.insert("candidate") }
+        }
         // Guests on maps with no active path: "release|report WWID DM-UUID...", tops of the stack first.
         var deadMaps = ""
         for map in plan.deadMaps where !map.guestLVs.isEmpty {
@@ -81,7 +86,7 @@ public struct ApplyRequest: Sendable, Hashable {
     public var preamble: String {
         var text = variables.map { "\($0.name)='\($0.value)'\n" }.joined()
         for (name, raw) in data {
-            let encoded = Data(raw.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+            let encoded = HostFacts.ConfigFile.bytes(raw, latin1: latin1Data.contains(name)).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
             // base64 has no '_', so the delimiter cannot occur in the body.
             text += "lvmguard_data_\(name)() { cat <<'LVMGUARD_DATA'\n\(encoded)\nLVMGUARD_DATA\n}\n"
         }

@@ -25,14 +25,17 @@ public enum FactStream {
         var stdout: [Substring] = []
         var stderr: [Substring] = []
         var inStderr = false
+        var noFinalNewline = false
         var sawHeader = false
         var sawEnd = false
         let marker = boundary + " "
 
         func finish() {
             guard let open = current else { return }
-            sections[open.name] = FactSection(name: open.name, status: open.status,
-                                              stdout: joined(stdout), stderr: joined(stderr))
+            var output = joined(stdout)
+            // By scalar: "\r\n" is one Character, and only the "\n" was added.
+            if noFinalNewline, output.unicodeScalars.last == "\n" { output.unicodeScalars.removeLast() }
+            sections[open.name] = FactSection(name: open.name, status: open.status, stdout: output, stderr: joined(stderr))
             current = nil
         }
 
@@ -57,8 +60,11 @@ public enum FactStream {
                 stdout = []
                 stderr = []
                 inStderr = false
+                noFinalNewline = false
             case "stderr":
                 inStderr = true
+                // "noeol": the script added a newline the output did not have.
+                noFinalNewline = words.count == 3 && words[2] == "noeol"
             case "end":
                 finish()
                 sawEnd = true

@@ -28,6 +28,20 @@ public struct HostFacts: Sendable, Codable {
         public let sha256: String
         /// "uid gid mode mtime" as stat printed it.
         public let stat: String
+        /// The file is not UTF-8 and `text` holds its bytes one per character (ISO 8859-1), so that the
+        /// edited file goes back with every other byte as it was.
+        public var isLatin1: Bool = false
+
+        /// The bytes of `text` in the file's encoding.
+        public static func bytes(_ text: String, latin1: Bool) -> Data {
+            latin1 ? Data(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }) : Data(text.utf8)
+        }
+
+        /// The file's text: UTF-8 when the bytes are, else one character per byte.
+        static func text(of bytes: Data) -> (text: String, latin1: Bool) {
+            if let text = String(data: bytes, encoding: .utf8) { return (text, false) }
+            return (String(bytes.map { Character(Unicode.Scalar($0)) }), true)
+        }
     }
 
     public struct PhysicalVolume: Sendable, Codable, Hashable {
@@ -152,10 +166,20 @@ extension HostFacts {
         }
 
         let confPath = try required("lvm-conf-path", "lvm.conf path").trimmingWhitespace()
-        let confText = try required("lvm-conf", "reading \(confPath)")
+        // Facts from before lvm.conf travelled as base64 have it as text.
+        var confText: String, latin1 = false
+        if sections["lvm-conf-base64"] != nil {
+            let encoded = try required("lvm-conf-base64", "reading \(confPath)")
+            guard let bytes = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
+                throw FactsError("\(confPath) did not come back as base64")
+            }
+            (confText, latin1) = ConfigFile.text(of: bytes)
+        } else {
+            confText = try required("lvm-conf", "reading \(confPath)")
+        }
         let sha = try required("lvm-conf-sha256", "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
         lvmConf = ConfigFile(path: confPath, text: confText, sha256: sha,
-                             stat: (try? required("lvm-conf-stat", "stat")).map { $0.trimmingWhitespace() } ?? "")
+                             stat: (try? required("lvm-conf-stat", "stat")).map { $0.trimmingWhitespace() } ?? "", isLatin1: latin1)
 
         var settings: [String: LVMConfigValue] = [:]
         for (name, found) in sections where name.hasPrefix("config:") && found.succeeded {

@@ -60,6 +60,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let planned: String
         public let plannedText: String
         public let diff: String
+        /// The file is not UTF-8: `plannedText` goes back one byte per character (see `HostFacts.ConfigFile`).
+        public var isLatin1: Bool = false
     }
 
     /// Devices-file entries to add (by device path, LVM picks the stable IDTYPE: WWID, serial, ...) and to

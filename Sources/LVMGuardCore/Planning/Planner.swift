@@ -212,7 +212,7 @@ public enum Planner {
         let diff = UnifiedDiff.diff(from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
                                     newLabel: "\(host):\(path) (planned)")
         return HostPlan.ConfigEdit(path: path, key: key, current: current.description, planned: planned.description,
-                                   plannedText: text, diff: diff)
+                                   plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
     }
 
     private static func initramfsAction(facts: HostFacts, plannedText: String, policy: InitramfsPolicy,
