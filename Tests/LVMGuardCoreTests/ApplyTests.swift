@@ -53,6 +53,21 @@ struct ApplyRequestTests {
         #expect(ApplyStream.outcome(cut, sshStatus: 1, sshStderr: "x\n").1?.contains("cut off") == true)
     }
 
+    @Test("the devices file's configured name travels to apply; a name that is not a plain file name is refused")
+    func devicesFileName() throws {
+        func request(_ name: String) throws -> ApplyRequest {
+            let facts = try Fixture.facts("devices-file") { sections in
+                sections["config:devices/devicesfile"] = sections["config:devices/devicesfile"]!.with(stdout: "devicesfile=\"\(name)\"\n")
+            }
+            let plan = Planner.plan(Fixture.host("lab-devfile"), facts: facts, desired: Fixture.desired())
+            #expect(plan.status == .changes, "\(plan.reasons)")
+            return try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
+        }
+        let variables = try request("compute.devices").variables
+        #expect(variables.first { $0.name == "LVMGUARD_DEVICES_FILE_NAME" }?.value == "compute.devices")
+        #expect(throws: ApplyRequestError.self) { try request("../../etc/passwd") }
+    }
+
     @Test("only hosts with changes can be applied")
     func nothingToApply() throws {
         let clean = try PlannerTests.plan("clean")

@@ -44,6 +44,7 @@ public struct ApplyRequest: Sendable, Hashable {
         try add("LVMGUARD_TIMESTAMP", timestamp, .timestamp)
         try add("LVMGUARD_EXPECT_SHA256", fingerprint.lvmConfSHA256, .sha256)
         variables.append(("LVMGUARD_EXPECT_DEVICES_FILE", fingerprint.devicesFile == nil ? "0" : "1"))
+        try add("LVMGUARD_DEVICES_FILE_NAME", fingerprint.devicesFileName ?? "system.devices", .fileName)
         variables.append(("LVMGUARD_CONFIG_EDIT", plan.configEdit == nil ? "0" : "1"))
         try addList("LVMGUARD_HOST_VGS", hostVGs, .uuid)
         try addList("LVMGUARD_GUEST_VGS", guestVGs, .uuid)
@@ -95,7 +96,7 @@ public struct ApplyRequest: Sendable, Hashable {
 
     /// The strict shapes a value sent to a host may have.
     public enum Token: CustomStringConvertible {
-        case uuid, devicePath, sha256, timestamp, word, bootPath, wwid, dmUUID
+        case uuid, devicePath, sha256, timestamp, word, bootPath, wwid, dmUUID, fileName
 
         public func matches(_ value: String) -> Bool {
             let scalars = value.unicodeScalars
@@ -109,6 +110,7 @@ public struct ApplyRequest: Sendable, Hashable {
             case .bootPath: return value.hasPrefix("/boot/") && only("/._+-") && !value.contains("..")
             case .wwid: return only("-_.:") && value.count <= 128
             case .dmUUID: return value.hasPrefix("LVM-") && only("-") && value.count <= 128
+            case .fileName: return only("._-") && !value.hasPrefix(".") && value.count <= 255
             }
         }
 
@@ -122,6 +124,7 @@ public struct ApplyRequest: Sendable, Hashable {
             case .bootPath: "a /boot path"
             case .wwid: "a WWID"
             case .dmUUID: "an LV's device-mapper UUID"
+            case .fileName: "a plain file name"
             }
         }
     }

@@ -113,6 +113,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let devicesFile: String?
         /// One line per LV, "vg_uuid lv_uuid active|inactive", sorted.
         public let lvStates: [String]
+        /// The devices file's name in /etc/lvm/devices when the host configures another than system.devices.
+        public var devicesFileName: String? = nil
     }
 
     /// The commands apply will run, in order, for review (apply runs them from the typed fields, not this text).

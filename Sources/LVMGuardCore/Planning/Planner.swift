@@ -112,7 +112,8 @@ public enum Planner {
         let status: HostPlan.Status = !blocked.isEmpty ? .blocked : (hasChanges ? .changes : .inSync)
         let fingerprint = HostPlan.Fingerprint(
             lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
-            lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted())
+            lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted(),
+            devicesFileName: facts.settings["devices/devicesfile"].flatMap { if case let .string(name) = $0, !name.isEmpty { name } else { nil } })
         // A blocked host gets no changes at all: a person decides first.
         let isBlocked = status == .blocked
         return HostPlan(
