@@ -151,6 +151,11 @@ public enum DesiredStateReader {
                 diagnostics.error("invalid regular expression '\(pattern)' in accept", at: location, hint: "\(error)")
                 return nil
             }
+            // LVM compiles it with its own engine, which knows less and reads some things differently.
+            if let problem = LVMRegex.problem(pattern) {
+                diagnostics.error("LVM cannot use the regular expression '\(pattern)' in accept: \(problem)", at: location)
+                return nil
+            }
             return .regex(pattern)
         }
         if text.hasPrefix("/dev/"), !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "\n" }) {
