@@ -26,7 +26,7 @@ scenario_key() {
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
 
-# The disks a scenario attaches, from its '# lab-disks:' line (lun, local).
+# The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local).
 scenario_disks() {
     sed -n 's/^# lab-disks: *//p' "$LAB_DIR/scenarios/$1.sh"
 }
@@ -67,7 +67,7 @@ wait_for_ssh() {
     die "no ssh on port $port after ${LAB_BOOT_TIMEOUT}s"
 }
 
-# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img and lun.img), ssh
+# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, lun.img and lun2.img), ssh
 # forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log.
 start_qemu() {
     local dir=$1 port=$2 base path
@@ -88,6 +88,14 @@ start_qemu() {
             args+=(-device "virtio-scsi-pci,id=scsi$path"
                 -drive "file=$dir/lun.img,if=none,id=lun$path,format=raw,cache=none,file.locking=off"
                 -device "scsi-hd,bus=scsi$path.0,drive=lun$path,serial=LVMGUARDLUN0001,wwn=0x5000c50015ea71ac,share-rw=on")
+        done
+    fi
+    if [ -f "$dir/lun2.img" ]; then
+        # A second SAN LUN, also over two paths: another serial and WWN, so another map.
+        for path in 2 3; do
+            args+=(-device "virtio-scsi-pci,id=scsi$path"
+                -drive "file=$dir/lun2.img,if=none,id=lun$path,format=raw,cache=none,file.locking=off"
+                -device "scsi-hd,bus=scsi$path.0,drive=lun$path,serial=LVMGUARDLUN0002,wwn=0x5000c50015ea71ad,share-rw=on")
         done
     fi
     args+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22"

@@ -100,6 +100,19 @@ main() {
             return 1
         fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
+        # A candidate that turns the devices file on is tried with the planned devices file, made the same way.
+        if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then
+            mkdir -p "$TMP/lvm/devices"
+            if [ -e "$DEVICES" ]; then cp "$DEVICES" "$TMP/lvm/devices/${DEVICES##*/}"; fi
+            for device in $LVMGUARD_DEVICES_ADD; do
+                bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 \
+                    || { step trial failed "lvmdevices --adddev $device for the trial: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+            done
+            for pvid in $LVMGUARD_DEVICES_REMOVE; do
+                bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 \
+                    || { step trial failed "lvmdevices --delpvid $pvid for the trial: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+            done
+        fi
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
         trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}
         if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${trial:+--config "$trial"} \

@@ -194,4 +194,43 @@ struct IdentityLabTests {
         let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
         #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
     }
+
+    @Test("boot from SAN, stacked: the host's VG on one multipath LUN under dm-crypt stays; the guest's map is freed")
+    func bootFromSAN() throws {
+        guard let lab = try PrivateLab.start(["n-san:boot-from-san"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-san"
+        let hostMap = "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ad", guestMap = "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"
+        let mapName = { (link: String) in try lab.text(host, "dmsetup info -c --noheadings -o name \"$(readlink -f \(link))\"") }
+        #expect(try lab.text(host, "cat /srv/secure/owner") == "host sanvg/secret through dm-crypt", "booted with its secure mount")
+        let sanvg = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid sanvg | tr -d ' '")
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook])
+        #expect(plan.stdout.contains("host VG sanvg (\(sanvg))"), "\(plan.stdout.suffix(2500))")
+        #expect(!plan.stdout.contains("deactivate guest VG sanvg"))
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        // LVM 2.03.16 autoactivates before the map's /dev/disk links exist: the host moved to the devices file.
+        #expect(try lab.text(host, "lvmconfig devices/use_devicesfile") == "use_devicesfile=1")
+        let devices = try lab.text(host, "cat /etc/lvm/devices/system.devices")
+        #expect(devices.contains("IDNAME=mpath-35000c50015ea71ad"), "the host's map is listed by WWID: \(devices)")
+        #expect(!devices.contains("35000c50015ea71ac"), "the guest's map is not: \(devices)")
+
+        for phase in ["after apply", "after a power cycle"] {
+            if phase == "after a power cycle" { #expect(try lab.reboot(host).status == 0) }
+            #expect(try lab.text(host, "cat /srv/secure/owner") == "host sanvg/secret through dm-crypt", "\(phase): the host's mount")
+            #expect(try lab.text(host, "lvs --noheadings -o lv_active sanvg/secret | tr -d ' '") == "active", "\(phase): host LV active")
+            #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
+                    "\(phase): the guest VG is inactive")
+            #expect(try lab.text(host, "pvs --noheadings -o vg_name | tr -d ' '") == "sanvg", "\(phase): host LVM sees only its own PV")
+            let guest = try mapName(guestMap)
+            #expect(try lab.text(host, "dmsetup info -c --noheadings -o open \(guest)") == "0", "\(phase): the guest map is free")
+            #expect(try lab.text(host, "dmsetup info -c --noheadings -o open \(try mapName(hostMap))") != "0", "\(phase): the host map is in use")
+        }
+        #expect(try lab.ssh(host, "multipath -f \(try mapName(guestMap))").status == 0)
+        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
+    }
 }

@@ -115,10 +115,26 @@ struct IdentityTests {
         #expect(plan.ownership?.hostPVs == ["/dev/mapper/hostvg-data", "/dev/vdb"])
     }
 
-    @Test("boot from SAN: the host's VG on a multipath map is the host's, its map accepted by identity, never dm-N")
+    @Test("boot from SAN on LVM 2.03 with event activation: no filter keeps a dm PV at boot, so the host moves to the devices file")
+    func bootFromSANMovesToDevicesFile() throws {
+        // incident with the VG on mpatha mounted at / (its root LV).
+        let (_, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / ")])
+        #expect(plan.status == .changes, "\(plan.reasons)")
+        #expect(plan.regime == .devicesFile)
+        #expect(plan.configEdit?.key == "devices/use_devicesfile" && plan.configEdit?.planned == "1")
+        #expect(plan.devicesFileEdit?.add == ["/dev/mapper/mpatha"] && plan.devicesFileEdit?.createFile == true)
+        #expect(plan.warnings.contains { $0.contains("no filter keeps it at boot") })
+        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
+        #expect(request.variables.first { $0.name == "LVMGUARD_TRIAL_DEVICES" }?.value == "1")
+        // A host PV that is not a dm device keeps the filter regime (host-lvm: its VG on /dev/vdb).
+        let (_, local) = try Self.edit("host-lvm", [])
+        #expect(local.regime == .filter && local.configEdit?.key == "devices/global_filter")
+    }
+
+    @Test("boot from SAN with activation after udev settles (event_activation = 0): the map accepted by identity, never dm-N")
     func bootFromSAN() throws {
-        // incident with the VG on mpatha mounted at / (its root LV, 253:3 in the capture's dm-info).
-        let (facts, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / ")])
+        let (facts, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / "),
+                                                       ("config:global/event_activation", "event_activation=1", "event_activation=0")])
         let root = try #require(facts.dmDevices.first { $0.name == "guestvg-root" })
         #expect(plan.status == .changes, "\(plan.reasons)")
         #expect(plan.ownership?.hostVGs.map(\.name) == ["guestvg"])

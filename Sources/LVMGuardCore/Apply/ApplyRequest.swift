@@ -46,6 +46,8 @@ public struct ApplyRequest: Sendable, Hashable {
         variables.append(("LVMGUARD_EXPECT_DEVICES_FILE", fingerprint.devicesFile == nil ? "0" : "1"))
         try add("LVMGUARD_DEVICES_FILE_NAME", fingerprint.devicesFileName ?? "system.devices", .fileName)
         variables.append(("LVMGUARD_CONFIG_EDIT", plan.configEdit == nil ? "0" : "1"))
+        // The candidate turns the devices file on: the trial needs the planned devices file beside it.
+        variables.append(("LVMGUARD_TRIAL_DEVICES", plan.configEdit?.key == "devices/use_devicesfile" ? "1" : "0"))
         try addList("LVMGUARD_HOST_VGS", hostVGs, .uuid)
         try addList("LVMGUARD_GUEST_VGS", guestVGs, .uuid)
         try addList("LVMGUARD_DEVICES_ADD", plan.devicesFileEdit?.add ?? [], .devicePath)

@@ -21,7 +21,7 @@ public enum CheckEvaluator {
                 return Outcome(check: check.rawValue, passed: active.isEmpty,
                                detail: active.isEmpty ? "no guest LV is active" : "active guest LVs: \(active.joined(separator: ", "))")
             case .noMultipathHeld:
-                let held = heldMaps(facts)
+                let held = heldMaps(facts, hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid)))
                 return Outcome(check: check.rawValue, passed: held.isEmpty,
                                detail: held.isEmpty ? "no multipath map is held by host LVM"
                                    : held.map { "\($0.map) held by \($0.holders.joined(separator: ", "))" }.joined(separator: "; "))
@@ -49,12 +49,16 @@ public enum CheckEvaluator {
         }
     }
 
-    /// Multipath maps with LVM dm devices on top of them.
-    public static func heldMaps(_ facts: HostFacts) -> [(map: String, holders: [String])] {
-        facts.dmDevices.compactMap { map -> (String, [String])? in
+    /// Multipath maps with LVs on top of them that are not the host's own (a host VG on a SAN LUN, as when
+    /// booting from SAN, holds its map by design). LVs are told apart by the VG UUID in their dm UUID.
+    public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<String>) -> [(map: String, holders: [String])] {
+        let hostKeys = Set(hostVGUUIDs.map { $0.replacingOccurrences(of: "-", with: "") })
+        return facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }
-            let holders = facts.dmDevices.filter { $0.uuid.hasPrefix("LVM-") && (facts.dmDependencies[$0.name] ?? []).contains(map.majMin) }
-                .map(\.name).sorted()
+            let holders = facts.dmDevices.filter { holder in
+                guard let lv = DeadMaps.lvIdentity(dmUUID: holder.uuid), !hostKeys.contains(lv.vg) else { return false }
+                return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
+            }.map(\.name).sorted()
             return holders.isEmpty ? nil : (map.name, holders)
         }.sorted { $0.0 < $1.0 }
     }

@@ -33,10 +33,12 @@ public enum Planner {
         }
 
         let useDevicesFile: Bool = if case .integer(1)? = facts.settings["devices/use_devicesfile"] { true } else { false }
-        let regime: HostPlan.Regime = useDevicesFile ? .devicesFile : .filter
+        let migrate = !useDevicesFile && desired.filter.policy == .hostPVsOnly
+            && migratesToDevicesFile(facts: facts, hostPVs: ownership.hostPVDevices)
+        let regime: HostPlan.Regime = useDevicesFile || migrate ? .devicesFile : .filter
         let keyPath = ["devices", desired.filter.key.rawValue]
         let acceptNames = FilterNames.accept(ownership.hostPVDevices, facts: facts)
-        warnings += acceptNames.warnings
+        if regime == .filter { warnings += acceptNames.warnings }
         let plannedFilter: LVMFilter = switch desired.filter.policy {
         case .rejectAll: .rejectAll
         case .hostPVsOnly:
@@ -58,7 +60,18 @@ public enum Planner {
             }
         case .devicesFile:
             devicesFileEdit = DevicesFile.edit(facts: facts, hostPVs: ownership.hostPVs)
-            if facts.devicesFile == nil {
+            if migrate {
+                do {
+                    configEdit = try settingEdit(facts: facts, host: host.name, keyPath: ["devices", "use_devicesfile"], to: .integer(1))
+                } catch {
+                    blocked.append(error.message)
+                }
+                let dmPVs = ownership.hostPVDevices.filter(\.isDeviceMapper).map(\.name)
+                warnings.append("host PV \(dmPVs.joined(separator: ", ")) is a device-mapper device: LVM \(facts.lvmVersion?.description ?? "2.03") "
+                    + "autoactivates from udev before its /dev/disk links exist, and its kernel name (dm-N) is not stable, "
+                    + "so no filter keeps it at boot; the plan moves the host to the devices file, which LVM matches by "
+                    + "the device's WWID or dm UUID read from sysfs")
+            } else if facts.devicesFile == nil {
                 warnings.append("use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it")
             }
         }
@@ -184,6 +197,37 @@ public enum Planner {
     }
 
     struct PlanningError: Error { let message: String }
+
+    /// Whether a host on the filter regime must move to the devices file to keep its PVs at boot: LVM 2.03.12 or
+    /// later with event activation, and a host PV that is a dm device. udev's pvscan sees only the kernel name
+    /// then (measured in the lab: `boot-from-san`, the host's VG on a multipath map stayed inactive with the
+    /// map accepted by its dm-uuid link), and dm-N numbers are handed out in creation order.
+    static func migratesToDevicesFile(facts: HostFacts, hostPVs: [Ownership.HostPV]) -> Bool {
+        guard let version = facts.lvmVersion, version >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 12),
+              facts.settings["devices/use_devicesfile"] != nil, facts.settings["global/event_activation"] != .integer(0) else {
+            return false
+        }
+        return hostPVs.contains(where: \.isDeviceMapper)
+    }
+
+    /// The lvm.conf edit that sets one scalar key, nil when it already has that value.
+    private static func settingEdit(facts: HostFacts, host: String, keyPath: [String],
+                                    to value: LVMConfigValue) throws(PlanningError) -> HostPlan.ConfigEdit? {
+        let path = facts.lvmConf.path
+        let document: LVMConfigDocument
+        do {
+            document = try LVMConfigDocument(parsing: facts.lvmConf.text)
+        } catch {
+            throw PlanningError(message: "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read")
+        }
+        let current = document.effectiveAssignment(at: keyPath)?.value
+        guard current != value else { return nil }
+        let text = document.setting(keyPath, to: value)
+        let diff = UnifiedDiff.diff(from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
+                                    newLabel: "\(host):\(path) (planned)")
+        return HostPlan.ConfigEdit(path: path, key: keyPath.joined(separator: "/"), current: current?.rendered ?? "unset",
+                                   planned: value.rendered, plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
+    }
 
     /// The lvm.conf edit for the filter, nil when the current one is already equivalent.
     private static func filterEdit(facts: HostFacts, host: String, keyPath: [String], planned: LVMFilter) throws(PlanningError) -> HostPlan.ConfigEdit? {
