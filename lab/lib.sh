@@ -67,6 +67,18 @@ wait_for_ssh() {
     die "no ssh on port $port after ${LAB_BOOT_TIMEOUT}s"
 }
 
+# Adds to `args` the SAN LUN in image $1 (when it exists) on controllers scsi$2 and scsi$(($2 + 1)),
+# with serial $3 and WWN $4.
+add_lun() {
+    local image=$1 first=$2 serial=$3 wwn=$4 path
+    [ -f "$image" ] || return 0
+    for path in "$first" $((first + 1)); do
+        args+=(-device "virtio-scsi-pci,id=scsi$path"
+            -drive "file=$image,if=none,id=lun$path,format=raw,cache=none,file.locking=off"
+            -device "scsi-hd,bus=scsi$path.0,drive=lun$path,serial=$serial,wwn=$wwn,share-rw=on")
+    done
+}
+
 # Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, lun.img and lun2.img), ssh
 # forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log.
 start_qemu() {
@@ -82,22 +94,9 @@ start_qemu() {
     if [ -f "$dir/local.img" ]; then
         args+=(-drive "file=$dir/local.img,if=virtio,format=raw")
     fi
-    if [ -f "$dir/lun.img" ]; then
-        # One SAN LUN over two paths: two controllers, same serial and WWN, so multipathd builds one map.
-        for path in 0 1; do
-            args+=(-device "virtio-scsi-pci,id=scsi$path"
-                -drive "file=$dir/lun.img,if=none,id=lun$path,format=raw,cache=none,file.locking=off"
-                -device "scsi-hd,bus=scsi$path.0,drive=lun$path,serial=LVMGUARDLUN0001,wwn=0x5000c50015ea71ac,share-rw=on")
-        done
-    fi
-    if [ -f "$dir/lun2.img" ]; then
-        # A second SAN LUN, also over two paths: another serial and WWN, so another map.
-        for path in 2 3; do
-            args+=(-device "virtio-scsi-pci,id=scsi$path"
-                -drive "file=$dir/lun2.img,if=none,id=lun$path,format=raw,cache=none,file.locking=off"
-                -device "scsi-hd,bus=scsi$path.0,drive=lun$path,serial=LVMGUARDLUN0002,wwn=0x5000c50015ea71ad,share-rw=on")
-        done
-    fi
+    # Each SAN LUN over two paths: two controllers, same serial and WWN, so multipathd builds one map per LUN.
+    add_lun "$dir/lun.img" 0 LVMGUARDLUN0001 0x5000c50015ea71ac
+    add_lun "$dir/lun2.img" 2 LVMGUARDLUN0002 0x5000c50015ea71ad
     args+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22"
         -pidfile "$dir/qemu.pid" -daemonize)
     # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).

@@ -213,31 +213,38 @@ public enum Planner {
     /// The lvm.conf edit that sets one scalar key, nil when it already has that value.
     private static func settingEdit(facts: HostFacts, host: String, keyPath: [String],
                                     to value: LVMConfigValue) throws(PlanningError) -> HostPlan.ConfigEdit? {
-        let path = facts.lvmConf.path
-        let document: LVMConfigDocument
-        do {
-            document = try LVMConfigDocument(parsing: facts.lvmConf.text)
-        } catch {
-            throw PlanningError(message: "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read")
-        }
+        let document = try parsedConfig(facts)
         let current = document.effectiveAssignment(at: keyPath)?.value
         guard current != value else { return nil }
+        return edit(facts, host: host, document: document, keyPath: keyPath, to: value,
+                    current: current?.rendered ?? "unset", planned: value.rendered)
+    }
+
+    /// The host's lvm.conf, parsed; a file that does not parse is never overwritten.
+    private static func parsedConfig(_ facts: HostFacts) throws(PlanningError) -> LVMConfigDocument {
+        do {
+            return try LVMConfigDocument(parsing: facts.lvmConf.text)
+        } catch {
+            throw PlanningError(message: "cannot parse \(facts.lvmConf.path) at \(error): fix the file by hand; lvmguard does not "
+                + "overwrite what it cannot read")
+        }
+    }
+
+    /// The edit that sets `keyPath` to `value`, with its diff; `current` and `planned` as the plan shows them.
+    private static func edit(_ facts: HostFacts, host: String, document: LVMConfigDocument, keyPath: [String],
+                             to value: LVMConfigValue, current: String, planned: String) -> HostPlan.ConfigEdit {
+        let path = facts.lvmConf.path
         let text = document.setting(keyPath, to: value)
         let diff = UnifiedDiff.diff(from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
                                     newLabel: "\(host):\(path) (planned)")
-        return HostPlan.ConfigEdit(path: path, key: keyPath.joined(separator: "/"), current: current?.rendered ?? "unset",
-                                   planned: value.rendered, plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
+        return HostPlan.ConfigEdit(path: path, key: keyPath.joined(separator: "/"), current: current, planned: planned,
+                                   plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
     }
 
     /// The lvm.conf edit for the filter, nil when the current one is already equivalent.
     private static func filterEdit(facts: HostFacts, host: String, keyPath: [String], planned: LVMFilter) throws(PlanningError) -> HostPlan.ConfigEdit? {
         let path = facts.lvmConf.path
-        let document: LVMConfigDocument
-        do {
-            document = try LVMConfigDocument(parsing: facts.lvmConf.text)
-        } catch {
-            throw PlanningError(message: "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read")
-        }
+        let document = try parsedConfig(facts)
         let key = keyPath.joined(separator: "/")
         var current = LVMFilter.acceptAll
         if let assignment = document.effectiveAssignment(at: keyPath) {
@@ -253,11 +260,8 @@ public enum Planner {
             throw PlanningError(message: "\(key) is set outside \(path) (lvmconfig reports \(effectiveFilter), \(path) says \(current)): change it where it is set, or remove it there")
         }
         guard !current.isEquivalent(to: planned) else { return nil }
-        let text = document.setting(keyPath, to: planned.configValue)
-        let diff = UnifiedDiff.diff(from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
-                                    newLabel: "\(host):\(path) (planned)")
-        return HostPlan.ConfigEdit(path: path, key: key, current: current.description, planned: planned.description,
-                                   plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
+        return edit(facts, host: host, document: document, keyPath: keyPath, to: planned.configValue,
+                    current: current.description, planned: planned.description)
     }
 
     private static func initramfsAction(facts: HostFacts, plannedText: String, policy: InitramfsPolicy,
