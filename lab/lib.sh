@@ -26,7 +26,7 @@ scenario_key() {
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
 
-# The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local).
+# The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local, scsi).
 scenario_disks() {
     sed -n 's/^# lab-disks: *//p' "$LAB_DIR/scenarios/$1.sh"
 }
@@ -79,7 +79,15 @@ add_lun() {
     done
 }
 
-# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, lun.img and lun2.img), ssh
+# Adds to `args` the local SCSI disk in image $1 (when it exists): one path, serial and WWN of its own.
+add_local_scsi() {
+    [ -f "$1" ] || return 0
+    args+=(-device "virtio-scsi-pci,id=scsilocal"
+        -drive "file=$1,if=none,id=localscsi,format=raw"
+        -device "scsi-hd,bus=scsilocal.0,drive=localscsi,serial=LVMGUARDLOCAL01,wwn=0x5000c50015ea71b0")
+}
+
+# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, scsi.img, lun.img, lun2.img), ssh
 # forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log.
 start_qemu() {
     local dir=$1 port=$2 base path
@@ -87,16 +95,21 @@ start_qemu() {
     local args=(
         -accel tcg,thread=multi -smp 2 -m "$LAB_MEMORY" -display none -nodefaults
         -kernel "$base/vmlinuz" -initrd "$base/initrd.img"
-        -append "console=ttyS0 root=/dev/vda rw panic=-1 net.ifnames=0"
+        -append "console=ttyS0 root=/dev/vda rw panic=-1 net.ifnames=0 scsi_mod.scan=sync"
         -serial "file:$dir/console.log"
         -drive "file=$dir/root.qcow2,if=virtio,format=qcow2"
     )
     if [ -f "$dir/local.img" ]; then
         args+=(-drive "file=$dir/local.img,if=virtio,format=raw")
     fi
+    # A local SCSI disk on its own controller, probed before the SAN controllers (so it is sda), or after them
+    # when the host directory holds a file named san-first: with scsi_mod.scan=sync the order is the PCI order,
+    # so the same disk comes back under another kernel name.
+    [ -f "$dir/san-first" ] || add_local_scsi "$dir/scsi.img"
     # Each SAN LUN over two paths: two controllers, same serial and WWN, so multipathd builds one map per LUN.
     add_lun "$dir/lun.img" 0 LVMGUARDLUN0001 0x5000c50015ea71ac
     add_lun "$dir/lun2.img" 2 LVMGUARDLUN0002 0x5000c50015ea71ad
+    [ ! -f "$dir/san-first" ] || add_local_scsi "$dir/scsi.img"
     args+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22"
         -pidfile "$dir/qemu.pid" -daemonize)
     # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).

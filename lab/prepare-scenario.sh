@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the disks of a scenario once: boots the base VM with the scenario's disks, runs
 # lab/scenarios/NAME.sh inside it, powers off, and caches root.qcow2 (an overlay on the base image),
-# lun.img, lun2.img and local.img. Cached by a hash of the base image key and the scenario files.
+# lun.img, lun2.img, local.img and scsi.img. Cached by a hash of the base image key and the scenario files.
 # Usage: lab/prepare-scenario.sh NAME  (prints the scenario directory)
 source "$(dirname "$0")/lib.sh"
 name=${1:?usage: prepare-scenario.sh NAME}
@@ -17,6 +17,7 @@ for disk in $(scenario_disks "$name"); do
     case "$disk" in
         lun) truncate -s 512M "$work/lun.img" ;;
         lun2) truncate -s 512M "$work/lun2.img" ;;
+        scsi) truncate -s 1G "$work/scsi.img" ;;
         local) truncate -s 1G "$work/local.img" ;;
         *) die "scenario $name: unknown disk '$disk'" ;;
     esac
@@ -32,7 +33,7 @@ wait_for_exit "$work/qemu.pid" 120 || die "the VM did not power off"
 rm -f "$work/qemu.pid" "$work/console.log"
 mkdir -p "$out"
 cp "$work/root.qcow2" "$out/"
-for image in lun.img lun2.img local.img; do
+for image in lun.img lun2.img local.img scsi.img; do
     [ -f "$work/$image" ] && cp --sparse=always "$work/$image" "$out/"
 done
 touch "$out/ready"

@@ -123,12 +123,20 @@ struct IdentityTests {
         #expect(plan.regime == .devicesFile)
         #expect(plan.configEdit?.key == "devices/use_devicesfile" && plan.configEdit?.planned == "1")
         #expect(plan.devicesFileEdit?.add == ["/dev/mapper/mpatha"] && plan.devicesFileEdit?.createFile == true)
-        #expect(plan.warnings.contains { $0.contains("no filter keeps it at boot") })
+        #expect(plan.warnings.contains { $0.contains("no filter keeps the host's PVs at boot") })
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
         #expect(request.variables.first { $0.name == "LVMGUARD_TRIAL_DEVICES" }?.value == "1")
-        // A host PV that is not a dm device keeps the filter regime (host-lvm: its VG on /dev/vdb).
+        // A local disk with no WWN or serial (host-lvm: its VG on a bare virtio /dev/vdb) keeps the filter regime:
+        // the devices file could only record its kernel name.
         let (_, local) = try Self.edit("host-lvm", [])
         #expect(local.regime == .filter && local.configEdit?.key == "devices/global_filter")
+        // The same disk with a WWN moves: the devices file records the WWN, which survives renaming.
+        let (_, named) = try Self.edit("host-lvm", [("dev-links", nil, "/dev/disk/by-id/wwn-0x5000c50015ea71b0 /dev/vdb\n")])
+        #expect(named.regime == .devicesFile && named.devicesFileEdit?.add == ["/dev/vdb"], "\(named.warnings)")
+        // With activation after udev settles (event_activation = 0) links work: no move.
+        let (_, settled) = try Self.edit("host-lvm", [("dev-links", nil, "/dev/disk/by-id/wwn-0x5000c50015ea71b0 /dev/vdb\n"),
+                                                      ("config:global/event_activation", "event_activation=1", "event_activation=0")])
+        #expect(settled.regime == .filter)
     }
 
     @Test("boot from SAN with activation after udev settles (event_activation = 0): the map accepted by identity, never dm-N")

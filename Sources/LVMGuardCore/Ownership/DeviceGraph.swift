@@ -74,6 +74,7 @@ public struct DeviceGraph: Sendable {
         }.sorted()
     }
 
-    static let identityPrefixes = ["lvm-pv-uuid-", "dm-uuid-", "wwn-", "scsi-", "nvme-eui.", "nvme-uuid.", "nvme-nvme.",
-                                   "md-uuid-", "ata-", "virtio-"]
+    /// Links named after the hardware: a WWN, a SCSI/ATA/NVMe/virtio serial.
+    static let hardwarePrefixes = ["wwn-", "scsi-", "nvme-eui.", "nvme-uuid.", "nvme-nvme.", "ata-", "virtio-"]
+    static let identityPrefixes = ["lvm-pv-uuid-", "dm-uuid-", "md-uuid-"] + hardwarePrefixes
 }

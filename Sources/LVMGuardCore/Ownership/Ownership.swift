@@ -37,6 +37,14 @@ public struct Ownership: Sendable {
         public let isDeviceMapper: Bool
         /// /dev/disk/by-id links that name the device by identity (see `DeviceGraph.identityLinks`).
         public let identityLinks: [String]
+
+        /// The disk has a WWN or serial of its own (a `wwn-`, `scsi-`, `nvme-`, `ata-` or `virtio-` link), which
+        /// the devices file can record instead of its kernel name.
+        public var hasHardwareIdentity: Bool {
+            identityLinks.contains { link in
+                DeviceGraph.hardwarePrefixes.contains { link.hasPrefix("/dev/disk/by-id/" + $0) }
+            }
+        }
     }
 
     public let hostVGs: [HostVG]

@@ -66,11 +66,10 @@ public enum Planner {
                 } catch {
                     blocked.append(error.message)
                 }
-                let dmPVs = ownership.hostPVDevices.filter(\.isDeviceMapper).map(\.name)
-                warnings.append("host PV \(dmPVs.joined(separator: ", ")) is a device-mapper device: LVM \(facts.lvmVersion?.description ?? "2.03") "
-                    + "autoactivates from udev before its /dev/disk links exist, and its kernel name (dm-N) is not stable, "
-                    + "so no filter keeps it at boot; the plan moves the host to the devices file, which LVM matches by "
-                    + "the device's WWID or dm UUID read from sysfs")
+                warnings.append("LVM \(facts.lvmVersion?.description ?? "2.03") autoactivates from udev before the /dev/disk "
+                    + "links of \(ownership.hostPVs.joined(separator: ", ")) exist, and kernel names change at reboot (dm-N "
+                    + "follows creation order), so no filter keeps the host's PVs at boot; the plan moves the host to the "
+                    + "devices file, which LVM matches by the WWID, serial or dm UUID read from sysfs")
             } else if facts.devicesFile == nil {
                 warnings.append("use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it")
             }
@@ -199,15 +198,19 @@ public enum Planner {
     struct PlanningError: Error { let message: String }
 
     /// Whether a host on the filter regime must move to the devices file to keep its PVs at boot: LVM 2.03.12 or
-    /// later with event activation, and a host PV that is a dm device. udev's pvscan sees only the kernel name
-    /// then (measured in the lab: `boot-from-san`, the host's VG on a multipath map stayed inactive with the
-    /// map accepted by its dm-uuid link), and dm-N numbers are handed out in creation order.
+    /// later with event activation, where udev's pvscan sees only a device's kernel name (its /dev/disk links do
+    /// not exist yet). Measured in the lab: a host PV on a multipath map accepted by its dm-uuid link stayed
+    /// inactive (`boot-from-san`: dm-N numbers follow creation order, so no name works), and a local disk
+    /// accepted by kernel name was lost when a power cycle renamed it (`renamed-disks`). The devices file
+    /// matches by IDs read from sysfs: moved when a host PV is a dm device, or when every host PV has a hardware
+    /// identity (WWN, serial) for LVM to record. A disk with neither keeps the filter, with its warning.
     static func migratesToDevicesFile(facts: HostFacts, hostPVs: [Ownership.HostPV]) -> Bool {
         guard let version = facts.lvmVersion, version >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 12),
-              facts.settings["devices/use_devicesfile"] != nil, facts.settings["global/event_activation"] != .integer(0) else {
+              facts.settings["devices/use_devicesfile"] != nil, facts.settings["global/event_activation"] != .integer(0),
+              !hostPVs.isEmpty else {
             return false
         }
-        return hostPVs.contains(where: \.isDeviceMapper)
+        return hostPVs.contains(where: \.isDeviceMapper) || hostPVs.allSatisfy(\.hasHardwareIdentity)
     }
 
     /// The lvm.conf edit that sets one scalar key, nil when it already has that value.
