@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
     lab/install-deps.sh
     scripts/test-inputs.sh
+    LVMGUARD_PYTHON=$(scripts/python-deps.sh)
+    export LVMGUARD_PYTHON
     export LVMGUARD_LAB_STATE=${LVMGUARD_LAB_STATE:-$(mktemp -d /var/tmp/lvmguard-test.XXXXXX)}
     trap 'lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE"' EXIT
     started=$(date +%s)

@@ -55,6 +55,22 @@ struct DeadMapLabTests {
         #expect(try lab.text(host, Self.stuckProcesses) == "", "nothing is stuck after apply")
         #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "2", "the guest LVs still hold the map")
 
+        // Monitoring sees it: node_exporter's textfile format, read by Prometheus' own parser.
+        let metrics = try temporaryDirectory() + "/lvmguard.prom"
+        let check = try lab.lvmguard(["check", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "prometheus", "--output", metrics])
+        #expect(check.status == 1, "a check failed: \(check.stdout) \(check.stderr)")
+        if let python = PrometheusParser.python {
+            let samples = try PrometheusParser.samples(try String(contentsOfFile: metrics, encoding: .utf8), python: python)
+            #expect(samples["gauge lvmguard_multipath_maps_dead{host=\"\(host)\"}"] == 1, "\(samples)")
+            #expect(samples["gauge lvmguard_guest_lvs_active{host=\"\(host)\"}"] == 2)
+            #expect(samples["gauge lvmguard_multipath_maps_held{host=\"\(host)\"}"] == 1)
+            #expect(samples["gauge lvmguard_check_passed{check=\"no-guest-vgs-active\",host=\"\(host)\"}"] == 0)
+            #expect(samples["gauge lvmguard_host_reachable{host=\"\(host)\"}"] == 1)
+            #expect((samples["gauge lvmguard_check_last_run_timestamp_seconds{}"] ?? 0) > 1_700_000_000)
+        } else {
+            #expect(Prerequisite.skipAllowed())
+        }
+
         // dead_maps: release: queueing stopped on that map, the guest LVs' mappings removed, the map free.
         let releasing = try temporaryDirectory() + "/release.yaml"
         try (try String(contentsOfFile: ApplyLabTests.playbook, encoding: .utf8) + "dead_maps: release\n")
@@ -65,5 +81,9 @@ struct DeadMapLabTests {
         #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0")
         #expect(try lab.ssh(host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
         #expect(try lab.text(host, Self.stuckProcesses) == "")
+        let json = try lab.lvmguard(["check", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
+        let run = try JSONDecoder().decode(CheckRun.self, from: Data(json.stdout.utf8))
+        #expect(json.status == 0, "\(json.stdout)")
+        #expect(run.hosts.first?.multipathMapsDead == 0 && run.hosts.first?.guestLVsActive == 0)
     }
 }
