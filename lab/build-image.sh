@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the lab's base VM: a Debian 12 root file system with lvm2 and multipath-tools, a stock Debian
-# kernel, a tiny busybox initramfs and an ssh key. Cached under $LVMGUARD_LAB_CACHE keyed by a hash of
+# Builds the lab's base VM: a Debian 12 root file system with lvm2, multipath-tools and initramfs-tools (for
+# hosts that boot their own initramfs), a stock Debian kernel, a tiny busybox initramfs and an ssh key. Cached under $LVMGUARD_LAB_CACHE keyed by a hash of
 # this script and lab/guest/*, so a second run returns at once.
 # Needs root and the packages lab/install-deps.sh installs.
 source "$(dirname "$0")/lib.sh"
@@ -31,7 +31,7 @@ kver=$(ls "$work/kernel/lib/modules")
 
 log "root file system: debootstrap from $mirror (about a minute)"
 debootstrap --variant=minbase \
-    --include=systemd-sysv,udev,kmod,lvm2,multipath-tools,openssh-server,iproute2,procps,dbus,sudo,util-linux,e2fsprogs,python3 \
+    --include=systemd-sysv,udev,kmod,lvm2,multipath-tools,openssh-server,iproute2,procps,dbus,sudo,util-linux,e2fsprogs,python3,initramfs-tools,zstd \
     bookworm "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; die "debootstrap failed"; }
 
 log "root file system: kernel modules, ssh, network, multipath"
@@ -78,6 +78,7 @@ mkfs.ext4 -q -F -L lab-root -d "$work/rootfs" "$work/root.img"
 
 mkdir -p "$out"
 cp "$work/kernel/boot/vmlinuz-$kver" "$out/vmlinuz"
+cp "$work/kernel/boot/config-$kver" "$out/config"
 cp "$work/initrd.img" "$out/initrd.img"
 cp --sparse=always "$work/root.img" "$out/root.img"
 cp "$work/id_ed25519" "$work/id_ed25519.pub" "$out/"

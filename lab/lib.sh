@@ -26,7 +26,7 @@ scenario_key() {
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
 
-# The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local, scsi).
+# The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local, scsi, boot).
 scenario_disks() {
     sed -n 's/^# lab-disks: *//p' "$LAB_DIR/scenarios/$1.sh"
 }
@@ -87,21 +87,29 @@ add_local_scsi() {
         -device "scsi-hd,bus=scsilocal.0,drive=localscsi,serial=LVMGUARDLOCAL01,wwn=0x5000c50015ea71b0")
 }
 
-# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, scsi.img, lun.img, lun2.img), ssh
+# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, boot.img, scsi.img, lun.img, lun2.img), ssh
 # forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log.
 start_qemu() {
-    local dir=$1 port=$2 base path
+    local dir=$1 port=$2 base path kernel initrd cmdline="root=/dev/vda rw"
     base=$(base_dir)
+    kernel=$base/vmlinuz initrd=$base/initrd.img
+    # A host with its own /boot (boot.img holding lab-cmdline) boots what is there, as a boot loader would: the
+    # kernel, the initramfs its update-initramfs last wrote and its command line, read without mounting.
+    if [ -f "$dir/boot.img" ] && read_boot_file "$dir/boot.img" lab-cmdline "$dir/boot-cmdline"; then
+        read_boot_file "$dir/boot.img" "vmlinuz-$(cat "$base/kernel-version")" "$dir/boot-vmlinuz" || die "$dir/boot.img: no kernel"
+        read_boot_file "$dir/boot.img" "initrd.img-$(cat "$base/kernel-version")" "$dir/boot-initrd" || die "$dir/boot.img: no initramfs"
+        kernel=$dir/boot-vmlinuz initrd=$dir/boot-initrd cmdline=$(cat "$dir/boot-cmdline")
+    fi
     local args=(
         -accel tcg,thread=multi -smp 2 -m "$LAB_MEMORY" -display none -nodefaults
-        -kernel "$base/vmlinuz" -initrd "$base/initrd.img"
-        -append "console=ttyS0 root=/dev/vda rw panic=-1 net.ifnames=0 scsi_mod.scan=sync"
+        -kernel "$kernel" -initrd "$initrd"
+        -append "console=ttyS0 $cmdline panic=-1 net.ifnames=0 scsi_mod.scan=sync"
         -serial "file:$dir/console.log"
         -drive "file=$dir/root.qcow2,if=virtio,format=qcow2"
     )
-    if [ -f "$dir/local.img" ]; then
-        args+=(-drive "file=$dir/local.img,if=virtio,format=raw")
-    fi
+    for path in local.img boot.img; do
+        [ ! -f "$dir/$path" ] || args+=(-drive "file=$dir/$path,if=virtio,format=raw")
+    done
     # A local SCSI disk on its own controller, probed before the SAN controllers (so it is sda), or after them
     # when the host directory holds a file named san-first: with scsi_mod.scan=sync the order is the PCI order,
     # so the same disk comes back under another kernel name.
@@ -114,6 +122,14 @@ start_qemu() {
         -pidfile "$dir/qemu.pid" -daemonize)
     # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).
     qemu-system-x86_64 "${args[@]}" </dev/null >>"$dir/qemu.log" 2>&1
+}
+
+# Copies file $2 from the ext4 image $1 (not mounted: the host kernel may lack what the VM uses) to $3;
+# fails when the file is not there.
+read_boot_file() {
+    rm -f "$3"
+    debugfs -R "dump /$2 $3" "$1" >/dev/null 2>&1 || true
+    [ -s "$3" ]
 }
 
 # Stops the qemu whose pid file is $1: ACPI-less, so SIGTERM, then SIGKILL after 10 s.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the disks of a scenario once: boots the base VM with the scenario's disks, runs
 # lab/scenarios/NAME.sh inside it, powers off, and caches root.qcow2 (an overlay on the base image),
-# lun.img, lun2.img, local.img and scsi.img. Cached by a hash of the base image key and the scenario files.
+# lun.img, lun2.img, local.img, scsi.img and boot.img. Cached by a hash of the base image key and the scenario files.
 # Usage: lab/prepare-scenario.sh NAME  (prints the scenario directory)
 source "$(dirname "$0")/lib.sh"
 name=${1:?usage: prepare-scenario.sh NAME}
@@ -19,6 +19,10 @@ for disk in $(scenario_disks "$name"); do
         lun2) truncate -s 512M "$work/lun2.img" ;;
         scsi) truncate -s 1G "$work/scsi.img" ;;
         local) truncate -s 1G "$work/local.img" ;;
+        # The host's own /boot: the kernel and its config; the scenario writes an initramfs and lab-cmdline.
+        boot) mkdir -p "$work/boot"; cp "$base/vmlinuz" "$work/boot/vmlinuz-$(cat "$base/kernel-version")"
+              cp "$base/config" "$work/boot/config-$(cat "$base/kernel-version")"
+              truncate -s 256M "$work/boot.img"; mkfs.ext4 -q -F -L lab-boot -d "$work/boot" "$work/boot.img" ;;
         *) die "scenario $name: unknown disk '$disk'" ;;
     esac
 done
@@ -33,7 +37,7 @@ wait_for_exit "$work/qemu.pid" 120 || die "the VM did not power off"
 rm -f "$work/qemu.pid" "$work/console.log"
 mkdir -p "$out"
 cp "$work/root.qcow2" "$out/"
-for image in lun.img lun2.img local.img scsi.img; do
+for image in lun.img lun2.img local.img scsi.img boot.img; do
     [ -f "$work/$image" ] && cp --sparse=always "$work/$image" "$out/"
 done
 touch "$out/ready"

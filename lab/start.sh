@@ -26,7 +26,7 @@ for spec in "$@"; do
     rm -rf "$dir"; mkdir -p "$dir"
     source_dir=$(scenario_dir "$scenario")
     qemu-img create -q -f qcow2 -b "$source_dir/root.qcow2" -F qcow2 "$dir/root.qcow2"
-    for image in lun.img lun2.img local.img scsi.img; do
+    for image in lun.img lun2.img local.img scsi.img boot.img; do
         [ -f "$source_dir/$image" ] && cp --sparse=always "$source_dir/$image" "$dir/"
     done
     port=$(free_port)

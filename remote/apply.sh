@@ -68,7 +68,9 @@ main() {
     lock || return $?
 
     # 2. The host must still be what the plan saw.
+    RUNNING="fingerprint: sha256sum $CONF"
     actual=$(sha256sum "$CONF" 2>/dev/null | cut -d' ' -f1)
+    RUNNING=
     if [ "$actual" != "$LVMGUARD_EXPECT_SHA256" ]; then
         step fingerprint stale "$CONF changed since the plan (sha256 ${actual:-unreadable}, planned $LVMGUARD_EXPECT_SHA256)"
         return 4
@@ -180,14 +182,14 @@ main() {
     if [ "$LVMGUARD_REFRESH" = 1 ]; then
         refresh || failed=1
     fi
-    case "$LVMGUARD_INITRAMFS" in
-        dracut)
-            if bounded $((BOUND * 5)) dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
-            else step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
-        initramfs-tools)
-            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
-            else step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
-    esac
+    if [ "$LVMGUARD_INITRAMFS" != none ]; then
+        # Journaled so that rollback rebuilds it from the lvm.conf it restores.
+        if rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE"; then
+            echo "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE" >> "$LVMDIR/lvmguard.journal"
+        else
+            failed=1
+        fi
+    fi
     return $failed
 }
 main

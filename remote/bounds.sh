@@ -8,6 +8,46 @@
 BOUND=${LVMGUARD_COMMAND_BOUND:-60}
 # Set once a bounded command had to be killed: no further LVM command is started in this run.
 STUCK=
+# What the run is doing now (set by bounded and the scripts' steps), for the report at the deadline.
+RUNNING=
+
+# The run's deadline. The controller sends LVMGUARD_TIMEOUT (its --timeout) and LVMGUARD_DEADLINE (a little
+# less). When the deadline passes, a watchdog sends TERM to the run's shell and to every process the run
+# started; the shell's trap says what was running and exits, so nothing of the run is left and its lock is
+# released. Without it the controller could only end its own ssh, and the remote run went on.
+WATCHDOG_SCRIPT='
+main=$1 left=$2
+trap "" HUP PIPE
+while [ "$left" -gt 0 ]; do
+    sleep 1
+    kill -0 "$main" 2>/dev/null || exit 0
+    left=$((left - 1))
+done
+# Listed before the shell is signalled: once it exits, its children are no longer found under it.
+pids=$(ps -eo pid=,ppid= | awk -v root="$main" -v self="$$" "
+    { parent[\$1] = \$2 }
+    END { for (p in parent) { q = p; n = 0
+              while ((q in parent) && q != root && q != self && n++ < 64) q = parent[q]
+              if (q == root && p != root) print p } }")
+kill -TERM "$main" 2>/dev/null
+for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+'
+
+# Starts the watchdog once per run, when the controller set a deadline.
+start_watchdog() {
+    [ -z "${WATCHDOG:-}" ] || return 0
+    case "${LVMGUARD_DEADLINE:-}" in ''|*[!0-9]*) return 0 ;; esac
+    WATCHDOG=started
+    sh -c "$WATCHDOG_SCRIPT" lvmguard-watchdog "$$" "$LVMGUARD_DEADLINE" </dev/null >/dev/null 2>&1 9>&- &
+}
+
+# The TERM trap of every run: "<boundary> deadline SECONDS WHAT-WAS-RUNNING", then the end of the run.
+deadline_passed() {
+    trap - TERM
+    echo "${LVMGUARD_BOUNDARY:-lvmguard} deadline ${LVMGUARD_TIMEOUT:-0} ${RUNNING:-nothing (between commands)}"
+    exit 143
+}
+trap deadline_passed TERM
 
 # bounded SECONDS COMMAND...: runs COMMAND, killed when it outlives SECONDS (status 124 or 137). GNU timeout
 # kills its own process group at the end, so it returns even when COMMAND is in uninterruptible sleep; such a
@@ -18,9 +58,13 @@ bounded() {
         echo "lvmguard: not run: '$STUCK' hung earlier in this run" >&2
         return 125
     fi
-    if ! command -v timeout >/dev/null 2>&1; then "$@"; return; fi
-    timeout -k 5 "$limit" "$@"
+    if ! command -v timeout >/dev/null 2>&1; then "$@" 9>&-; return; fi
+    previous=$RUNNING
+    RUNNING="$*"
+    # Without the lock's descriptor: a command stuck in the kernel must not keep the run's lock held.
+    timeout -k 5 "$limit" "$@" 9>&-
     status=$?
+    RUNNING=$previous
     if [ "$status" = 124 ] || [ "$status" = 137 ]; then
         STUCK=$1
         echo "lvmguard: '$*' was still running after $limit s and was killed" >&2

@@ -37,7 +37,9 @@ setup() {
         PERMISSIVE="$PERMISSIVE $NOLVMETAD"
     fi
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
-    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
+    # TERM keeps bounds.sh's trap (the deadline report), whose exit runs this one.
+    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT
+    start_watchdog
 }
 
 # One lvmguard at a time per LVM configuration; the kernel drops the lock when the process dies.
@@ -96,10 +98,24 @@ refresh() {
     fi
 }
 
+# Rebuilds initramfs image $2 with tool $1 (dracut or initramfs-tools) so that it carries the lvm.conf in place.
+rebuild_initramfs() {
+    case "$1" in
+        dracut)
+            if bounded $((BOUND * 5)) dracut -f "$2" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $2"; return 0; fi
+            step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')" ;;
+        initramfs-tools)
+            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"; return 0; fi
+            step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')" ;;
+        *) step initramfs failed "unknown initramfs tool '$1'" ;;
+    esac
+    return 1
+}
+
 # After main: the gather script that follows sets traps of its own, so clean up here.
 finish() {
     rm -rf "${TMP:-/nonexistent}"
     rm -f "${NEW:-/nonexistent}"
-    trap - EXIT INT TERM
+    trap - EXIT INT
     echo "$LVMGUARD_BOUNDARY applied $1"
 }

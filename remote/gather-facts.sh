@@ -11,13 +11,16 @@ export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
 B=${LVMGUARD_BOUNDARY:?}
 TMP=$(mktemp -d 2>/dev/null || echo "/tmp/lvmguard-facts.$$")
 mkdir -p "$TMP" && chmod 700 "$TMP"
-trap 'rm -rf "$TMP"' EXIT INT TERM
+trap 'rm -rf "$TMP"' EXIT INT
+start_watchdog
 
 # section NAME COMMAND...: runs the command, prints its output and status as one section.
 section() {
     name=$1; shift
+    RUNNING="section $name: $*"
     "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
     rc=$?
+    RUNNING=
     echo "$B section $name $rc"
     cat "$TMP/out"
     # $(...) drops a final newline: a non-empty last byte means the output did not end with one.

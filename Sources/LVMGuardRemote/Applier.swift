@@ -14,9 +14,10 @@ public struct Applier: Sendable {
     }
 
     /// The rollback script: remote/bounds.sh, remote/common.sh, remote/rollback.sh, then remote/gather-facts.sh.
-    public static func rollbackScript(timestamp: String, boundary: String) -> String {
+    /// A preview changes nothing and reports what the rollback would restore.
+    public static func rollbackScript(timestamp: String, boundary: String, preview: Bool = false) -> String {
         precondition(ApplyRequest.Token.timestamp.matches(timestamp), "timestamps are generated")
-        return "LVMGUARD_BOUNDARY=\(boundary)\nLVMGUARD_TIMESTAMP='\(timestamp)'\n"
+        return "LVMGUARD_BOUNDARY=\(boundary)\nLVMGUARD_TIMESTAMP='\(timestamp)'\nLVMGUARD_ROLLBACK_PREVIEW=\(preview ? 1 : 0)\n"
             + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
     }
 
@@ -38,10 +39,11 @@ public struct Applier: Sendable {
         case unreachable(HostApplyResult)
     }
 
-    /// Restores the lvm.conf the last apply replaced on `host`, then evaluates the checks (for information).
-    public func rollback(_ host: HostSettings, timestamp: String) async -> HostApplyResult {
+    /// Restores the lvm.conf the last apply replaced on `host` (and the devices file and initramfs with it); with
+    /// `preview`, changes nothing and reports what it would restore ("would" steps and the lvm.conf diff).
+    public func rollback(_ host: HostSettings, timestamp: String, preview: Bool = false) async -> HostApplyResult {
         let (parsed, status, stderr): (ApplyStream.Parsed, Int32, String)
-        switch await execute(on: host, { Self.rollbackScript(timestamp: timestamp, boundary: $0) }) {
+        switch await execute(on: host, { Self.rollbackScript(timestamp: timestamp, boundary: $0, preview: preview) }) {
         case let .ran(output, exit, errors): (parsed, status, stderr) = (output, exit, errors)
         case let .unreachable(result): return result
         }

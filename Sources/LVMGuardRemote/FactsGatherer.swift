@@ -21,6 +21,9 @@ public struct FactsGatherer: Sendable {
         do {
             let result = try await ssh.run(RemoteScripts.gatherFacts(boundary: boundary), on: host)
             let facts: Result<HostFacts, FactsError>
+            if let deadline = RemoteDeadline.find(in: result.stdout, boundary: boundary) {
+                return Gathered(host: host, raw: result.stdout, boundary: boundary, facts: .failure(FactsError(deadline.message)))
+            }
             do {
                 let sections = try FactStream.parse(result.stdout, boundary: boundary)
                 facts = .success(try HostFacts(sections: sections))

@@ -72,7 +72,9 @@ main() {
     lock || return $?
 
     # 2. The host must still be what the plan saw.
+    RUNNING="fingerprint: sha256sum $CONF"
     actual=$(sha256sum "$CONF" 2>/dev/null | cut -d' ' -f1)
+    RUNNING=
     if [ "$actual" != "$LVMGUARD_EXPECT_SHA256" ]; then
         step fingerprint stale "$CONF changed since the plan (sha256 ${actual:-unreadable}, planned $LVMGUARD_EXPECT_SHA256)"
         return 4
@@ -184,14 +186,14 @@ main() {
     if [ "$LVMGUARD_REFRESH" = 1 ]; then
         refresh || failed=1
     fi
-    case "$LVMGUARD_INITRAMFS" in
-        dracut)
-            if bounded $((BOUND * 5)) dracut -f "$LVMGUARD_INITRAMFS_IMAGE" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $LVMGUARD_INITRAMFS_IMAGE"
-            else step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
-        initramfs-tools)
-            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"
-            else step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"; failed=1; fi ;;
-    esac
+    if [ "$LVMGUARD_INITRAMFS" != none ]; then
+        # Journaled so that rollback rebuilds it from the lvm.conf it restores.
+        if rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE"; then
+            echo "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE" >> "$LVMDIR/lvmguard.journal"
+        else
+            failed=1
+        fi
+    fi
     return $failed
 }
 main
@@ -210,6 +212,46 @@ finish $?
 BOUND=${LVMGUARD_COMMAND_BOUND:-60}
 # Set once a bounded command had to be killed: no further LVM command is started in this run.
 STUCK=
+# What the run is doing now (set by bounded and the scripts' steps), for the report at the deadline.
+RUNNING=
+
+# The run's deadline. The controller sends LVMGUARD_TIMEOUT (its --timeout) and LVMGUARD_DEADLINE (a little
+# less). When the deadline passes, a watchdog sends TERM to the run's shell and to every process the run
+# started; the shell's trap says what was running and exits, so nothing of the run is left and its lock is
+# released. Without it the controller could only end its own ssh, and the remote run went on.
+WATCHDOG_SCRIPT='
+main=$1 left=$2
+trap "" HUP PIPE
+while [ "$left" -gt 0 ]; do
+    sleep 1
+    kill -0 "$main" 2>/dev/null || exit 0
+    left=$((left - 1))
+done
+# Listed before the shell is signalled: once it exits, its children are no longer found under it.
+pids=$(ps -eo pid=,ppid= | awk -v root="$main" -v self="$$" "
+    { parent[\$1] = \$2 }
+    END { for (p in parent) { q = p; n = 0
+              while ((q in parent) && q != root && q != self && n++ < 64) q = parent[q]
+              if (q == root && p != root) print p } }")
+kill -TERM "$main" 2>/dev/null
+for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+'
+
+# Starts the watchdog once per run, when the controller set a deadline.
+start_watchdog() {
+    [ -z "${WATCHDOG:-}" ] || return 0
+    case "${LVMGUARD_DEADLINE:-}" in ''|*[!0-9]*) return 0 ;; esac
+    WATCHDOG=started
+    sh -c "$WATCHDOG_SCRIPT" lvmguard-watchdog "$$" "$LVMGUARD_DEADLINE" </dev/null >/dev/null 2>&1 9>&- &
+}
+
+# The TERM trap of every run: "<boundary> deadline SECONDS WHAT-WAS-RUNNING", then the end of the run.
+deadline_passed() {
+    trap - TERM
+    echo "${LVMGUARD_BOUNDARY:-lvmguard} deadline ${LVMGUARD_TIMEOUT:-0} ${RUNNING:-nothing (between commands)}"
+    exit 143
+}
+trap deadline_passed TERM
 
 # bounded SECONDS COMMAND...: runs COMMAND, killed when it outlives SECONDS (status 124 or 137). GNU timeout
 # kills its own process group at the end, so it returns even when COMMAND is in uninterruptible sleep; such a
@@ -220,9 +262,13 @@ bounded() {
         echo "lvmguard: not run: '$STUCK' hung earlier in this run" >&2
         return 125
     fi
-    if ! command -v timeout >/dev/null 2>&1; then "$@"; return; fi
-    timeout -k 5 "$limit" "$@"
+    if ! command -v timeout >/dev/null 2>&1; then "$@" 9>&-; return; fi
+    previous=$RUNNING
+    RUNNING="$*"
+    # Without the lock's descriptor: a command stuck in the kernel must not keep the run's lock held.
+    timeout -k 5 "$limit" "$@" 9>&-
     status=$?
+    RUNNING=$previous
     if [ "$status" = 124 ] || [ "$status" = 137 ]; then
         STUCK=$1
         echo "lvmguard: '$*' was still running after $limit s and was killed" >&2
@@ -363,7 +409,9 @@ setup() {
         PERMISSIVE="$PERMISSIVE $NOLVMETAD"
     fi
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
-    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT TERM
+    # TERM keeps bounds.sh's trap (the deadline report), whose exit runs this one.
+    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT
+    start_watchdog
 }
 
 # One lvmguard at a time per LVM configuration; the kernel drops the lock when the process dies.
@@ -422,11 +470,25 @@ refresh() {
     fi
 }
 
+# Rebuilds initramfs image $2 with tool $1 (dracut or initramfs-tools) so that it carries the lvm.conf in place.
+rebuild_initramfs() {
+    case "$1" in
+        dracut)
+            if bounded $((BOUND * 5)) dracut -f "$2" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $2"; return 0; fi
+            step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')" ;;
+        initramfs-tools)
+            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"; return 0; fi
+            step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')" ;;
+        *) step initramfs failed "unknown initramfs tool '$1'" ;;
+    esac
+    return 1
+}
+
 # After main: the gather script that follows sets traps of its own, so clean up here.
 finish() {
     rm -rf "${TMP:-/nonexistent}"
     rm -f "${NEW:-/nonexistent}"
-    trap - EXIT INT TERM
+    trap - EXIT INT
     echo "$LVMGUARD_BOUNDARY applied $1"
 }
 
@@ -446,13 +508,16 @@ export PATH LC_ALL=C LVM_SUPPRESS_FD_WARNINGS=1
 B=${LVMGUARD_BOUNDARY:?}
 TMP=$(mktemp -d 2>/dev/null || echo "/tmp/lvmguard-facts.$$")
 mkdir -p "$TMP" && chmod 700 "$TMP"
-trap 'rm -rf "$TMP"' EXIT INT TERM
+trap 'rm -rf "$TMP"' EXIT INT
+start_watchdog
 
 # section NAME COMMAND...: runs the command, prints its output and status as one section.
 section() {
     name=$1; shift
+    RUNNING="section $name: $*"
     "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
     rc=$?
+    RUNNING=
     echo "$B section $name $rc"
     cat "$TMP/out"
     # $(...) drops a final newline: a non-empty last byte means the output did not end with one.
@@ -580,7 +645,10 @@ echo "$B end"
     /// remote/rollback.sh
     static let rollback = ####"""
 # lvmguard rollback: puts back the lvm.conf (and devices file) backed up by the last apply, validated the
-# same way, atomically, keeping a backup of what it replaces. Guest VGs are not reactivated.
+# same way, atomically, keeping a backup of what it replaces, then rebuilds the initramfs the apply rebuilt so
+# that its copy agrees again. Guest VGs are not reactivated.
+# With LVMGUARD_ROLLBACK_PREVIEW=1 it changes nothing and says what it would do: "would" steps, and the
+# lvm.conf diff as "diff line |TEXT" steps.
 # POSIX sh; sent after common.sh, with LVMGUARD_BOUNDARY and LVMGUARD_TIMESTAMP set; gather-facts.sh follows.
 # RC: 0 done, 1 failed (nothing changed), 3 lock held, 5 nothing to roll back.
 
@@ -589,32 +657,56 @@ main() {
     setup || return 1
     lock || return $?
     JOURNAL="$LVMDIR/lvmguard.journal"
+    PREVIEW=${LVMGUARD_ROLLBACK_PREVIEW:-0}
     backup=$(grep " config $CONF backup=" "$JOURNAL" 2>/dev/null | tail -n 1 | sed 's/.* backup=\([^ ]*\).*/\1/')
     if [ -z "$backup" ] || [ ! -f "$backup" ]; then
         step rollback failed "no lvmguard backup of $CONF to restore (journal: $JOURNAL)"
         return 5
     fi
+    restored=
     if cmp -s "$backup" "$CONF"; then
         step rollback ok "$CONF already equals $backup"
+    elif ! validate "$backup"; then
+        step validate failed "lvmconfig --validate refuses $backup: $(tr '\n' ' ' < "$TMP/validate")"
+        return 1
+    elif [ "$PREVIEW" = 1 ]; then
+        step rollback would "restore $CONF from $backup (validated by lvmconfig)"
+        diff -u "$CONF" "$backup" > "$TMP/diff" 2>&1
+        sed -n '3,400s/^/|/p' "$TMP/diff" | while IFS= read -r line; do step diff line "$line"; done
+        restored=1
     else
-        if ! validate "$backup"; then
-            step validate failed "lvmconfig --validate refuses $backup: $(tr '\n' ' ' < "$TMP/validate")"
-            return 1
-        fi
         step validate ok "lvmconfig --validate accepts $backup"
         swap_in "$backup" "$CONF.lvmguard-$LVMGUARD_TIMESTAMP" || return 1
         echo "$LVMGUARD_TIMESTAMP rollback $CONF restored=$backup backup=$CONF.lvmguard-$LVMGUARD_TIMESTAMP" >> "$JOURNAL"
         step rollback changed "restored $backup (the replaced file is kept as $CONF.lvmguard-$LVMGUARD_TIMESTAMP)"
+        restored=1
     fi
     devices=$(grep " devices " "$JOURNAL" 2>/dev/null | tail -n 1)
     if [ -n "$devices" ]; then
         target=$(echo "$devices" | sed 's/.* devices \([^ ]*\) .*/\1/')
         saved=$(echo "$devices" | sed 's/.* backup=\([^ ]*\).*/\1/')
         if [ -f "$saved" ] && ! cmp -s "$saved" "$target"; then
-            cp -p "$saved" "$target.lvmguard-new" && mv -f "$target.lvmguard-new" "$target" \
-                && step devices-file changed "restored $saved" || { step devices-file failed "cannot restore $saved"; return 1; }
+            restored=1
+            if [ "$PREVIEW" = 1 ]; then
+                step devices-file would "restore $target from $saved"
+            else
+                cp -p "$saved" "$target.lvmguard-new" && mv -f "$target.lvmguard-new" "$target" \
+                    && step devices-file changed "restored $saved" || { step devices-file failed "cannot restore $saved"; return 1; }
+            fi
         fi
     fi
+    # The initramfs the apply rebuilt carries the applied settings: rebuild it from what was restored.
+    initramfs=$(grep " initramfs " "$JOURNAL" 2>/dev/null | tail -n 1)
+    if [ -n "$restored" ] && [ -n "$initramfs" ]; then
+        # "TIMESTAMP initramfs TOOL IMAGE"
+        set -- $initramfs
+        if [ "$PREVIEW" = 1 ]; then
+            step initramfs would "rebuild $4 ($3), as the apply at $1 did"
+        else
+            rebuild_initramfs "$3" "$4" || return 1
+        fi
+    fi
+    [ "$PREVIEW" = 1 ] && return 0
     refresh || true
     return 0
 }

@@ -105,6 +105,9 @@ public struct SSH: Sendable {
     /// Runs `script` on `host`. Throws `Failure` when ssh itself fails (exit 255: unreachable, host key,
     /// authentication) or the execution times out.
     ///
+    /// The script is prefixed with `LVMGUARD_TIMEOUT` and `LVMGUARD_DEADLINE` (see `RemoteDeadline`): a run that
+    /// reaches its deadline ends itself on the host and reports what was running before this side gives up.
+    ///
     /// The timeout is enforced by coreutils `timeout` around ssh, never by cancelling the child: cancelling
     /// swift-subprocess mid-I/O can abort the process (an open descriptor trips its fatal check).
     public func run(_ script: String, on host: HostSettings) async throws(Failure) -> Result {
@@ -122,7 +125,8 @@ public struct SSH: Sendable {
         do {
             // The script goes in as a file descriptor set up at spawn: swift-subprocess's stdin writer aborts the
             // process when the child exits before reading all of it (ssh refusing a host key, a timeout).
-            let input = try Self.unlinkedFile(containing: script)
+            let deadline = RemoteDeadline.remoteSeconds(forTimeout: seconds)
+            let input = try Self.unlinkedFile(containing: "LVMGUARD_TIMEOUT=\(seconds)\nLVMGUARD_DEADLINE=\(deadline)\n" + script)
             let execution = try await Subprocess.run(
                 .name("timeout"), arguments: Arguments(arguments),
                 input: .fileDescriptor(input, closeAfterSpawningProcess: true),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import LVMGuardCore
 
 /// A lab of its own for tests that change hosts, so they never disturb the read-only lab tests.
 struct PrivateLab {
@@ -264,5 +265,80 @@ struct IdentityLabTests {
         #expect(try lab.ssh(host, "multipath -f \(try mapName(guestMap))").status == 0)
         let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
         #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
+    }
+}
+
+@Suite("the initramfs on a real host: root on LVM booting its own initramfs-tools image", .serialized)
+struct InitramfsLabTests {
+    /// The lab policy with the initramfs rebuilt when its copy of lvm.conf differs, and checked.
+    static func playbook() throws -> String {
+        let lab = try String(contentsOfFile: ApplyLabTests.playbook, encoding: .utf8)
+        let text = lab.replacingOccurrences(of: "initramfs: check", with: "initramfs: rebuild-if-needed")
+            .replacingOccurrences(of: "filter-effective]", with: "filter-effective, initramfs-current]")
+        #expect(text != lab && text.contains("initramfs-current"))
+        let path = try temporaryDirectory() + "/root-on-lvm.yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// The global_filter of the lvm.conf inside the initramfs the next boot uses, read by the host's lvmconfig.
+    static let initramfsFilter = "d=$(mktemp -d); unmkinitramfs /boot/initrd.img-$(uname -r) $d; "
+        + "f=$(find $d -path '*/etc/lvm/lvm.conf' | head -n 1); LVM_SYSTEM_DIR=${f%/lvm.conf} lvmconfig devices/global_filter 2>&1; rm -rf $d"
+    static let initramfsSum = "sha256sum < /boot/initrd.img-$(uname -r)"
+
+    @Test("apply rebuilds the initramfs; the host boots on its root VG with the guest off; rollback rebuilds it back")
+    func rootOnLVM() throws {
+        guard let lab = try PrivateLab.start(["r-root:root-on-lvm"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "r-root", playbook = try Self.playbook()
+        // Booted by its own initramfs onto rootvg/root; the guest VG active on the map (the incident).
+        #expect(try lab.text(host, "findmnt -n -o SOURCE /") == "/dev/mapper/rootvg-root")
+        #expect(try lab.text(host, "cat /owner") == "host rootvg/root")
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") != "0", "the guest holds the map")
+        #expect(try lab.text(host, Self.initramfsFilter).contains("not found"), "the initramfs's lvm.conf sets no filter yet")
+
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", playbook])
+        #expect(plan.stdout.contains("rebuild (initramfs-tools)") && plan.stdout.contains("host VG rootvg"), "\(plan.stdout.suffix(2500))")
+        let before = try lab.text(host, Self.initramfsSum)
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(applied.stdout.contains("initramfs: changed: update-initramfs -u"))
+        #expect(applied.stdout.contains("check initramfs-current: ok"))
+        #expect(try lab.text(host, Self.initramfsSum) != before, "the image the next boot uses was rebuilt")
+        let inside = try lab.text(host, Self.initramfsFilter)
+        #expect(inside.contains("lvm-pv-uuid-") && inside.contains("r|.*|"), "the initramfs carries the planned filter: \(inside)")
+
+        // A power cycle through that initramfs: root on its VG, the guest VG inactive, the map free.
+        #expect(try lab.reboot(host).status == 0)
+        #expect(try lab.text(host, "findmnt -n -o SOURCE /") == "/dev/mapper/rootvg-root")
+        #expect(try lab.text(host, "cat /owner") == "host rootvg/root")
+        #expect(try lab.text(host, "lvs --noheadings \(IdentityLabTests.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "")
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0")
+        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0)
+        let check = try lab.lvmguard(["check", "-i", "INVENTORY", playbook])
+        #expect(check.status == 0 && check.stdout.contains("initramfs-current: ok"), "\(check.stdout)")
+        let rebuilt = try lab.text(host, Self.initramfsSum)
+        let again = try lab.lvmguard(["apply", "-i", "INVENTORY", playbook, "--yes"])
+        #expect(again.status == 0 && again.stdout.contains("changed=0 failed=0"), "\(again.stdout.suffix(1500))")
+        #expect(try lab.text(host, Self.initramfsSum) == rebuilt, "a second apply leaves the initramfs alone")
+
+        // rollback shows what it will restore, then restores lvm.conf and rebuilds the initramfs from it.
+        let preview = try lab.lvmguard(["rollback", "-i", "INVENTORY", playbook, "--dry-run"])
+        #expect(preview.status == 0, "\(preview.stdout)")
+        #expect(preview.stdout.contains("r-root: will restore") && preview.stdout.contains("-\tglobal_filter = [ \"a|^/dev/disk/by-id/lvm-pv-uuid-"),
+                "\(preview.stdout)")
+        #expect(preview.stdout.contains("initramfs: rebuild /boot/initrd.img-"), "\(preview.stdout)")
+        #expect(try lab.text(host, Self.initramfsSum) == rebuilt, "a preview changes nothing")
+        let restored = try lab.lvmguard(["rollback", "-i", "INVENTORY", playbook, "--yes", "--format", "json"])
+        #expect(restored.status == 0, "\(restored.stdout) \(restored.stderr.suffix(1500))")
+        let run = try JSONDecoder().decode(ApplyRun.self, from: Data(restored.stdout.utf8))
+        #expect(run.format == "lvmguard-rollback" && run.hosts.first?.outcome == .changed)
+        #expect(run.hosts.first?.steps.contains { $0.name == "initramfs" && $0.result == "changed" } == true)
+        #expect(try lab.text(host, Self.initramfsFilter).contains("not found"), "the initramfs agrees with the restored lvm.conf")
+        let after = try lab.lvmguard(["check", "-i", "INVENTORY", playbook])
+        #expect(after.stdout.contains("initramfs-current: ok"), "\(after.stdout)")
     }
 }

@@ -118,6 +118,56 @@ struct ApplyScriptLocalTests {
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
+    /// Processes whose environment holds LVM_SYSTEM_DIR=`directory`, after waiting up to 3 s for them to end.
+    static func leftRunning(in directory: String) -> [String] {
+        for _ in 0..<15 {
+            let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
+            let left = pids.filter { pid in
+                FileManager.default.contents(atPath: "/proc/\(pid)/environ").map {
+                    String(decoding: $0, as: UTF8.self).split(separator: "\0").contains { $0 == "LVM_SYSTEM_DIR=\(directory)" }
+                } ?? false
+            }
+            if left.isEmpty { return [] }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return ["still running under \(directory)"]
+    }
+
+    @Test("at its deadline a hung run ends every process it started, releases its lock and says what was running")
+    func deadline() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261124T230000Z")
+        // lvm.conf becomes a FIFO nobody writes: reading it blocks, as on a host whose storage hangs.
+        try FileManager.default.removeItem(atPath: directory + "/lvm.conf")
+        #expect(mkfifo(directory + "/lvm.conf", 0o600) == 0)
+        let prefix = "LVMGUARD_TIMEOUT=4\nLVMGUARD_DEADLINE=3\n"
+        for (script, expected) in [
+            ({ (b: String) in Applier.script(for: request, boundary: b) }, "fingerprint: sha256sum"),
+            ({ (b: String) in RemoteScripts.gatherFacts(boundary: b) }, "section lvm-conf-base64: base64"),
+        ] {
+            let boundary = RemoteScripts.newBoundary()
+            let started = Date()
+            // Bounded here too: without the watchdog the run would block for good.
+            let result = try run(["timeout", "20", "dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: prefix + script(boundary))
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(elapsed < 4.5 && elapsed >= 3, "ended at its deadline: \(elapsed) s")
+            let deadline = try #require(RemoteDeadline.find(in: result.stdout, boundary: boundary), "\(result.stdout.suffix(500))")
+            #expect(deadline.seconds == 4 && deadline.running.hasPrefix(expected), "\(deadline)")
+            #expect(Self.leftRunning(in: directory).isEmpty, "nothing of the run is left")
+        }
+        // The apply run's outcome says so, and the lock is free for the next run.
+        let parsed = ApplyStream.parse("b deadline 4 fingerprint: sha256sum /etc/lvm/lvm.conf\n", boundary: "b")
+        let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: 143)
+        #expect(outcome == .failed && reason?.hasPrefix("timed out after 4 s while running: fingerprint: sha256sum /etc/lvm/lvm.conf") == true)
+        let lock = try run(["sh", "-c", "exec 9>\"/run/lock/lvmguard-$(printf '%s' \"$1\" | cksum | cut -d' ' -f1).lock\" && flock -n 9 && echo free",
+                            "sh", directory])
+        #expect(lock.stdout == "free\n", "\(lock.stderr)")
+        #expect(RemoteDeadline.remoteSeconds(forTimeout: 6) == 5 && RemoteDeadline.remoteSeconds(forTimeout: 300) == 295)
+    }
+
     @Test("apply swaps in the planned file, keeps a backup with the same mode, writes the journal; the facts after come back")
     func applies() throws {
         guard let (directory, plan) = try Self.setUp() else {

@@ -36,6 +36,24 @@ struct FleetApplyTests {
 
         func lvmConf(_ host: String) -> String { "\(state)/hosts/\(host)/etc/lvm/lvm.conf" }
 
+        /// Processes a host's remote runs started and left running ("pid command"), found by the LVM_SYSTEM_DIR
+        /// in their environment; waits up to `seconds` for them to end.
+        func leftRunning(_ host: String, within seconds: Double = 3) -> [String] {
+            let marker = "LVM_SYSTEM_DIR=\(state)/hosts/\(host)/etc/lvm"
+            let deadline = Date().addingTimeInterval(seconds)
+            while true {
+                let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+                let left = pids.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid -> String? in
+                    guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                          String(decoding: environ, as: UTF8.self).split(separator: "\0").contains(where: { $0 == marker }) else { return nil }
+                    let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? ""
+                    return "\(pid) \(command.replacingOccurrences(of: "\0", with: " "))"
+                }
+                if left.isEmpty || Date() > deadline { return left }
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
+
         /// An inventory of fleet hosts 1...count plus extra host lines, written beside the fleet.
         func inventory(_ count: Int, extra: [String] = []) throws -> String {
             var text = "all:\n\(vars)\n  children:\n    compute:\n      hosts:\n"
@@ -107,6 +125,9 @@ struct FleetApplyTests {
             let section = plan.stdout.components(separatedBy: "\(host): unreachable")[1].prefix(300)
             #expect(section.contains(reason), "\(host): \(section)")
         }
+        // The hanging host's run ended itself at its deadline, said what it was stuck on, and left nothing behind.
+        #expect(plan.stdout.contains("while running: section lvm-conf"), "\(plan.stdout.suffix(1500))")
+        #expect(fleet.leftRunning("fleet-051").isEmpty, "\(fleet.leftRunning("fleet-051"))")
 
         let logBefore = try fleet.logLines()
         let apply = try LabHost.lvmguard(["apply", "-i", inventory, Self.playbook, "--yes", "--retry-file", fleet.state + "/retry"] + timing)
@@ -153,6 +174,10 @@ struct FleetApplyTests {
             #expect(try String(contentsOfFile: fleet.lvmConf(host), encoding: .utf8) == untouched, "\(host) untouched")
         }
         #expect(try String(contentsOfFile: fleet.state + "/retry", encoding: .utf8) == "fleet-001\nfleet-002\n")
+        for host in ["fleet-001", "fleet-002"] {
+            #expect(apply.stdout.contains("while running: fingerprint: sha256sum"), "\(apply.stdout.suffix(800))")
+            #expect(fleet.leftRunning(host).isEmpty, "the remote run ended with the timeout: \(fleet.leftRunning(host))")
+        }
 
         // The retry file works as --limit @FILE: a fresh plan on just those hosts.
         let retry = try LabHost.lvmguard(["plan", "-i", inventory, playbook, "--limit", "@" + fleet.state + "/retry"])
@@ -194,6 +219,10 @@ struct FleetApplyTests {
         }
         #expect(apply.stdout.contains("failed=2") && apply.stdout.contains("skipped=4"))
         #expect(try String(contentsOfFile: fleet.state + "/retry", encoding: .utf8) == "fleet-001\nfleet-002\n")
+        for host in ["fleet-001", "fleet-002"] {
+            #expect(apply.stdout.contains("while running: fingerprint: sha256sum"), "\(apply.stdout.suffix(800))")
+            #expect(fleet.leftRunning(host).isEmpty, "the remote run ended with the timeout: \(fleet.leftRunning(host))")
+        }
         Thread.sleep(forTimeInterval: 1)
         #expect(try run(["pgrep", "-f", "lvmguard-ssh-"]).stdout.isEmpty, "no shared ssh connection outlives the run")
         let socketsAfter = Set(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("lvmguard-ssh-") })

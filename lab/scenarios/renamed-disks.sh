@@ -14,5 +14,5 @@ mkdir -p /srv/data
 mount /dev/hostvg/data /srv/data
 echo "host hostvg/data on the local SCSI disk" > /srv/data/owner
 umount /srv/data
-echo "/dev/hostvg/data /srv/data ext4 defaults,nofail,x-systemd.device-timeout=20s 0 2" >> /etc/fstab
+echo "/dev/hostvg/data /srv/data ext4 defaults,nofail,x-systemd.device-timeout=60s 0 2" >> /etc/fstab
 vgchange -q --config "$own" -an hostvg

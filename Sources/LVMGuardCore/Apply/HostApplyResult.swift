@@ -45,6 +45,8 @@ public enum ApplyStream {
         public let exitCode: Int?
         /// Sections of the facts gathered after apply, nil when they did not all arrive.
         public let factsAfter: [String: FactSection]?
+        /// Set when the run reached its deadline and ended itself.
+        public var deadline: RemoteDeadline? = nil
     }
 
     public static func parse(_ text: String, boundary: String) -> Parsed {
@@ -68,13 +70,16 @@ public enum ApplyStream {
         let facts = factsStart.flatMap { start in
             try? FactStream.parse(text.rawLines()[start...].joined(separator: "\n"), boundary: boundary)
         }
-        return Parsed(steps: steps, exitCode: exitCode, factsAfter: facts)
+        return Parsed(steps: steps, exitCode: exitCode, factsAfter: facts, deadline: RemoteDeadline.find(in: text, boundary: boundary))
     }
 
     /// The outcome of a host from its parsed run.
     /// The host's outcome and why. `sshStatus` and `sshStderr` tell a script that never started (sudo wants a
     /// password, no `sh`, a login error) from one cut off half-way.
     public static func outcome(_ parsed: Parsed, sshStatus: Int32 = 0, sshStderr: String = "") -> (HostApplyResult.Outcome, String?) {
+        if let deadline = parsed.deadline {
+            return (.failed, deadline.message + "; lvm.conf is the old or the new file, never partial")
+        }
         switch parsed.exitCode {
         case nil where parsed.steps.isEmpty && sshStatus != 0:
             let last = sshStderr.outputLines().last.map { String($0).trimmingWhitespace() } ?? ""

@@ -18,6 +18,21 @@ public enum ApplyReport {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// What a rollback would restore, per host: its "would" steps, and the lvm.conf diff (steps named "diff",
+    /// whose message is "|" and a line of `diff -u`).
+    public static func rollbackPreview(_ results: [HostApplyResult]) -> String {
+        var out: [String] = []
+        for result in results {
+            let would = result.steps.contains { $0.result == "would" }
+            let summary = result.outcome == .ok ? (would ? "will restore" : result.reason ?? "nothing to restore") : result.outcome.rawValue
+            out.append("\(result.host): \(summary)" + (result.outcome == .ok ? "" : result.reason.map { ": \($0)" } ?? ""))
+            for step in result.steps where step.result != "ok" || step.name == "rollback" {
+                out.append(step.name == "diff" ? "    " + step.message.dropFirst() : "  \(step.name): \(step.message)")
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
     /// "Recap: 3 hosts: ok=1 changed=1 failed=0 stale=0 blocked=1 unreachable=0 exempt=0".
     public static func recapLine(_ results: [HostApplyResult]) -> String {
         "Recap: \(results.count) host\(results.count == 1 ? "" : "s"): "
@@ -42,8 +57,9 @@ public struct ApplyRun: Sendable, Codable, Equatable {
     /// Sorted by host name.
     public let hosts: [HostApplyResult]
 
-    public init(playbook: String, inventory: String, stopped: String?, results: [HostApplyResult]) {
-        format = "lvmguard-apply"
+    /// `format` names the command: "lvmguard-apply", or "lvmguard-rollback" for the same document from rollback.
+    public init(playbook: String, inventory: String, stopped: String?, results: [HostApplyResult], format: String = "lvmguard-apply") {
+        self.format = format
         version = Self.currentVersion
         self.playbook = playbook
         self.inventory = inventory
