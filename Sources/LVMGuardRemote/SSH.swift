@@ -58,8 +58,22 @@ public struct SSH: Sendable {
             arguments += ["-o", "ControlMaster=auto", "-o", "ControlPersist=120", "-o", "ControlPath=\(directory)/%C"]
         }
         arguments += options.commonArgs + host.sshCommonArgs
-        arguments += ["--", host.address, host.become ? "sudo -n sh -s" : "sh -s"]
+        arguments += ["--", host.address, Self.remoteCommand(for: host)]
         return arguments
+    }
+
+    /// The fixed command the script is fed to: `sh -s`, through `sudo -n` (as `ansible_become_user`, a name
+    /// HostSettings checked) with become.
+    public static func remoteCommand(for host: HostSettings) -> String {
+        guard host.becomes else { return "sh -s" }
+        return host.becomeUser.map { "sudo -n -u \($0) sh -s" } ?? "sudo -n sh -s"
+    }
+
+    /// What runs the script: ssh with `arguments(for:)`, or, for `ansible_connection=local`, the same command on
+    /// this machine (split into words; no shell).
+    func command(for host: HostSettings) -> [String] {
+        guard host.connection == .local else { return [options.executable] + arguments(for: host) }
+        return Self.remoteCommand(for: host).split(separator: " ").map(String.init)
     }
 
     /// A word as a POSIX shell reads it back: bare when safe, otherwise in single quotes (for logs only).
@@ -94,7 +108,7 @@ public struct SSH: Sendable {
     public func closeConnections(_ hosts: [HostSettings]) async {
         guard options.controlDirectory != nil else { return }
         let executable = options.executable
-        _ = await Fleet.map(hosts, forks: 32) { host in
+        _ = await Fleet.map(hosts.filter { $0.connection == .ssh }, forks: 32) { host in
             var arguments = self.arguments(for: host)
             arguments.removeLast(3)  // "--", the address and the remote command
             arguments += ["-O", "exit", "--", host.address]
@@ -112,7 +126,7 @@ public struct SSH: Sendable {
     /// swift-subprocess mid-I/O can abort the process (an open descriptor trips its fatal check).
     public func run(_ script: String, on host: HostSettings) async throws(Failure) -> Result {
         let seconds = max(1, Int(options.commandTimeout.components.seconds))
-        let arguments = ["--kill-after=5", String(seconds), options.executable] + arguments(for: host)
+        let arguments = ["--kill-after=5", String(seconds)] + command(for: host)
         let result: Result
         let started = ContinuousClock.now
         let logger = options.logger

@@ -133,6 +133,7 @@ struct LoadedInputs {
             }
             guard !pattern.isEmpty else { throw ValidationError("--limit: \(path) names no hosts") }
         }
+        if let why = HostPattern.unsupported(pattern) { throw ValidationError("--limit '\(limit)': \(why)") }
         guard let hostPattern = HostPattern(pattern) else { throw ValidationError("--limit '\(limit)' selects nothing") }
         let match = hostPattern.match(in: inventory)
         for term in match.unmatchedTerms {

@@ -196,6 +196,46 @@ struct IdentityLabTests {
         #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
     }
 
+    /// The local SCSI disk (WWN ...71b0) of `host`, which is `before` now.
+    static let localDisk = "/dev/disk/by-id/wwn-0x5000c50015ea71b0"
+
+    /// A power cycle with the SAN controllers probed first: the same disk gets another kernel name (asserted).
+    static func powerCycleRenaming(_ lab: PrivateLab, _ host: String, before: String) throws {
+        #expect(FileManager.default.createFile(atPath: lab.state + "/hosts/\(host)/san-first", contents: nil))
+        #expect(try lab.reboot(host).status == 0)
+        let after = try lab.text(host, "readlink -f \(localDisk)")
+        #expect(after != before && after.hasPrefix("/dev/sd"), "the kernel name changed: \(before) -> \(after)")
+    }
+
+    @Test("devices file: the guest's entry removed by PVID; the host's disk, renamed by a power cycle, stays the host's")
+    func devicesFileRenamed() throws {
+        guard let lab = try PrivateLab.start(["n-devfile:devices-file"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-devfile"
+        let before = try lab.text(host, "readlink -f \(Self.localDisk)")
+        #expect(before == "/dev/sda", "the local disk enumerates first: \(before)")
+        #expect(try lab.text(host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/hostvg-data")
+        #expect(try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("mpath-35000c50015ea71ac"), "the guest's map is listed")
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(applied.stdout.contains("--delpvid") || applied.stdout.contains("removed: "), "\(applied.stdout.suffix(2500))")
+        let devices = try lab.text(host, "cat /etc/lvm/devices/system.devices")
+        #expect(!devices.contains("35000c50015ea71ac") && devices.contains("IDTYPE=sys_wwid"), "\(devices)")
+
+        try Self.powerCycleRenaming(lab, host, before: before)
+        #expect(try lab.text(host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/hostvg-data", "the host's VG is mounted")
+        #expect(try lab.text(host, "swapon --show=NAME --noheadings | xargs -r readlink -f | xargs -r -n1 basename") != "", "swap is on")
+        #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
+                "the guest VG is inactive")
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the guest map is free")
+        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0)
+        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(again.status == 0, "in sync after the rename: \(again.stdout.suffix(1500))")
+    }
+
     @Test("disks renamed by a power cycle: the host's VG on a local SCSI disk that becomes another sdX stays the host's")
     func renamedDisks() throws {
         guard let lab = try PrivateLab.start(["n-rename:renamed-disks"]) else {
@@ -204,8 +244,7 @@ struct IdentityLabTests {
         }
         defer { lab.stop() }
         let host = "n-rename"
-        let disk = "/dev/disk/by-id/wwn-0x5000c50015ea71b0"
-        let before = try lab.text(host, "readlink -f \(disk)")
+        let before = try lab.text(host, "readlink -f \(Self.localDisk)")
         #expect(before == "/dev/sda", "the local disk enumerates first: \(before)")
         #expect(try lab.text(host, "cat /srv/data/owner") == "host hostvg/data on the local SCSI disk")
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
@@ -213,11 +252,7 @@ struct IdentityLabTests {
         let devices = try lab.text(host, "cat /etc/lvm/devices/system.devices")
         #expect(devices.contains("IDTYPE=sys_wwid") || devices.contains("IDTYPE=sys_serial"), "the disk is listed by identity: \(devices)")
 
-        // Power cycle with the SAN controllers probed first: the same disk gets another kernel name.
-        FileManager.default.createFile(atPath: lab.state + "/hosts/\(host)/san-first", contents: nil)
-        #expect(try lab.reboot(host).status == 0)
-        let after = try lab.text(host, "readlink -f \(disk)")
-        #expect(after != before && after.hasPrefix("/dev/sd"), "the kernel name changed: \(before) -> \(after)")
+        try Self.powerCycleRenaming(lab, host, before: before)
         #expect(try lab.text(host, "cat /srv/data/owner") == "host hostvg/data on the local SCSI disk", "the host's VG is mounted")
         #expect(try lab.text(host, "lvs --noheadings -o lv_active hostvg/data | tr -d ' '") == "active")
         #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",

@@ -25,13 +25,14 @@ make_guest_vg() {
     vgchange -q --config "$guest" -an "$1"
 }
 
-# The host's own LVM on its local disk /dev/vdb: a data LV and swap, in fstab (mounted at boot).
-# $1 VG name; $2 "unmounted" to leave it out of fstab, or extra fstab options (e.g. "nofail").
-# These commands see only /dev/vdb, so a guest VG of the same name elsewhere does not get in the way.
+# The host's own LVM on its local disk ($HOST_DISK, default /dev/vdb): a data LV and swap, in fstab (mounted
+# at boot). $1 VG name; $2 "unmounted" to leave it out of fstab, or extra fstab options (e.g. "nofail").
+# These commands see only that disk, so a guest VG of the same name elsewhere does not get in the way.
 make_host_vg() {
-    own='devices { filter = [ "a|^/dev/vdb$|", "r|.*|" ] global_filter = [ "a|^/dev/vdb$|", "r|.*|" ] }'
-    pvcreate -q --config "$own" /dev/vdb
-    vgcreate -q --config "$own" "$1" /dev/vdb
+    disk=${HOST_DISK:-/dev/vdb}
+    own="devices { filter = [ \"a|^$disk\$|\", \"r|.*|\" ] global_filter = [ \"a|^$disk\$|\", \"r|.*|\" ] }"
+    pvcreate -q --config "$own" "$disk"
+    vgcreate -q --config "$own" "$1" "$disk"
     lvcreate -q --config "$own" -n data -L 200M "$1"
     lvcreate -q --config "$own" -n swap -L 64M "$1"
     mkfs.ext4 -q "/dev/$1/data"

@@ -40,7 +40,12 @@ public enum DesiredStateReader {
             hostsLocation = entry.value.location
             if let text = entry.value.nonEmptyString("hosts", diagnostics: &diagnostics) {
                 hosts = HostPattern(text)
-                if hosts == nil { diagnostics.error("hosts pattern '\(text)' selects nothing", at: entry.value.location) }
+                if let why = HostPattern.unsupported(text) {
+                    diagnostics.error("hosts pattern '\(text)': \(why)", at: entry.value.location)
+                    hosts = nil
+                } else if hosts == nil {
+                    diagnostics.error("hosts pattern '\(text)' selects nothing", at: entry.value.location)
+                }
             }
         } else {
             diagnostics.error("missing required key 'hosts'", at: start, hint: "name the inventory group or pattern the policy applies to, e.g. 'hosts: compute'")

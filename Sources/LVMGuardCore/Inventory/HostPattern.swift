@@ -34,6 +34,24 @@ public struct HostPattern: Sendable, Hashable {
             + terms.filter { $0.operation == .exclusion }
     }
 
+    /// Why lvmguard refuses `source` though Ansible reads it, or nil. Ansible reads a term ending in `[N]`,
+    /// `[N:M]` or `[N-M]` (not a `~regex`) as a subscript: hosts of the group by their inventory order
+    /// (`compute[0:9]`, and also `compute0[1-3]`). lvmguard does not keep that order, so it refuses such a
+    /// pattern instead of reading it as a glob and selecting other hosts than Ansible would.
+    public static func unsupported(_ source: String) -> String? {
+        for raw in split(source) {
+            var word = raw.trimmingWhitespace()
+            if word.hasPrefix("!") || word.hasPrefix("&") { word.removeFirst() }
+            guard !word.hasPrefix("~"), word.contains(subscriptSuffix) else { continue }
+            return "'\(word)' is an Ansible subscript (hosts of a group by inventory order), which lvmguard does not support: "
+                + "use a glob (compute0*) or a regex (~compute0[1-3])"
+        }
+        return nil
+    }
+
+    /// Ansible's PATTERN_WITH_SUBSCRIPT: something, then `[-N]`, `[N]`, `[N:M]`, `[N:]` or `[N-M]`, at the end.
+    nonisolated(unsafe) static let subscriptSuffix = #/^.+\[(?:-?[0-9]+|[0-9]+[:-][0-9]*)\]$/#
+
     /// The result of matching a pattern against an inventory.
     public struct Match: Sendable {
         public let hosts: [String]

@@ -16,7 +16,8 @@ public enum ValidateReport {
             var connection = host.user.map { "\($0)@" } ?? ""
             connection += host.address
             if let port = host.port { connection += ":\(port)" }
-            if host.become { connection += " (become)" }
+            if host.connection == .local { connection = "local (no ssh)" }
+            if host.become { connection += " (become" + (host.becomeUser.map { " \($0)" } ?? "") + ")" }
             lines.append("  \(host.name.padding(to: width))  \(connection)")
         }
         lines.append("")
