@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+@testable import LVMGuardCore
 
 /// The lab's VMs reproduce the incident for real: real kernel, device-mapper, multipath, LVM autoactivation.
 @Suite("Lab VMs: the incident and a host with its own LVM, for real")
@@ -19,6 +21,32 @@ struct LabTests {
         #expect(flush.output.contains("map in use"), "\(flush.output)")
         // The flush failed, so the map is still there.
         #expect(try host.run("test -e /dev/mapper/mpatha").status == 0)
+    }
+
+    @Test("diagnose, given os-brick's log line: the map, its open count, the guest VG by UUID holding it; exit 4; read-only")
+    func diagnose() throws {
+        guard let host = LabHost.running("incident") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let before = try host.lvmState()
+        let guestVG = try host.run("vgs --noheadings -o vg_uuid guestvg").stdout.trimmingCharacters(in: .whitespaces.union(.newlines))
+        let wwid = try host.run("dmsetup info -c --noheadings -o uuid mpatha").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "mpath-", with: "")
+        let line = "ERROR os_brick.initiator.linuxscsi [req-7] multipath -f /dev/disk/by-id/dm-uuid-mpath-\(wwid) failed: "
+            + "Exit code: 1 Stderr: 'mpatha: map in use'"
+        let result = try LabHost.lvmguard(["diagnose", "-i", LabHost.inventory, ApplyLabTests.playbook, "--host", host.name,
+                                           "--log-line", line, "--format", "json"])
+        #expect(result.status == 4, "held by host LVM: \(result.stdout.suffix(1500)) \(result.stderr.suffix(500))")
+        let diagnosis = try JSONDecoder().decode(Diagnosis.self, from: Data(result.stdout.utf8))
+        #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid && (diagnosis.openCount ?? 0) >= 1)
+        #expect(diagnosis.guestVGs == ["guestvg (\(guestVG))"], "\(diagnosis.guestVGs)")
+        #expect(!diagnosis.holders.isEmpty && diagnosis.holders.allSatisfy { $0.owner == "guest" && $0.lv?.contains(guestVG) == true })
+        #expect(diagnosis.plan.status == .changes)
+        let text = try LabHost.lvmguard(["diagnose", "-i", LabHost.inventory, ApplyLabTests.playbook, "--host", host.name, "--map", "mpatha"])
+        #expect(text.status == 4 && text.stdout.contains("held by host LVM") && text.stdout.contains("host LVM activated guest VG guestvg"),
+                "\(text.stdout)")
+        #expect(try host.lvmState() == before, "diagnose changed nothing")
     }
 
     @Test("host-lvm host boots with its own VG active, its LV mounted and its swap on")

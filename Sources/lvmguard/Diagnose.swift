@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import LVMGuardCore
+import LVMGuardRemote
+
+/// `lvmguard diagnose`: why a multipath map is "in use", on one host, read-only.
+struct Diagnose: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain, read-only, who holds a multipath map open on one host and the plan that frees it.",
+        discussion: """
+            Give the host (--host, a name in the inventory) and what you have: os-brick's log line from \
+            nova-compute.log (--log-line, pasted whole: its dm-uuid-mpath-<wwid> names the map), a WWID, a map \
+            name or an instance (a libvirt domain). One read-only ssh execution gathers the facts; the output \
+            is the map and its open count, every holder up the stack (host LVM's LVs, by VG and LV UUID, and \
+            whose VG each is), the instances whose disk it is, why host LVM could activate the guest's VG \
+            (the filter or devices file in force), and the plan that fixes the host.
+
+            Exit codes: 0 the map is not held by host LVM; 4 host LVM holds the map (the incident); \
+            1 invalid files or arguments, or the map was not found; 3 the host was unreachable.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "The host to look at (an inventory name).")
+    var host: String
+
+    @Option(help: "os-brick's failing line from nova-compute.log (with multipath -f /dev/disk/by-id/dm-uuid-mpath-<wwid>).")
+    var logLine: String?
+
+    @Option(help: "The multipath map's WWID.")
+    var wwid: String?
+
+    @Option(help: "The multipath map's name (mpatha, or /dev/mapper/mpatha).")
+    var map: String?
+
+    @Option(help: "The instance (libvirt domain name or UUID) whose disk the map is.")
+    var instance: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: Format = .text
+
+    func validate() throws {
+        guard logLine != nil || wwid != nil || map != nil || instance != nil else {
+            throw ValidationError("give one of --log-line, --wwid, --map or --instance")
+        }
+        if let logLine, Diagnosis.Query.wwid(inLogLine: logLine) == nil {
+            throw ValidationError("the log line names no dm-uuid-mpath-<wwid>: paste os-brick's whole 'multipath -f' line")
+        }
+    }
+
+    func run() async throws {
+        var options = input
+        options.limit = host
+        let loaded = try LoadedInputs.load(options)
+        guard let target = loaded.selection.targets.first(where: { $0.name == host }) else {
+            throw ValidationError("host '\(host)' is not a target of \(input.playbook) in \(input.inventory) (or it is exempt)")
+        }
+        let gathered = await FactsGatherer(ssh: try connection.ssh()).gather(target)
+        let facts: HostFacts
+        switch gathered.facts {
+        case let .success(value): facts = value
+        case let .failure(error):
+            Terminal.writeError("\(host): unreachable: \(error.message)\n")
+            throw ExitCode(3)
+        }
+        let query = Diagnosis.Query(logLine: logLine, wwid: wwid, map: map, instance: instance)
+        let diagnosis = Diagnosis.analyze(query, host: target, facts: facts, desired: loaded.desired)
+        switch format {
+        case .text: print(DiagnosisReport.text(diagnosis), terminator: "")
+        case .json: print(try JSONOutput.text(diagnosis))
+        }
+        switch diagnosis.verdict {
+        case .heldByHostLVM: throw ExitCode(4)
+        case .notFound: throw ExitCode.failure
+        case .free, .heldByOther: return
+        }
+    }
+}

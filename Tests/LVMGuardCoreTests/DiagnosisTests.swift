@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+@Suite("diagnose: who holds a multipath map, from real gather output")
+struct DiagnosisTests {
+    static let logLine = "2026-11-20 10:12:31.220 7 ERROR os_brick.initiator.linuxscsi [req-1] multipath -f "
+        + "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac failed: Unexpected error while running command. "
+        + "Exit code: 1 Stderr: 'Nov 20 10:12:31 | mpatha: map in use\\n'"
+
+    @Test("os-brick's log line names the map; the incident host's LVM holds it with the guest VG's LVs, by UUID")
+    func incident() throws {
+        #expect(Diagnosis.Query.wwid(inLogLine: Self.logLine) == "35000c50015ea71ac")
+        let facts = try Fixture.facts("incident")
+        let diagnosis = Diagnosis.analyze(.init(logLine: Self.logLine), host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired())
+        #expect(diagnosis.verdict == .heldByHostLVM && diagnosis.map == "mpatha" && diagnosis.openCount == 2)
+        #expect(diagnosis.guestVGs == ["guestvg (gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D)"])
+        #expect(diagnosis.holders.count == 2 && diagnosis.holders.allSatisfy { $0.depth == 1 && $0.owner == "guest" })
+        #expect(diagnosis.holders.contains { $0.lv == "guestvg/data (VG gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D, LV 8iEwEz-pPyJ-PZdo-QqUv-0aT4-vroI-bDquVd)" })
+        #expect(diagnosis.why.first?.hasPrefix("devices/global_filter accepts every device") == true, "\(diagnosis.why)")
+        #expect(diagnosis.plan.status == .changes)
+        let text = DiagnosisReport.text(diagnosis)
+        #expect(text.contains("multipath map mpatha (wwid 35000c50015ea71ac), open count 2: held by host LVM"), "\(text)")
+        #expect(text.contains("deactivate guest VG guestvg"), "the plan that fixes it: \(text)")
+        // The same map by name and by WWID; an unknown WWID is not found.
+        for query in [Diagnosis.Query(map: "/dev/mapper/mpatha"), Diagnosis.Query(wwid: "35000c50015ea71ac")] {
+            #expect(Diagnosis.analyze(query, host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired()).verdict == .heldByHostLVM)
+        }
+        #expect(Diagnosis.analyze(.init(wwid: "36000"), host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired()).verdict == .notFound)
+    }
+
+    @Test("after the fix the map is free; an instance's disk on it is found from the instance and holds it, not host LVM")
+    func instanceDisk() throws {
+        let fixed = try Fixture.facts("clean")
+        let free = Diagnosis.analyze(.init(map: "mpatha"), host: Fixture.host("lab-clean"), facts: fixed, desired: Fixture.desired())
+        #expect(free.verdict == .free || free.verdict == .notFound, "\(free.verdict)")
+        let facts = try Fixture.facts("incident") { sections in
+            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0,
+                stdout: "instance-0000002a block disk vdb /dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac\n", stderr: "")
+        }
+        let diagnosis = Diagnosis.analyze(.init(instance: "instance-0000002a"), host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired())
+        #expect(diagnosis.map == "mpatha" && diagnosis.instances == ["instance-0000002a"])
+        #expect(DiagnosisReport.text(diagnosis).contains("instance instance-0000002a has the map as a disk"))
+    }
+}
