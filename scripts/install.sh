@@ -11,6 +11,8 @@ binary="$scratch/release/lvmguard"
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
     "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
 install -m 755 "$binary" "$prefix/bin/lvmguard"
+# Debug symbols are a third of the size and no use on a controller.
+if command -v strip >/dev/null 2>&1; then strip "$prefix/bin/lvmguard"; fi
 "$binary" --generate-completion-script bash > "$prefix/share/bash-completion/completions/lvmguard"
 "$binary" --generate-completion-script zsh > "$prefix/share/zsh/site-functions/_lvmguard"
 "$binary" --generate-completion-script fish > "$prefix/share/fish/vendor_completions.d/lvmguard.fish"

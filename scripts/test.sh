@@ -24,6 +24,17 @@ swift build --build-tests
 status=0
 swift test --no-parallel || status=$?
 
+# The documented install (README): one static binary that runs where no Swift toolchain is, with its man page and
+# completions.
+prefix=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
+if scripts/install.sh "$prefix" && scripts/check-install.sh "$prefix"; then
+    echo "[test] release binary: installed and ran validate without a Swift toolchain"
+else
+    echo "[test] FAIL: the release binary (scripts/install.sh) did not install or run" >&2
+    status=1
+fi
+rm -rf "$prefix"
+
 # The tests end what they start: no VM, fleet sshd, or process a fleet host ran may be left behind.
 # (The lab this script started is stopped first; the trap stopping it again is harmless.)
 if [ "$(id -u)" = 0 ]; then lab/stop.sh; fi

@@ -207,6 +207,16 @@ struct IdentityLabTests {
         #expect(after != before && after.hasPrefix("/dev/sd"), "the kernel name changed: \(before) -> \(after)")
     }
 
+    /// After apply and a power cycle: guestvg inactive, mpatha free and flushable, and the plan in sync.
+    static func expectGuestFreedAndInSync(_ lab: PrivateLab, _ host: String) throws {
+        #expect(try lab.text(host, "lvs --noheadings \(permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
+                "the guest VG is inactive")
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the guest map is free")
+        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
+        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
+    }
+
     @Test("devices file: the guest's entry removed by PVID; the host's disk, renamed by a power cycle, stays the host's")
     func devicesFileRenamed() throws {
         guard let lab = try PrivateLab.start(["n-devfile:devices-file"]) else {
@@ -228,12 +238,7 @@ struct IdentityLabTests {
         try Self.powerCycleRenaming(lab, host, before: before)
         #expect(try lab.text(host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/hostvg-data", "the host's VG is mounted")
         #expect(try lab.text(host, "swapon --show=NAME --noheadings | xargs -r readlink -f | xargs -r -n1 basename") != "", "swap is on")
-        #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
-                "the guest VG is inactive")
-        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the guest map is free")
-        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0)
-        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
-        #expect(again.status == 0, "in sync after the rename: \(again.stdout.suffix(1500))")
+        try Self.expectGuestFreedAndInSync(lab, host)
     }
 
     @Test("disks renamed by a power cycle: the host's VG on a local SCSI disk that becomes another sdX stays the host's")
@@ -255,12 +260,7 @@ struct IdentityLabTests {
         try Self.powerCycleRenaming(lab, host, before: before)
         #expect(try lab.text(host, "cat /srv/data/owner") == "host hostvg/data on the local SCSI disk", "the host's VG is mounted")
         #expect(try lab.text(host, "lvs --noheadings -o lv_active hostvg/data | tr -d ' '") == "active")
-        #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
-                "the guest VG is inactive")
-        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the guest map is free")
-        #expect(try lab.ssh(host, "multipath -f mpatha").status == 0)
-        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
-        #expect(again.status == 0, "in sync after the rename: \(again.stdout.suffix(1500))")
+        try Self.expectGuestFreedAndInSync(lab, host)
     }
 
     @Test("boot from SAN, stacked: the host's VG on one multipath LUN under dm-crypt stays; the guest's map is freed")
