@@ -311,15 +311,23 @@ struct ApplyScriptLocalTests {
             return
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        func rollback() throws -> ApplyStream.Parsed {
+        func rollback(preview: Bool = false) throws -> ApplyStream.Parsed {
             let boundary = RemoteScripts.newBoundary()
             let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
-                                 stdin: Applier.rollbackScript(timestamp: "20261124T235959Z", boundary: boundary))
+                                 stdin: Applier.rollbackScript(timestamp: "20261124T235959Z", boundary: boundary, preview: preview))
             return ApplyStream.parse(result.stdout, boundary: boundary)
         }
         #expect(try rollback().exitCode == 5, "nothing to roll back before any apply")
         _ = try Self.apply(plan, in: directory)
         let applied = try Self.read(directory + "/lvm.conf")
+        // The preview says what it would restore, with the diff, and changes nothing.
+        let preview = try rollback(preview: true)
+        #expect(preview.exitCode == 0 && preview.steps.contains { $0.name == "rollback" && $0.result == "would" }, "\(preview.steps)")
+        let diff = preview.steps.filter { $0.name == "diff" }.map(\.message)
+        #expect(diff.contains("|-\tglobal_filter = [ \"r|.*|\" ]") && diff.first?.hasPrefix("|@@") == true, "\(diff)")
+        #expect(ApplyReport.rollbackPreview([HostApplyResult(host: "h", outcome: .ok, steps: preview.steps)])
+            .contains("h: will restore\n  rollback: restore "))
+        #expect(try Self.read(directory + "/lvm.conf") == applied, "a preview changes nothing")
         let parsed = try rollback()
         #expect(parsed.exitCode == 0, "\(parsed.steps)")
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
