@@ -1,7 +1,7 @@
 # Disks renamed by a power cycle: the host's VG hostvg (data LV mounted at /srv/data, a marker file) on a local
-# SCSI disk (WWN 0x5000c50015ea71b0) whose controller is probed before the SAN's, so it is sda; the guest's VG
+# SCSI disk (WWN 0x5000c50015ea71b0) whose controller is probed before the SAN's, so it is usually sda; the guest's VG
 # on the multipath LUN, as in `incident`. The test boots it again with the SAN controllers first (lab host
-# file san-first): the same disk is then sdc.
+# file san-first): the same disk then usually comes back as sdc (sd names follow asynchronous probes).
 # lab-disks: lun scsi
 make_guest_vg guestvg "root data"
 disk=/dev/disk/by-id/wwn-0x5000c50015ea71b0
