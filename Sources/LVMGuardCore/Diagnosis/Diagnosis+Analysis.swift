@@ -7,7 +7,7 @@ extension Diagnosis {
             return Diagnosis(host: host.name, query: query, verdict: .notFound, map: nil, wwid: query.wwid ?? query.logLine.flatMap(Query.wwid),
                              openCount: nil, holders: [], instances: [], guestVGs: [], why: [], plan: plan)
         }
-        let owners = ownersByVGUUID(Ownership(facts: facts, declaredVGs: host.hostVGs, accept: desired.filter.accept))
+        let owners = ownersByVGUUID(plan.ownership)
         let lvByDMUUID = Dictionary(facts.lvs.map { (DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid), $0) },
                                     uniquingKeysWith: { first, _ in first })
         var holders: [Holder] = []
@@ -61,11 +61,11 @@ extension Diagnosis {
         return false
     }
 
-    private static func ownersByVGUUID(_ ownership: Ownership) -> [String: String] {
+    /// "host" or "guest" by VG UUID, as the plan decided; a VG it names neither way is ambiguous.
+    private static func ownersByVGUUID(_ ownership: HostPlan.OwnershipSummary?) -> [String: String] {
         var owners: [String: String] = [:]
-        for vg in ownership.hostVGs { owners[vg.uuid] = "host" }
-        for vg in ownership.guestVGs { owners[vg.uuid] = "guest" }
-        for vg in ownership.ambiguousVGs { owners[vg.uuid] = "ambiguous" }
+        for vg in ownership?.hostVGs ?? [] { owners[vg.uuid] = "host" }
+        for vg in ownership?.guestVGs ?? [] { owners[vg.uuid] = "guest" }
         return owners
     }
 
