@@ -118,21 +118,6 @@ struct ApplyScriptLocalTests {
 
     static func read(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
-    /// Processes whose environment holds LVM_SYSTEM_DIR=`directory`, after waiting up to 3 s for them to end.
-    static func leftRunning(in directory: String) -> [String] {
-        for _ in 0..<15 {
-            let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
-            let left = pids.filter { pid in
-                FileManager.default.contents(atPath: "/proc/\(pid)/environ").map {
-                    String(decoding: $0, as: UTF8.self).split(separator: "\0").contains { $0 == "LVM_SYSTEM_DIR=\(directory)" }
-                } ?? false
-            }
-            if left.isEmpty { return [] }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        return ["still running under \(directory)"]
-    }
-
     @Test("at its deadline a hung run ends every process it started, releases its lock and says what was running")
     func deadline() throws {
         guard let (directory, plan) = try Self.setUp() else {
@@ -156,7 +141,7 @@ struct ApplyScriptLocalTests {
             #expect(elapsed < 4.5 && elapsed >= 3, "ended at its deadline: \(elapsed) s")
             let deadline = try #require(RemoteDeadline.find(in: result.stdout, boundary: boundary), "\(result.stdout.suffix(500))")
             #expect(deadline.seconds == 4 && deadline.running.hasPrefix(expected), "\(deadline)")
-            #expect(Self.leftRunning(in: directory).isEmpty, "nothing of the run is left")
+            #expect(processesLeft(lvmSystemDir: directory).isEmpty, "nothing of the run is left")
         }
         // The apply run's outcome says so, and the lock is free for the next run.
         let parsed = ApplyStream.parse("b deadline 4 fingerprint: sha256sum /etc/lvm/lvm.conf\n", boundary: "b")

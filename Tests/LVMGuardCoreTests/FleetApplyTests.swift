@@ -36,25 +36,11 @@ struct FleetApplyTests {
 
         func lvmConf(_ host: String) -> String { "\(state)/hosts/\(host)/etc/lvm/lvm.conf" }
 
-        /// Processes a host's remote runs started and left running ("pid command"), found by the LVM_SYSTEM_DIR
-        /// in their environment; waits up to `seconds` for them to end.
-        func leftRunning(_ host: String, within seconds: Double = 3) -> [String] {
-            let marker = "LVM_SYSTEM_DIR=\(state)/hosts/\(host)/etc/lvm"
-            let deadline = Date().addingTimeInterval(seconds)
-            while true {
-                let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-                let left = pids.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid -> String? in
-                    guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
-                          String(decoding: environ, as: UTF8.self).split(separator: "\0").contains(where: { $0 == marker }) else { return nil }
-                    let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? ""
-                    return "\(pid) \(command.replacingOccurrences(of: "\0", with: " "))"
-                }
-                if left.isEmpty || Date() > deadline { return left }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
+        /// Processes a host's remote runs started and left running ("pid command").
+        func leftRunning(_ host: String) -> [String] {
+            processesLeft(lvmSystemDir: "\(state)/hosts/\(host)/etc/lvm")
         }
 
-        /// An inventory of fleet hosts 1...count plus extra host lines, written beside the fleet.
         func inventory(_ count: Int, extra: [String] = []) throws -> String {
             var text = "all:\n\(vars)\n  children:\n    compute:\n      hosts:\n"
             for index in 1...count { text += String(format: "        fleet-%03d: { ansible_host: 127.0.0.%d }\n", index, index + 1) }

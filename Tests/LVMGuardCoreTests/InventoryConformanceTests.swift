@@ -37,6 +37,12 @@ struct InventoryConformanceTests {
         return try JSONDecoder().decode(Oracle.self, from: Data(result.stdout.utf8))
     }
 
+    /// `text` written as the INI inventory `directory`/hosts and read by lvmguard's loader.
+    static func load(_ text: String, in directory: String, _ diagnostics: inout Diagnostics) throws -> Inventory? {
+        try text.write(toFile: directory + "/hosts", atomically: true, encoding: .utf8)
+        return InventoryLoader(files: LocalFiles()).load(directory + "/hosts", diagnostics: &diagnostics)
+    }
+
     @Test("hosts per pattern and each host's connection equal what ansible-core resolves", arguments: cases)
     func conformance(inventory: String, patterns: [String]) throws {
         guard let python = AnsibleOracle.python else {
@@ -78,11 +84,10 @@ struct InventoryConformanceTests {
     func refusedVariables() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/hosts"
-        try "[compute]\nc1 ansible_ssh_pass=secret\nc2 ansible_connection=paramiko\nc3 ansible_become_method=su ansible_become_user='a b'\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
         var diagnostics = Diagnostics()
-        let inventory = try #require(InventoryLoader(files: LocalFiles()).load(path, diagnostics: &diagnostics))
+        let inventory = try #require(try Self.load(
+            "[compute]\nc1 ansible_ssh_pass=secret\nc2 ansible_connection=paramiko\nc3 ansible_become_method=su ansible_become_user='a b'\n",
+            in: directory, &diagnostics))
         for name in ["c1", "c2", "c3"] {
             let host = try #require(inventory.hosts[name])
             #expect(HostSettings(host, diagnostics: &diagnostics) == nil)
@@ -106,11 +111,10 @@ struct InventoryConformanceTests {
         }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/hosts"
-        try "deployer ansible_connection=local\nremote ansible_host=192.0.2.9 ansible_become=true ansible_become_user=stack\n"
-            .write(toFile: path, atomically: true, encoding: .utf8)
         var diagnostics = Diagnostics()
-        let inventory = try #require(InventoryLoader(files: LocalFiles()).load(path, diagnostics: &diagnostics))
+        let inventory = try #require(try Self.load(
+            "deployer ansible_connection=local\nremote ansible_host=192.0.2.9 ansible_become=true ansible_become_user=stack\n",
+            in: directory, &diagnostics))
         let (deployer, other) = (try #require(inventory.hosts["deployer"]), try #require(inventory.hosts["remote"]))
         let local = try #require(HostSettings(deployer, diagnostics: &diagnostics))
         let remote = try #require(HostSettings(other, diagnostics: &diagnostics))

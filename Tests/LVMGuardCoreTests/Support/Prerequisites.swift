@@ -96,3 +96,21 @@ func temporaryDirectory() throws -> String {
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
+
+/// Processes ("pid command") whose environment holds `LVM_SYSTEM_DIR=directory`: what a remote run on that
+/// LVM configuration left running. Waits up to `seconds` for them to end.
+func processesLeft(lvmSystemDir directory: String, within seconds: Double = 3) -> [String] {
+    let marker = "LVM_SYSTEM_DIR=\(directory)"
+    let deadline = Date().addingTimeInterval(seconds)
+    while true {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
+        let left = pids.compactMap { pid -> String? in
+            guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                  String(decoding: environ, as: UTF8.self).split(separator: "\0").contains(where: { $0 == marker }) else { return nil }
+            let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return "\(pid) \(command.replacingOccurrences(of: "\0", with: " "))"
+        }
+        if left.isEmpty || Date() > deadline { return left }
+        Thread.sleep(forTimeInterval: 0.2)
+    }
+}
