@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the lab's base VM: a Debian 12 root file system with lvm2, multipath-tools and initramfs-tools (for
-# hosts that boot their own initramfs), a stock Debian kernel, a tiny busybox initramfs and an ssh key. Cached under $LVMGUARD_LAB_CACHE keyed by a hash of
-# this script and lab/guest/*, so a second run returns at once.
+# Builds the lab's base VM: a Debian 12 root file system with lvm2, multipath-tools, initramfs-tools (for
+# hosts that boot their own initramfs) and libvirt with QEMU (for a nova-style instance on a map), a stock Debian
+# kernel, a tiny busybox initramfs and an ssh key. Cached under $LVMGUARD_LAB_CACHE keyed by a hash of this
+# script and lab/guest/*, so a second run returns at once.
 # Needs root and the packages lab/install-deps.sh installs.
 source "$(dirname "$0")/lib.sh"
 
@@ -31,7 +32,7 @@ kver=$(ls "$work/kernel/lib/modules")
 
 log "root file system: debootstrap from $mirror (about a minute)"
 debootstrap --variant=minbase \
-    --include=systemd-sysv,udev,kmod,lvm2,multipath-tools,openssh-server,iproute2,procps,dbus,sudo,util-linux,e2fsprogs,python3,initramfs-tools,zstd \
+    --include=systemd-sysv,udev,kmod,lvm2,multipath-tools,openssh-server,iproute2,procps,dbus,sudo,util-linux,e2fsprogs,python3,initramfs-tools,zstd,libvirt-daemon,libvirt-daemon-driver-qemu,libvirt-clients,qemu-system-x86 \
     bookworm "$work/rootfs" "$mirror" > "$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; die "debootstrap failed"; }
 
 log "root file system: kernel modules, ssh, network, multipath"
@@ -51,7 +52,10 @@ echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" > "$work/rootfs/etc/fstab"
 echo lab-host > "$work/rootfs/etc/hostname"
 chroot "$work/rootfs" systemctl enable systemd-networkd ssh multipathd >/dev/null 2>&1
 chroot "$work/rootfs" passwd -d root >/dev/null
+install -D -m 644 "$LAB_DIR/guest/qemu.conf" "$work/rootfs/etc/libvirt/qemu.conf"
+install -m 644 "$LAB_DIR/guest/libvirtd.service" "$work/rootfs/etc/systemd/system/libvirtd.service"
 rm -f "$work/rootfs/var/cache/apt/archives/"*.deb
+rm -rf "$work/rootfs/usr/share/doc/"* "$work/rootfs/usr/share/man/"* "$work/rootfs/usr/share/locale/"*
 
 log "initramfs: busybox with virtio and ext4 only"
 mkdir -p "$work/initrd/bin" "$work/initrd/modules"

@@ -140,6 +140,15 @@ else
 fi
 
 if have virsh; then
-    section libvirt-disks bounded "$BOUND" sh -c 'for d in $(virsh list --name 2>/dev/null); do virsh domblklist --details "$d" 2>/dev/null | sed "s|^|$d |"; done'
+    # The running (and paused) domains by UUID, which for nova is the instance's UUID: "domain UUID NAME", then
+    # one "disk UUID TYPE DEVICE TARGET SOURCE" per disk. No libvirtd running means no instance, not an error.
+    section libvirt-disks bounded "$BOUND" sh -c '
+        virsh list --uuid 2>/dev/null | while read -r uuid; do
+            [ -n "$uuid" ] || continue
+            printf "domain %s %s\n" "$uuid" "$(virsh domname "$uuid" </dev/null 2>/dev/null)"
+            virsh domblklist --details "$uuid" </dev/null 2>/dev/null | while read -r type device target source; do
+                printf "disk %s %s %s %s %s\n" "$uuid" "$type" "$device" "$target" "$source"
+            done
+        done'
 fi
 echo "$B end"

@@ -34,12 +34,28 @@ struct DiagnosisTests {
         let fixed = try Fixture.facts("clean")
         let free = Diagnosis.analyze(.init(map: "mpatha"), host: Fixture.host("lab-clean"), facts: fixed, desired: Fixture.desired())
         #expect(free.verdict == .free || free.verdict == .notFound, "\(free.verdict)")
+        let uuid = "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"
         let facts = try Fixture.facts("incident") { sections in
-            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0,
-                stdout: "instance-0000002a block disk vdb /dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac\n", stderr: "")
+            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0, stdout: """
+                domain \(uuid) instance-0000002a
+                disk \(uuid) Type Device Target Source
+                disk \(uuid) ------------------------------------------------------------------------
+                disk \(uuid) file disk vda /var/lib/nova/instances/\(uuid)/disk
+                disk \(uuid) block disk vdb /dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac
+                disk \(uuid) file cdrom sda -
+
+                """, stderr: "")
         }
-        let diagnosis = Diagnosis.analyze(.init(instance: "instance-0000002a"), host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired())
-        #expect(diagnosis.map == "mpatha" && diagnosis.instances == ["instance-0000002a"])
-        #expect(DiagnosisReport.text(diagnosis).contains("instance instance-0000002a has the map as a disk"))
+        let expected = Diagnosis.Instance(name: "instance-0000002a", uuid: uuid, target: "vdb",
+                                          source: "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac")
+        // Found from the instance's UUID (what `openstack server show` gives) and from its libvirt name.
+        for query in [uuid.uppercased(), "instance-0000002a"] {
+            let diagnosis = Diagnosis.analyze(.init(instance: query), host: Fixture.host("lab-incident"), facts: facts,
+                                              desired: Fixture.desired())
+            #expect(diagnosis.map == "mpatha" && diagnosis.instances == [expected], "\(query): \(diagnosis.instances)")
+            #expect(DiagnosisReport.text(diagnosis).contains("instance instance-0000002a (\(uuid)) has it as disk vdb"))
+        }
+        #expect(Diagnosis.analyze(.init(instance: "instance-0000002b"), host: Fixture.host("lab-incident"), facts: facts,
+                                  desired: Fixture.desired()).verdict == .notFound)
     }
 }

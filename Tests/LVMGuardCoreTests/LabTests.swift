@@ -23,12 +23,16 @@ struct LabTests {
         #expect(try host.run("test -e /dev/mapper/mpatha").status == 0)
     }
 
-    @Test("diagnose, given os-brick's log line: the map, its open count, the guest VG by UUID holding it; exit 4; read-only")
+    @Test("diagnose, given os-brick's log line or the instance: the map, its open count, the guest VG by UUID holding it, nova's instance; exit 4; read-only")
     func diagnose() throws {
         guard let host = LabHost.running("incident") else {
             #expect(Prerequisite.skipAllowed())
             return
         }
+        // Nova's instance with the volume attached: a paused qemu that libvirt started with the map as disk vdb.
+        let start = try host.run("systemctl start libvirtd && virsh start --paused \(Self.instanceName) >/dev/null")
+        defer { _ = try? host.run("virsh destroy \(Self.instanceName); systemctl stop libvirtd") }
+        try #require(start.status == 0, "the lab's instance starts: \(start.stderr)")
         let before = try host.lvmState()
         let guestVG = try host.run("vgs --noheadings -o vg_uuid guestvg").stdout.trimmingCharacters(in: .whitespaces.union(.newlines))
         let wwid = try host.run("dmsetup info -c --noheadings -o uuid mpatha").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -39,15 +43,28 @@ struct LabTests {
                                            "--log-line", line, "--format", "json"])
         #expect(result.status == 4, "held by host LVM: \(result.stdout.suffix(1500)) \(result.stderr.suffix(500))")
         let diagnosis = try JSONDecoder().decode(Diagnosis.self, from: Data(result.stdout.utf8))
-        #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid && (diagnosis.openCount ?? 0) >= 1)
+        #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid)
         #expect(diagnosis.guestVGs == ["guestvg (\(guestVG))"], "\(diagnosis.guestVGs)")
         #expect(!diagnosis.holders.isEmpty && diagnosis.holders.allSatisfy { $0.owner == "guest" && $0.lv?.contains(guestVG) == true })
+        #expect(diagnosis.instances == [Diagnosis.Instance(name: Self.instanceName, uuid: Self.instanceUUID, target: "vdb",
+                                                           source: "/dev/disk/by-id/dm-uuid-mpath-\(wwid)")], "\(diagnosis.instances)")
+        // Each guest LV on the map and the instance's qemu hold it open, as the kernel counts.
+        let directHolders = diagnosis.holders.filter { $0.depth == 1 }.count
+        let kernelCount = try host.openCount("mpatha")
+        #expect(diagnosis.openCount == directHolders + 1 && diagnosis.openCount == kernelCount,
+                "open count \(String(describing: diagnosis.openCount)), \(directHolders) LVs and the instance")
         #expect(diagnosis.plan.status == .changes)
-        let text = try LabHost.lvmguard(["diagnose", "-i", LabHost.inventory, ApplyLabTests.playbook, "--host", host.name, "--map", "mpatha"])
-        #expect(text.status == 4 && text.stdout.contains("held by host LVM") && text.stdout.contains("host LVM activated guest VG guestvg"),
-                "\(text.stdout)")
+        // From what `openstack server show` gives the SRE: the instance's UUID.
+        let text = try LabHost.lvmguard(["diagnose", "-i", LabHost.inventory, ApplyLabTests.playbook, "--host", host.name,
+                                         "--instance", Self.instanceUUID])
+        #expect(text.status == 4 && text.stdout.contains("multipath map mpatha") && text.stdout.contains("held by host LVM")
+                && text.stdout.contains("host LVM activated guest VG guestvg")
+                && text.stdout.contains("instance \(Self.instanceName) (\(Self.instanceUUID)) has it as disk vdb"), "\(text.stdout)")
         #expect(try host.lvmState() == before, "diagnose changed nothing")
     }
+
+    /// The incident scenario's nova instance (lab/scenarios/incident.sh).
+    static let instanceName = "instance-0000002a", instanceUUID = "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"
 
     @Test("host-lvm host boots with its own VG active, its LV mounted and its swap on")
     func hostLVM() throws {

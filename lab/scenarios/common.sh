@@ -47,3 +47,37 @@ make_host_vg() {
     echo "/dev/$1/data /srv/data ext4 $options 0 2" >> /etc/fstab
     echo "/dev/$1/swap none swap ${options#defaults,} 0 0" | sed 's/ swap defaults / swap sw /' >> /etc/fstab
 }
+
+# A nova-style instance: libvirt domain $1 (UUID $2, which nova makes the instance's UUID) whose disk vdb is the
+# multipath map, by the by-id name os-brick hands nova. Started here once, paused, to prove it runs, then left
+# defined and shut off with libvirtd stopped: a test that needs it running starts both, so the other tests see
+# the map held by host LVM alone.
+make_instance() {
+    wait_for_map
+    wwid=$(dmsetup info -c --noheadings -o uuid mpatha | sed 's/^mpath-//')
+    mkdir -p /etc/lab
+    cat > "/etc/lab/$1.xml" <<XML
+<domain type='qemu'>
+  <name>$1</name>
+  <uuid>$2</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='block' device='disk'>
+      <driver name='qemu' type='raw' cache='none'/>
+      <source dev='/dev/disk/by-id/dm-uuid-mpath-$wwid'/>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+    systemctl start libvirtd
+    virsh define "/etc/lab/$1.xml" >/dev/null
+    virsh start --paused "$1" >/dev/null
+    virsh domblklist "$1" | grep -q "dm-uuid-mpath-$wwid" || { echo "instance $1 has no disk on the map" >&2; exit 1; }
+    virsh destroy "$1" >/dev/null
+    systemctl stop libvirtd
+}

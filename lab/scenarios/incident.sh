@@ -1,4 +1,7 @@
 # The incident: root on a plain disk, a SAN LUN over two paths, the guest's VG on it. At boot the host's
 # LVM autoactivates the guest VG on the multipath map and holds it open: `multipath -f` says "map in use".
+# The lab host also has nova's instance for the volume, defined and shut off (diagnose starts it).
 # lab-disks: lun
 make_guest_vg guestvg "root data"
+# Nova's instance with the volume attached, defined but shut off (see make_instance).
+make_instance instance-0000002a 0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90

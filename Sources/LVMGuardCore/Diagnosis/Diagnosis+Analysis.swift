@@ -25,7 +25,7 @@ extension Diagnosis {
             }
         }
         let instances = Set(facts.libvirtDisks.filter { disk in graph.majMin(ofPath: disk.source).map(above.contains) ?? false }
-            .map(\.domain)).sorted()
+            .map { Instance(name: $0.domain, uuid: $0.domainUUID, target: $0.target, source: $0.source) }).sorted()
         let heldLVs = facts.lvs.filter { lv in graph.majMin(of: lv).map(above.contains) ?? false }
         let guestVGs = Set(heldLVs.filter { owners[$0.vgUUID] != "host" }.map { "\($0.vgName) (\($0.vgUUID))" }).sorted()
         let verdict: Verdict = !guestVGs.isEmpty ? .heldByHostLVM : (map.open > 0 ? .heldByOther : .free)
@@ -45,7 +45,8 @@ extension Diagnosis {
             return maps.first { $0.name == bare }
         }
         if let instance = query.instance {
-            let disks = facts.libvirtDisks.filter { $0.domain == instance }.compactMap { graph.majMin(ofPath: $0.source) }
+            let disks = facts.libvirtDisks.filter { $0.domainUUID.lowercased() == instance.lowercased() || $0.domain == instance }
+                .compactMap { graph.majMin(ofPath: $0.source) }
             return maps.first { map in disks.contains { reaches(from: $0, to: map.majMin, facts: facts, graph: graph) } }
         }
         return nil

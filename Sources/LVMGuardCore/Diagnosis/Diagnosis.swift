@@ -8,6 +8,7 @@ public struct Diagnosis: Sendable, Codable {
         public var logLine: String?
         public var wwid: String?
         public var map: String?
+        /// An instance's UUID (nova's, which is the libvirt domain's) or its libvirt domain name.
         public var instance: String?
 
         public init(logLine: String? = nil, wwid: String? = nil, map: String? = nil, instance: String? = nil) {
@@ -45,6 +46,17 @@ public struct Diagnosis: Sendable, Codable {
         public let owner: String?
     }
 
+    /// A libvirt domain (a nova instance) with the map, or a device on it, as a disk.
+    public struct Instance: Sendable, Codable, Hashable, Comparable {
+        public let name: String
+        /// The domain's UUID: nova's instance UUID.
+        public let uuid: String
+        /// The disk's target in the domain (vdb) and its source on the host.
+        public let target: String, source: String
+
+        public static func < (a: Instance, b: Instance) -> Bool { (a.name, a.uuid, a.target) < (b.name, b.uuid, b.target) }
+    }
+
     public let host: String
     public let query: Query
     public let verdict: Verdict
@@ -54,7 +66,7 @@ public struct Diagnosis: Sendable, Codable {
     public let openCount: Int?
     public let holders: [Holder]
     /// Libvirt domains whose disk is the map, or a device on it.
-    public let instances: [String]
+    public let instances: [Instance]
     /// Guest VGs host LVM activated on the map, by name and UUID.
     public let guestVGs: [String]
     /// Why host LVM could see and activate them: the filter and devices-file settings in force.

@@ -80,8 +80,11 @@ public struct HostFacts: Sendable, Codable {
         public var multipathWWID: String? { uuid.hasPrefix("mpath-") ? String(uuid.dropFirst(6)) : nil }
     }
 
+    /// A disk of a running or paused libvirt domain. For nova, the domain's UUID is the instance's UUID.
     public struct LibvirtDisk: Sendable, Codable, Hashable {
-        public let domain: String, target: String, source: String
+        public let domain: String, domainUUID: String, target: String, source: String
+        /// "instance-0000002a (c0ffee00-…)": the name for people, the UUID that identifies it.
+        public var domainLabel: String { "\(domain) (\(domainUUID))" }
     }
 
     public enum InitramfsTool: String, Sendable, Codable, Hashable {
@@ -264,11 +267,25 @@ extension HostFacts {
         let tool = InitramfsTool(rawValue: initramfsWords.first.map(String.init) ?? "none") ?? .none
         let initramfsConf = sections["initramfs-lvm-conf"].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
         initramfs = Initramfs(tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
-        libvirtDisks = (sections["libvirt-disks"]?.stdout.outputLines() ?? []).compactMap { line in
-            // "<domain> block disk vdb /dev/disk/by-id/dm-uuid-mpath-3600..."
-            let words = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard words.count >= 5, words[1] == "block" || words[1] == "file" else { return nil }
-            return LibvirtDisk(domain: String(words[0]), target: String(words[3]), source: String(words[4]))
+        libvirtDisks = Self.libvirtDisks(sections["libvirt-disks"]?.stdout ?? "")
+    }
+
+    /// The gather's "domain UUID NAME" and "disk UUID TYPE DEVICE TARGET SOURCE" lines; the header lines of
+    /// `virsh domblklist` and disks with no source (an empty CD-ROM) are no disks.
+    static func libvirtDisks(_ text: String) -> [LibvirtDisk] {
+        var names: [String: String] = [:], disks: [LibvirtDisk] = []
+        for line in text.outputLines() {
+            let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+            guard words.count == 3 else { continue }
+            if words[0] == "domain" { names[words[1]] = words[2]; continue }
+            let disk = words[2].split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).map(String.init)
+            guard words[0] == "disk", disk.count == 4, ["block", "file", "volume", "network"].contains(disk[0]),
+                  disk[3] != "-" else { continue }
+            disks.append(LibvirtDisk(domain: "", domainUUID: words[1], target: disk[2], source: disk[3]))
+        }
+        return disks.map { disk in
+            LibvirtDisk(domain: names[disk.domainUUID] ?? disk.domainUUID, domainUUID: disk.domainUUID,
+                        target: disk.target, source: disk.source)
         }
     }
 }

@@ -17,7 +17,7 @@ struct LVUse {
             .mapValues { $0.sorted() }
         let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
         let libvirtByDevice = byDevice(facts.libvirtDisks, device: { graph.majMin(ofPath: $0.source) }) {
-            "disk \($0.target) of libvirt domain \($0.domain)"
+            "disk \($0.target) of libvirt domain \($0.domainLabel)"
         }.mapValues { $0.sorted() }
         let pvsByDevice = byDevice(facts.pvs, device: { graph.majMin(ofPath: $0.name) }) { $0 }
 

@@ -91,7 +91,7 @@ public enum Planner {
             let mapDevices = Set(maps.compactMap { topology.kernelName(of: "/dev/mapper/" + $0) })
             let instances = facts.libvirtDisks.filter { disk in
                 topology.kernelName(of: disk.source).map(mapDevices.contains) == true || wwids.contains { disk.source.contains($0) }
-            }.map(\.domain)
+            }.map(\.domainLabel)
             let lvs = active.sorted { $0.name < $1.name }.map { HostPlan.Deactivation.LV(name: $0.name, uuid: $0.uuid, open: $0.isOpen) }
             for lv in lvs where lv.open {
                 openLVs.append("\(guest.name)/\(lv.name) (\(lv.uuid))")

@@ -14,7 +14,9 @@ public enum DiagnosisReport {
             if let lv = holder.lv { line += ": LV \(lv), \(holder.owner ?? "ambiguous") VG" }
             out.append(line)
         }
-        for instance in diagnosis.instances { out.append("  instance \(instance) has the map as a disk (libvirt)") }
+        for instance in diagnosis.instances {
+            out.append("  instance \(instance.name) (\(instance.uuid)) has it as disk \(instance.target): \(instance.source) (libvirt)")
+        }
         for vg in diagnosis.guestVGs { out.append("  host LVM activated guest VG \(vg)") }
         for why in diagnosis.why { out.append("  why: \(why)") }
         out.append("")
