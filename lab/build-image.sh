@@ -52,6 +52,10 @@ echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" > "$work/rootfs/etc/fstab"
 echo lab-host > "$work/rootfs/etc/hostname"
 chroot "$work/rootfs" systemctl enable systemd-networkd ssh multipathd >/dev/null 2>&1
 chroot "$work/rootfs" passwd -d root >/dev/null
+# libvirt's QEMU driver will not start without the user and group it was built to run qemu as, which
+# libvirt-daemon-system would create; qemu.conf then runs it as root.
+chroot "$work/rootfs" groupadd --system libvirt-qemu
+chroot "$work/rootfs" useradd --system --no-create-home --shell /usr/sbin/nologin -g libvirt-qemu libvirt-qemu
 install -D -m 644 "$LAB_DIR/guest/qemu.conf" "$work/rootfs/etc/libvirt/qemu.conf"
 install -m 644 "$LAB_DIR/guest/libvirtd.service" "$work/rootfs/etc/systemd/system/libvirtd.service"
 rm -f "$work/rootfs/var/cache/apt/archives/"*.deb

@@ -29,33 +29,43 @@ struct DiagnosisTests {
         #expect(Diagnosis.analyze(.init(wwid: "36000"), host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired()).verdict == .notFound)
     }
 
-    @Test("after the fix the map is free; an instance's disk on it is found from the instance and holds it, not host LVM")
+    @Test("nova's instance running on the incident host (captured): found from its UUID or name, holding the map beside host LVM")
     func instanceDisk() throws {
         let fixed = try Fixture.facts("clean")
         let free = Diagnosis.analyze(.init(map: "mpatha"), host: Fixture.host("lab-clean"), facts: fixed, desired: Fixture.desired())
         #expect(free.verdict == .free || free.verdict == .notFound, "\(free.verdict)")
         let uuid = "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"
-        let facts = try Fixture.facts("incident") { sections in
-            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0, stdout: """
-                domain \(uuid) instance-0000002a
-                disk \(uuid) Type Device Target Source
-                disk \(uuid) ------------------------------------------------------------------------
-                disk \(uuid) file disk vda /var/lib/nova/instances/\(uuid)/disk
-                disk \(uuid) block disk vdb /dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac
-                disk \(uuid) file cdrom sda -
-
-                """, stderr: "")
-        }
+        let facts = try Fixture.facts("incident-instance")
         let expected = Diagnosis.Instance(name: "instance-0000002a", uuid: uuid, target: "vdb",
                                           source: "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac")
-        // Found from the instance's UUID (what `openstack server show` gives) and from its libvirt name.
+        // Found from the instance's UUID (what `openstack server show` gives, in any case) and from its libvirt name.
         for query in [uuid.uppercased(), "instance-0000002a"] {
             let diagnosis = Diagnosis.analyze(.init(instance: query), host: Fixture.host("lab-incident"), facts: facts,
                                               desired: Fixture.desired())
             #expect(diagnosis.map == "mpatha" && diagnosis.instances == [expected], "\(query): \(diagnosis.instances)")
+            #expect(diagnosis.verdict == .heldByHostLVM && diagnosis.openCount == 3, "two guest LVs and the instance's qemu")
             #expect(DiagnosisReport.text(diagnosis).contains("instance instance-0000002a (\(uuid)) has it as disk vdb"))
         }
         #expect(Diagnosis.analyze(.init(instance: "instance-0000002b"), host: Fixture.host("lab-incident"), facts: facts,
                                   desired: Fixture.desired()).verdict == .notFound)
+    }
+
+    @Test("libvirt disks: a domain's name comes from its UUID line; virsh's header, rule and sourceless disks are no disks")
+    func libvirtDiskLines() {
+        let uuid = "5d1f0c9e-7a44-4c1b-8e0f-3b2a1c9d8e7f"
+        let disks = HostFacts.libvirtDisks("""
+            domain \(uuid) instance 0001
+            disk \(uuid) Type Device Target Source
+            disk \(uuid) --------------------------------
+            disk \(uuid) file disk vda /var/lib/nova/instances/\(uuid)/disk
+            disk \(uuid) file cdrom sda -
+            disk 6e2a1d0f-8b55-4d2c-9f10-4c3b2d0e9f80 block disk vdb /dev/sdc
+            disk \(uuid)
+            """)
+        #expect(disks == [
+            .init(domain: "instance 0001", domainUUID: uuid, target: "vda", source: "/var/lib/nova/instances/\(uuid)/disk"),
+            .init(domain: "6e2a1d0f-8b55-4d2c-9f10-4c3b2d0e9f80", domainUUID: "6e2a1d0f-8b55-4d2c-9f10-4c3b2d0e9f80",
+                  target: "vdb", source: "/dev/sdc"),
+        ])
     }
 }
