@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end against the local lab: installs what it needs, builds lvmguard, boots an
-# `incident` compute host in a VM, shows the incident (`multipath -f` -> "map in use"), validates the lab
-# inventory, plans the fix, applies exactly that plan, shows `multipath -f` succeeding, and shuts down.
+# `incident` compute host in a VM, shows the incident (`multipath -f` -> "map in use"), diagnoses it with nova's
+# instance attached, validates the lab inventory, plans the fix, applies exactly that plan, shows `multipath -f`
+# succeeding, and shuts down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "the demo boots VMs and installs packages: run it as root" >&2; exit 1; }
@@ -23,6 +24,19 @@ step "the incident: the host's LVM activated the guest's VG on the SAN multipath
 lab/ssh.sh lab-incident 'set -x; lvs -o vg_name,lv_name,lv_active,devices; dmsetup info mpatha | grep "Open count"'
 step "so os-brick's flush fails, and live migration with it"
 lab/ssh.sh lab-incident 'set -x; multipath -f mpatha' || echo "(exit status $? - the map is held by host LVM)"
+
+step "lvmguard diagnose, from os-brick's log line, while nova's instance still has the volume attached"
+lab/ssh.sh lab-incident 'systemctl start libvirtd && virsh start --paused instance-0000002a' >/dev/null
+wwid=$(lab/ssh.sh lab-incident 'dmsetup info -c --noheadings -o uuid mpatha' | sed 's/^mpath-//')
+status=0
+"$lvmguard" diagnose -i "$inventory" playbooks/lab.yaml --host lab-incident \
+    --log-line "multipath -f /dev/disk/by-id/dm-uuid-mpath-$wwid failed: map in use" > "$LVMGUARD_LAB_STATE/diagnosis" \
+    || status=$?
+sed '/^The plan that fixes/,$d' "$LVMGUARD_LAB_STATE/diagnosis"   # the plan itself comes next
+[ "$status" = 4 ] || { echo "diagnose exited $status, not 4 (held by host LVM)" >&2; exit 1; }
+echo "(exit status 4: held by host LVM)"
+echo "(nova detaches the volume: the instance goes, host LVM still holds the map)"
+lab/ssh.sh lab-incident 'virsh destroy instance-0000002a && systemctl stop libvirtd' >/dev/null
 
 step "lvmguard validate: whom the lab policy reaches"
 "$lvmguard" validate -i "$inventory" playbooks/lab.yaml
