@@ -21,7 +21,8 @@ base_key() {
 base_dir() { echo "$LAB_CACHE/base-$(base_key)"; }
 
 scenario_key() {
-    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$1.sh"; } | sha256sum | cut -c1-16
+    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$1.sh"; } \
+        | sha256sum | cut -c1-16
 }
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }

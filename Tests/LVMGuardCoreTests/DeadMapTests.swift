@@ -116,9 +116,12 @@ struct DeadMapTests {
     @Test("a dead map that is an instance's disk is not released, even when asked")
     func instanceDiskBlocksRelease() throws {
         let facts = try Fixture.facts("dead-map") { sections in
-            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0,
-                stdout: "domain 5d1f0c9e-7a44-4c1b-8e0f-3b2a1c9d8e7f instance-0001\n"
-                    + "disk 5d1f0c9e-7a44-4c1b-8e0f-3b2a1c9d8e7f block disk vdb /dev/disk/by-id/dm-uuid-mpath-\(Self.wwid)\n", stderr: "")
+            let uuid = "5d1f0c9e-7a44-4c1b-8e0f-3b2a1c9d8e7f"
+            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0, stdout: """
+                domain \(uuid) instance-0001
+                disk \(uuid) block disk vdb /dev/disk/by-id/dm-uuid-mpath-\(Self.wwid)
+
+                """, stderr: "")
         }
         let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         let map = try #require(plan.deadMaps.first)

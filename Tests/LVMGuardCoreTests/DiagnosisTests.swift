@@ -29,7 +29,7 @@ struct DiagnosisTests {
         #expect(Diagnosis.analyze(.init(wwid: "36000"), host: Fixture.host("lab-incident"), facts: facts, desired: Fixture.desired()).verdict == .notFound)
     }
 
-    @Test("nova's instance running on the incident host (captured): found from its UUID or name, holding the map beside host LVM")
+    @Test("nova's instance running on the incident host (captured): found by UUID or name, holding the map beside host LVM")
     func instanceDisk() throws {
         let fixed = try Fixture.facts("clean")
         let free = Diagnosis.analyze(.init(map: "mpatha"), host: Fixture.host("lab-clean"), facts: fixed, desired: Fixture.desired())

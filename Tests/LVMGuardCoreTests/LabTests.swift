@@ -23,7 +23,7 @@ struct LabTests {
         #expect(try host.run("test -e /dev/mapper/mpatha").status == 0)
     }
 
-    @Test("diagnose, given os-brick's log line or the instance: the map, its open count, the guest VG by UUID holding it, nova's instance; exit 4; read-only")
+    @Test("diagnose from os-brick's log line or the instance: map, open count, guest VG by UUID, nova's instance; exit 4; read-only")
     func diagnose() throws {
         guard let host = LabHost.running("incident") else {
             #expect(Prerequisite.skipAllowed())
@@ -46,8 +46,9 @@ struct LabTests {
         #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid)
         #expect(diagnosis.guestVGs == ["guestvg (\(guestVG))"], "\(diagnosis.guestVGs)")
         #expect(!diagnosis.holders.isEmpty && diagnosis.holders.allSatisfy { $0.owner == "guest" && $0.lv?.contains(guestVG) == true })
-        #expect(diagnosis.instances == [Diagnosis.Instance(name: Self.instanceName, uuid: Self.instanceUUID, target: "vdb",
-                                                           source: "/dev/disk/by-id/dm-uuid-mpath-\(wwid)")], "\(diagnosis.instances)")
+        let instance = Diagnosis.Instance(name: Self.instanceName, uuid: Self.instanceUUID, target: "vdb",
+                                          source: "/dev/disk/by-id/dm-uuid-mpath-\(wwid)")
+        #expect(diagnosis.instances == [instance], "\(diagnosis.instances)")
         // Each guest LV on the map and the instance's qemu hold it open, as the kernel counts.
         let directHolders = diagnosis.holders.filter { $0.depth == 1 }.count
         let kernelCount = try host.openCount("mpatha")
@@ -57,9 +58,9 @@ struct LabTests {
         // From what `openstack server show` gives the SRE: the instance's UUID.
         let text = try LabHost.lvmguard(["diagnose", "-i", LabHost.inventory, ApplyLabTests.playbook, "--host", host.name,
                                          "--instance", Self.instanceUUID])
+        let instanceLine = "instance \(Self.instanceName) (\(Self.instanceUUID)) has it as disk vdb"
         #expect(text.status == 4 && text.stdout.contains("multipath map mpatha") && text.stdout.contains("held by host LVM")
-                && text.stdout.contains("host LVM activated guest VG guestvg")
-                && text.stdout.contains("instance \(Self.instanceName) (\(Self.instanceUUID)) has it as disk vdb"), "\(text.stdout)")
+                && text.stdout.contains("host LVM activated guest VG guestvg") && text.stdout.contains(instanceLine), "\(text.stdout)")
         #expect(try host.lvmState() == before, "diagnose changed nothing")
     }
 

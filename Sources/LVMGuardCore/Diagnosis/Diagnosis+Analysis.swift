@@ -45,7 +45,8 @@ extension Diagnosis {
             return maps.first { $0.name == bare }
         }
         if let instance = query.instance {
-            let disks = facts.libvirtDisks.filter { $0.domainUUID.lowercased() == instance.lowercased() || $0.domain == instance }
+            let disks = facts.libvirtDisks
+                .filter { $0.domainUUID.lowercased() == instance.lowercased() || $0.domain == instance }
                 .compactMap { graph.majMin(ofPath: $0.source) }
             return maps.first { map in disks.contains { reaches(from: $0, to: map.majMin, facts: facts, graph: graph) } }
         }

@@ -15,7 +15,8 @@ public enum DiagnosisReport {
             out.append(line)
         }
         for instance in diagnosis.instances {
-            out.append("  instance \(instance.name) (\(instance.uuid)) has it as disk \(instance.target): \(instance.source) (libvirt)")
+            out.append("  instance \(instance.name) (\(instance.uuid)) has it as disk \(instance.target): "
+                + "\(instance.source) (libvirt)")
         }
         for vg in diagnosis.guestVGs { out.append("  host LVM activated guest VG \(vg)") }
         for why in diagnosis.why { out.append("  why: \(why)") }
