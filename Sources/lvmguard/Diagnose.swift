@@ -37,7 +37,7 @@ struct Diagnose: AsyncParsableCommand {
     @Option(help: "The multipath map's name (mpatha, or /dev/mapper/mpatha).")
     var map: String?
 
-    @Option(help: "The instance (libvirt domain name or UUID) whose disk the map is.")
+    @Option(help: "The instance whose disk the map is: nova's instance UUID (the libvirt domain's) or the domain name.")
     var instance: String?
 
     @Option(help: "Output format: text or json.")
