@@ -36,8 +36,8 @@ struct DiagnosisTests {
         #expect(free.verdict == .free || free.verdict == .notFound, "\(free.verdict)")
         let uuid = "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"
         let facts = try Fixture.facts("incident-instance")
-        let expected = Diagnosis.Instance(name: "instance-0000002a", uuid: uuid, target: "vdb",
-                                          source: "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac")
+        let expected = HostFacts.LibvirtDisk(domain: "instance-0000002a", domainUUID: uuid, target: "vdb",
+                                             source: "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac")
         // Found from the instance's UUID (what `openstack server show` gives, in any case) and from its libvirt name.
         for query in [uuid.uppercased(), "instance-0000002a"] {
             let diagnosis = Diagnosis.analyze(.init(instance: query), host: Fixture.host("lab-incident"), facts: facts,

@@ -46,8 +46,8 @@ struct LabTests {
         #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid)
         #expect(diagnosis.guestVGs == ["guestvg (\(guestVG))"], "\(diagnosis.guestVGs)")
         #expect(!diagnosis.holders.isEmpty && diagnosis.holders.allSatisfy { $0.owner == "guest" && $0.lv?.contains(guestVG) == true })
-        let instance = Diagnosis.Instance(name: Self.instanceName, uuid: Self.instanceUUID, target: "vdb",
-                                          source: "/dev/disk/by-id/dm-uuid-mpath-\(wwid)")
+        let instance = HostFacts.LibvirtDisk(domain: Self.instanceName, domainUUID: Self.instanceUUID, target: "vdb",
+                                             source: "/dev/disk/by-id/dm-uuid-mpath-\(wwid)")
         #expect(diagnosis.instances == [instance], "\(diagnosis.instances)")
         // Each guest LV on the map and the instance's qemu hold it open, as the kernel counts.
         let directHolders = diagnosis.holders.filter { $0.depth == 1 }.count

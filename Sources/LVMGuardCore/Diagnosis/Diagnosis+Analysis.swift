@@ -24,8 +24,7 @@ extension Diagnosis {
                                       owner: lv.map { owners[$0.vgUUID] ?? "ambiguous" }))
             }
         }
-        let instances = Set(facts.libvirtDisks.filter { disk in graph.majMin(ofPath: disk.source).map(above.contains) ?? false }
-            .map { Instance(name: $0.domain, uuid: $0.domainUUID, target: $0.target, source: $0.source) }).sorted()
+        let instances = Set(facts.libvirtDisks.filter { graph.majMin(ofPath: $0.source).map(above.contains) ?? false }).sorted()
         let heldLVs = facts.lvs.filter { lv in graph.majMin(of: lv).map(above.contains) ?? false }
         let guestVGs = Set(heldLVs.filter { owners[$0.vgUUID] != "host" }.map { "\($0.vgName) (\($0.vgUUID))" }).sorted()
         let verdict: Verdict = !guestVGs.isEmpty ? .heldByHostLVM : (map.open > 0 ? .heldByOther : .free)

@@ -46,17 +46,6 @@ public struct Diagnosis: Sendable, Codable {
         public let owner: String?
     }
 
-    /// A libvirt domain (a nova instance) with the map, or a device on it, as a disk.
-    public struct Instance: Sendable, Codable, Hashable, Comparable {
-        public let name: String
-        /// The domain's UUID: nova's instance UUID.
-        public let uuid: String
-        /// The disk's target in the domain (vdb) and its source on the host.
-        public let target: String, source: String
-
-        public static func < (a: Instance, b: Instance) -> Bool { (a.name, a.uuid, a.target) < (b.name, b.uuid, b.target) }
-    }
-
     public let host: String
     public let query: Query
     public let verdict: Verdict
@@ -65,8 +54,8 @@ public struct Diagnosis: Sendable, Codable {
     /// The map's own open count (`dmsetup info`): each device or process holding it counts.
     public let openCount: Int?
     public let holders: [Holder]
-    /// Libvirt domains whose disk is the map, or a device on it.
-    public let instances: [Instance]
+    /// The disks of libvirt domains (nova instances, by name and UUID) that are the map or a device on it.
+    public let instances: [HostFacts.LibvirtDisk]
     /// Guest VGs host LVM activated on the map, by name and UUID.
     public let guestVGs: [String]
     /// Why host LVM could see and activate them: the filter and devices-file settings in force.

@@ -81,10 +81,14 @@ public struct HostFacts: Sendable, Codable {
     }
 
     /// A disk of a running or paused libvirt domain. For nova, the domain's UUID is the instance's UUID.
-    public struct LibvirtDisk: Sendable, Codable, Hashable {
+    public struct LibvirtDisk: Sendable, Codable, Hashable, Comparable {
         public let domain: String, domainUUID: String, target: String, source: String
         /// "instance-0000002a (c0ffee00-…)": the name for people, the UUID that identifies it.
         public var domainLabel: String { "\(domain) (\(domainUUID))" }
+
+        public static func < (a: LibvirtDisk, b: LibvirtDisk) -> Bool {
+            (a.domain, a.domainUUID, a.target) < (b.domain, b.domainUUID, b.target)
+        }
     }
 
     public enum InitramfsTool: String, Sendable, Codable, Hashable {

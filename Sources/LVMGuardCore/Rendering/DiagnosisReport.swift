@@ -14,9 +14,8 @@ public enum DiagnosisReport {
             if let lv = holder.lv { line += ": LV \(lv), \(holder.owner ?? "ambiguous") VG" }
             out.append(line)
         }
-        for instance in diagnosis.instances {
-            out.append("  instance \(instance.name) (\(instance.uuid)) has it as disk \(instance.target): "
-                + "\(instance.source) (libvirt)")
+        for disk in diagnosis.instances {
+            out.append("  instance \(disk.domainLabel) has it as disk \(disk.target): \(disk.source) (libvirt)")
         }
         for vg in diagnosis.guestVGs { out.append("  host LVM activated guest VG \(vg)") }
         for why in diagnosis.why { out.append("  why: \(why)") }
