@@ -310,13 +310,13 @@ struct IdentityLabTests {
 
 @Suite("the initramfs on a real host: root on LVM booting its own initramfs-tools image", .serialized)
 struct InitramfsLabTests {
-    /// The lab policy with the initramfs rebuilt when its copy of lvm.conf differs, and checked.
-    static func playbook() throws -> String {
+    /// The lab policy with the initramfs rebuilt when its copy of lvm.conf differs, and checked, written in `directory`.
+    static func playbook(in directory: String) throws -> String {
         let lab = try String(contentsOfFile: ApplyLabTests.playbook, encoding: .utf8)
         let text = lab.replacingOccurrences(of: "initramfs: check", with: "initramfs: rebuild-if-needed")
             .replacingOccurrences(of: "filter-effective]", with: "filter-effective, initramfs-current]")
         #expect(text != lab && text.contains("initramfs-current"))
-        let path = try temporaryDirectory() + "/root-on-lvm.yaml"
+        let path = directory + "/root-on-lvm.yaml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -333,7 +333,7 @@ struct InitramfsLabTests {
             return
         }
         defer { lab.stop() }
-        let host = "r-root", playbook = try Self.playbook()
+        let host = "r-root", playbook = try Self.playbook(in: lab.state)
         // Booted by its own initramfs onto rootvg/root; the guest VG active on the map (the incident).
         #expect(try lab.text(host, "findmnt -n -o SOURCE /") == "/dev/mapper/rootvg-root")
         #expect(try lab.text(host, "cat /owner") == "host rootvg/root")

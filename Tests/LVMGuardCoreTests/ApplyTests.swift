@@ -124,6 +124,7 @@ struct ApplyScriptLocalTests {
             #expect(Prerequisite.skipAllowed())
             return
         }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261124T230000Z")
         // lvm.conf becomes a FIFO nobody writes: reading it blocks, as on a host whose storage hangs.
         try FileManager.default.removeItem(atPath: directory + "/lvm.conf")

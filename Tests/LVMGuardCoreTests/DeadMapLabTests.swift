@@ -56,7 +56,9 @@ struct DeadMapLabTests {
         #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "2", "the guest LVs still hold the map")
 
         // Monitoring sees it: node_exporter's textfile format, read by Prometheus' own parser.
-        let metrics = try temporaryDirectory() + "/lvmguard.prom"
+        let scratch = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let metrics = scratch + "/lvmguard.prom"
         let check = try lab.lvmguard(["check", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "prometheus", "--output", metrics])
         #expect(check.status == 1, "a check failed: \(check.stdout) \(check.stderr)")
         if let python = PrometheusParser.python {
@@ -72,7 +74,7 @@ struct DeadMapLabTests {
         }
 
         // dead_maps: release: queueing stopped on that map, the guest LVs' mappings removed, the map free.
-        let releasing = try temporaryDirectory() + "/release.yaml"
+        let releasing = scratch + "/release.yaml"
         try (try String(contentsOfFile: ApplyLabTests.playbook, encoding: .utf8) + "dead_maps: release\n")
             .write(toFile: releasing, atomically: true, encoding: .utf8)
         let released = try lab.lvmguard(["apply", "-i", "INVENTORY", releasing, "--yes", "--timeout", "100"])
