@@ -85,6 +85,8 @@ public struct HostFacts: Sendable, Codable {
         public let domain: String, domainUUID: String, target: String, source: String
         /// "instance-0000002a (c0ffee00-…)": the name for people, the UUID that identifies it.
         public var domainLabel: String { "\(domain) (\(domainUUID))" }
+        /// What it is to the device under it: "disk vdb of libvirt domain instance-0000002a (c0ffee00-…)".
+        public var use: String { "disk \(target) of libvirt domain \(domainLabel)" }
 
         public static func < (a: LibvirtDisk, b: LibvirtDisk) -> Bool {
             (a.domain, a.domainUUID, a.target) < (b.domain, b.domainUUID, b.target)
@@ -277,19 +279,15 @@ extension HostFacts {
     /// The gather's "domain UUID NAME" and "disk UUID TYPE DEVICE TARGET SOURCE" lines; the header lines of
     /// `virsh domblklist` and disks with no source (an empty CD-ROM) are no disks.
     static func libvirtDisks(_ text: String) -> [LibvirtDisk] {
-        var names: [String: String] = [:], disks: [LibvirtDisk] = []
-        for line in text.outputLines() {
-            let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
-            guard words.count == 3 else { continue }
-            if words[0] == "domain" { names[words[1]] = words[2]; continue }
-            let disk = words[2].split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).map(String.init)
-            guard words[0] == "disk", disk.count == 4, ["block", "file", "volume", "network"].contains(disk[0]),
-                  disk[3] != "-" else { continue }
-            disks.append(LibvirtDisk(domain: "", domainUUID: words[1], target: disk[2], source: disk[3]))
-        }
-        return disks.map { disk in
-            LibvirtDisk(domain: names[disk.domainUUID] ?? disk.domainUUID, domainUUID: disk.domainUUID,
-                        target: disk.target, source: disk.source)
+        let lines = text.outputLines()
+            .map { $0.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init) }
+            .filter { $0.count == 3 }
+        let names = Dictionary(lines.filter { $0[0] == "domain" }.map { ($0[1], $0[2]) }, uniquingKeysWith: { $1 })
+        return lines.filter { $0[0] == "disk" }.compactMap { line in
+            // TYPE DEVICE TARGET SOURCE
+            let disk = line[2].split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).map(String.init)
+            guard disk.count == 4, ["block", "file", "volume", "network"].contains(disk[0]), disk[3] != "-" else { return nil }
+            return LibvirtDisk(domain: names[line[1]] ?? line[1], domainUUID: line[1], target: disk[2], source: disk[3])
         }
     }
 }

@@ -46,7 +46,7 @@ enum DeadMaps {
         }, by: \.0).mapValues { $0.map(\.1).sorted() }
         let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
         let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.compactMap { disk in
-            graph.majMin(ofPath: disk.source).map { ($0, "disk \(disk.target) of libvirt domain \(disk.domainLabel)") }
+            graph.majMin(ofPath: disk.source).map { ($0, disk.use) }
         }, by: \.0).mapValues { $0.map(\.1).sorted() }
         let hostVGKeys = Set(hostVGUUIDs.map { $0.replacingOccurrences(of: "-", with: "") })
 

@@ -16,9 +16,8 @@ struct LVUse {
         let mountsByDevice = byDevice(facts.mounts, device: { $0.majMin ?? graph.majMin(ofPath: $0.source) }, \.target)
             .mapValues { $0.sorted() }
         let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
-        let libvirtByDevice = byDevice(facts.libvirtDisks, device: { graph.majMin(ofPath: $0.source) }) {
-            "disk \($0.target) of libvirt domain \($0.domainLabel)"
-        }.mapValues { $0.sorted() }
+        let libvirtByDevice = byDevice(facts.libvirtDisks, device: { graph.majMin(ofPath: $0.source) }, \.use)
+            .mapValues { $0.sorted() }
         let pvsByDevice = byDevice(facts.pvs, device: { graph.majMin(ofPath: $0.name) }) { $0 }
 
         for lv in facts.lvs {
