@@ -260,7 +260,7 @@ struct ApplyScriptLocalTests {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let edit = try #require(plan.configEdit)
-        let broken = HostPlan(host: plan.host, status: plan.status, reasons: [], exemption: nil, regime: plan.regime, lvmVersion: nil,
+        let broken = HostPlan(host: plan.host, status: plan.status, blockers: [], exemption: nil, regime: plan.regime, lvmVersion: nil,
                               ownership: plan.ownership,
                               configEdit: .init(path: edit.path, key: edit.key, current: edit.current, planned: edit.planned,
                                                 plannedText: "devices {\n\tglobal_filter = [ \"r|.*|\" \n", diff: edit.diff),

@@ -74,8 +74,8 @@ struct DeadMapTests {
         #expect(map.paths == ["sda (8:0) failed", "sdb (8:16) failed"])
         #expect(map.guestVGUUIDs == [Self.guestVG])
         #expect(map.guestLVs.map(\.lvUUID).sorted() == ["Zv5G6r-XjtL-tIOK-zcfA-1Xjt-Jhpu-UfmOau", "tJkmiS-wZEw-7ptx-r2NX-Jw8e-Kt3C-LMrcIc"].sorted())
-        #expect(plan.warnings.contains { $0.contains("mpatha (wwid \(Self.wwid)) has no active path") && $0.contains("queueing I/O")
-            && $0.contains("stays active") })
+        // Reported as a dead map whose guest stays active (not released, guest LVs on it).
+        #expect(plan.warningKinds.contains(.deadMap(map: map)) && !map.guestLVs.isEmpty)
         #expect(!plan.commands.contains { $0.contains("dmsetup") })
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
         let data = try #require(request.data.first { $0.name == "dead_maps" }?.text)
@@ -105,7 +105,9 @@ struct DeadMapTests {
         }
         let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.contains { $0.contains("carries the host's storage") && $0.contains("mounted at /srv/data") })
+        let blocked = try #require(plan.deadMaps.first)
+        #expect(plan.blockerKinds == [.deadMapCarriesHostStorage(map: blocked)])
+        #expect(blocked.hostUse.contains { $0.hasSuffix("is mounted at /srv/data") }, "\(blocked.hostUse)")
         #expect(plan.configEdit == nil && plan.deadMaps.allSatisfy { !$0.release })
         // A VG declared the host's by UUID counts too, though LVM cannot see it.
         let declared = Planner.plan(Fixture.host("lab-deadmap", hostVGs: [Self.guestVG]), facts: try Fixture.facts("dead-map"),
@@ -126,6 +128,6 @@ struct DeadMapTests {
         let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         let map = try #require(plan.deadMaps.first)
         #expect(!map.release && map.blockers.contains { $0.contains("instance-0001") })
-        #expect(plan.warnings.contains { $0.contains("cannot be released") })
+        #expect(plan.warningKinds.contains(.deadMap(map: map)))
     }
 }

@@ -35,9 +35,10 @@ struct LVM202Tests {
         #expect(facts.settings["devices/global_filter"] == .list([.string("a|.*/|")]))
         let plan = try Self.plan()
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.count == 2)
-        #expect(plan.reasons.allSatisfy { $0.hasPrefix("VG vg") && $0.contains("is not mounted") }, "\(plan.reasons)")
-        #expect(!plan.reasons.contains { $0.contains("set outside") })
+        #expect(plan.blockers.count == 2)
+        #expect(plan.blockerKinds.allSatisfy { if case let .unclassifiedVG(vg) = $0 { vg.name.hasPrefix("vg") } else { false } },
+                "\(plan.reasons)")
+        #expect(!plan.blockerKinds.contains { if case .filterSetElsewhere = $0 { true } else { false } })
     }
 
     @Test("declared host VG and a SAN guest: global_filter, pvscan --cache, no devices file; then in sync after apply")
@@ -52,7 +53,7 @@ struct LVM202Tests {
         // No identity link was captured (no udev on that machine): the current name, with a warning; 2.02
         // needs no kernel name for boot (lvmetad's pvscan runs after udev made the links).
         #expect(edit.planned == #"[ "a|^/dev/loop0$|", "r|.*|" ]"#)
-        #expect(plan.warnings.contains { $0.hasPrefix("PV /dev/loop0 (PDLike-iQnT-Mv8C-xODZ-hapY-ggEZ-sv7nzd) has no identity link") })
+        #expect(plan.warningKinds.contains(.noIdentityLink(pv: "/dev/loop0", uuid: "PDLike-iQnT-Mv8C-xODZ-hapY-ggEZ-sv7nzd")))
         #expect(plan.ownership?.guestVGs.map(\.uuid) == [Self.guestVG])
         #expect(plan.ownership?.guestVGs.first?.storage == [.sanPath(device: "/dev/loop1", transport: "iscsi")])
         #expect(plan.refreshCache)
@@ -76,7 +77,7 @@ struct LVM202Tests {
     func filterKeyRefused() throws {
         let plan = try Self.plan(hostVGs: ["vghost"], "  key: filter\n", Self.loop1OnISCSI)
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.contains { $0.hasPrefix("lvmetad is in use (global/use_lvmetad = 1)") })
+        #expect(plan.blockerKinds.contains(.lvmetadIgnoresFilter))
     }
 
     @Test("an LVM older than 2.02.158 (no JSON reports) is 'unsupported', blocked, not unreachable")
@@ -92,6 +93,7 @@ struct LVM202Tests {
             #expect(error.message == "unsupported LVM 2.02.130: lvmguard needs 2.02.158 or later (LVM's JSON reports, --reportformat json)")
             let plan = Planner.unusable("c7", error)
             #expect(plan.status == .blocked)
+            #expect(plan.blockerKinds == [.unsupported(message: error.message)])
             #expect(plan.reasons == [error.message])
         }
         #expect(Planner.unusable("c7", FactsError("ssh: connect refused")).status == .unreachable)

@@ -120,7 +120,7 @@ struct PlannerTests {
         #expect(!plan.deactivations.contains { $0.vgUUID == hostUUID })
         #expect(plan.deactivations.map(\.vgName) == ["guestvg"])
         let blocked = try Self.plan("host-lvm", Fixture.desired(policy: "reject-all"))
-        #expect(blocked.reasons.first?.contains("would hide the host's own PVs (/dev/vdb)") == true)
+        #expect(blocked.blockerKinds.first == .rejectAllHidesHostPVs(pvs: ["/dev/vdb"]))
         #expect(blocked.configEdit == nil && blocked.deactivations.isEmpty)
     }
 
@@ -135,9 +135,12 @@ struct PlannerTests {
     func openLV() throws {
         let plan = try Self.plan("open-guest-lv")
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.count == 1)
-        #expect(plan.reasons[0].hasPrefix("VG guestvg (") && plan.reasons[0].contains("has open LVs that nothing lvmguard sees explains"))
-        #expect(plan.reasons[0].contains("LV data (") && plan.reasons[0].contains("open count 1"))
+        #expect(plan.blockers.count == 1)
+        guard case let .unexplainedOpenLVs(vg) = plan.blockerKinds.first else {
+            Issue.record("not an unexplained open LV: \(plan.reasons)")
+            return
+        }
+        #expect(vg.name == "guestvg" && vg.openLVs.map(\.name) == ["data"] && vg.openLVs.map(\.openCount) == [1])
         #expect(plan.configEdit == nil && plan.deactivations.isEmpty)
         // Declared the host's, it is kept and accepted: never deactivated.
         let declared = try Self.plan("open-guest-lv", hostVGs: ["guestvg"])
@@ -148,8 +151,8 @@ struct PlannerTests {
     @Test("an undeclared unmounted local VG blocks the host with a message saying how to declare it")
     func undeclaredLocalVG() throws {
         let plan = try Self.plan("local-vg")
-        #expect(plan.reasons.count == 1)
-        #expect(plan.reasons[0].hasPrefix("VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on /dev/vdb is not mounted"))
+        #expect(plan.blockerKinds == [.unclassifiedVG(vg: .init(name: "scratchvg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n",
+                                                           pvs: ["/dev/vdb"]))])
         #expect(plan.reasons[0].contains("add it to lvmguard_host_vgs for h"))
         #expect(plan.configEdit == nil && plan.deactivations.isEmpty && plan.commands.isEmpty)
         let declared = try Self.plan("local-vg", hostVGs: ["scratchvg"])
@@ -182,18 +185,25 @@ struct PlannerTests {
         #expect(accept.configEdit?.planned == #"[ "a|^/dev/sdz9$|", "a|^\\/dev\\/nvme.*$|", "r|.*|" ]"#)
         let keep = try Self.plan("incident", Fixture.desired("deactivate_guest_vgs: false\n"))
         #expect(keep.deactivations.isEmpty)
-        #expect(keep.warnings.contains { $0.contains("deactivate_guest_vgs is false") })
+        #expect(keep.warningKinds.contains(.guestVGKeptActive(name: "guestvg", uuid: "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D")))
     }
 
     @Test("the host needs a person when lvm.conf or its filter cannot be understood", arguments: [
-        ("devices {\n\tglobal_filter = [ \"a|unclosed ]\n}\n", "cannot parse /etc/lvm/lvm.conf at line 2, column 20: string is not closed on its line"),
-        ("devices {\n\tglobal_filter = [ \"x|what|\" ]\n}\n", "the current devices/global_filter in /etc/lvm/lvm.conf line 2 is not understood"),
-        ("devices {\n\tglobal_filter = [ 7 ]\n}\n", "the current devices/global_filter in /etc/lvm/lvm.conf line 2 is not understood"),
+        ("devices {\n\tglobal_filter = [ \"a|unclosed ]\n}\n", "configUnparseable(/etc/lvm/lvm.conf, line 2, column 20: string is not closed on its line)"),
+        ("devices {\n\tglobal_filter = [ \"x|what|\" ]\n}\n", "filterNotUnderstood(devices/global_filter, /etc/lvm/lvm.conf, 2)"),
+        ("devices {\n\tglobal_filter = [ 7 ]\n}\n", "filterNotUnderstood(devices/global_filter, /etc/lvm/lvm.conf, 2)"),
     ])
     func notUnderstood(conf: String, expected: String) throws {
         let plan = try Self.plan("incident") { $0["lvm-conf"] = $0["lvm-conf"]?.with(stdout: conf) }
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.contains { $0.hasPrefix(expected) }, "\(plan.reasons)")
+        let found = plan.blockerKinds.map { blocker -> String in
+            switch blocker {
+            case let .configUnparseable(path, error): "configUnparseable(\(path), \(error))"
+            case let .filterNotUnderstood(key, path, line, _): "filterNotUnderstood(\(key), \(path), \(line))"
+            default: "\(blocker)"
+            }
+        }
+        #expect(found.contains(expected), "\(found)")
         #expect(plan.configEdit == nil)
     }
 
@@ -203,7 +213,11 @@ struct PlannerTests {
             $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(stdout: "global_filter=[\"a|/dev/sd.*|\"]\n")
         }
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.first?.hasPrefix("devices/global_filter is set outside /etc/lvm/lvm.conf") == true)
+        guard case let .filterSetElsewhere(key, path, _, _)? = plan.blockerKinds.first else {
+            Issue.record("not a filter set elsewhere: \(plan.reasons)")
+            return
+        }
+        #expect(key == "devices/global_filter" && path == "/etc/lvm/lvm.conf")
     }
 
     @Test("with lvmetad, key 'filter' is refused: lvmetad ignores it")
@@ -212,7 +226,7 @@ struct PlannerTests {
             $0["config:global/use_lvmetad"] = $0["config:global/use_lvmetad"]?.with(stdout: "use_lvmetad=1\n", status: 0)
         }
         #expect(plan.status == .blocked)
-        #expect(plan.reasons.first?.contains("use key global_filter") == true)
+        #expect(plan.blockerKinds.first == .lvmetadIgnoresFilter)
     }
 
     @Test("after the change is made the host is in sync")

@@ -57,7 +57,7 @@ public struct ApplyRequest: Sendable, Hashable {
         try addList("LVMGUARD_DEACTIVATE", lvs, .uuid)
         variables.append(("LVMGUARD_REFRESH", plan.refreshCache ? "1" : "0"))
         if let initramfs = plan.initramfs, initramfs.rebuild {
-            try add("LVMGUARD_INITRAMFS", initramfs.tool, .word)
+            try add("LVMGUARD_INITRAMFS", initramfs.tool.rawValue, .word)
             try add("LVMGUARD_INITRAMFS_IMAGE", initramfs.image, .bootPath)
         } else {
             variables.append(("LVMGUARD_INITRAMFS", "none"))

@@ -72,7 +72,7 @@ extension Diagnosis {
 
     /// Why host LVM could scan and activate a guest's PV: the device settings in force on the host.
     static func reasons(_ facts: HostFacts) -> [String] {
-        if facts.settings["devices/use_devicesfile"] == .integer(1) {
+        if facts.setting(.useDevicesFile) == .integer(1) {
             return [facts.devicesFile == nil
                 ? "the devices file is on (use_devicesfile = 1) but missing, so LVM sees every device"
                 : "the devices file is on (use_devicesfile = 1) and lists the guest's device"]

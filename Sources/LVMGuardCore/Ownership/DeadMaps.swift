@@ -1,41 +1,3 @@
-extension HostPlan {
-    /// A multipath map with no active path: what is on it, and what apply does about it. LVM cannot read it
-    /// (a read waits for a path that may never return), so what is on it is known from device-mapper only.
-    public struct DeadMap: Sendable, Codable, Hashable {
-        /// An active LV device on the map, known by its dm UUID (`LVM-<vg uuid><lv uuid>`).
-        public struct LVDevice: Sendable, Codable, Hashable {
-            public let dmName: String
-            public let dmUUID: String
-            public let vgUUID: String
-            public let lvUUID: String
-            public let open: Int
-        }
-
-        public let name: String
-        public let wwid: String?
-        public let queueIfNoPath: Bool
-        /// Each path with its state: "sda (8:0) failed".
-        public let paths: [String]
-        /// The guest LVs on the map, top of the stack first (the order apply removes them in).
-        public let guestLVs: [LVDevice]
-        /// How the host uses storage on the map; such a map is never touched.
-        public let hostUse: [String]
-        /// Why apply could not release the map's guest LVs, even if asked to.
-        public let blockers: [String]
-        /// Apply stops queueing on this map and removes its guest LVs' mappings.
-        public let release: Bool
-
-        /// The same map, reported but not released (for a blocked host, which gets no changes).
-        var reportOnly: DeadMap {
-            DeadMap(name: name, wwid: wwid, queueIfNoPath: queueIfNoPath, paths: paths, guestLVs: guestLVs,
-                    hostUse: hostUse, blockers: blockers, release: false)
-        }
-
-        /// The guest VGs on the map, by UUID.
-        public var guestVGUUIDs: [String] { Array(Set(guestLVs.map(\.vgUUID))).sorted() }
-    }
-}
-
 /// The maps with no active path, analysed from device-mapper's view only: what is stacked on each (by dm
 /// UUID and major:minor) and whether the host uses it.
 enum DeadMaps {
@@ -48,7 +10,7 @@ enum DeadMaps {
         let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.compactMap { disk in
             graph.majMin(ofPath: disk.source).map { ($0, disk.use) }
         }, by: \.0).mapValues { $0.map(\.1).sorted() }
-        let hostVGKeys = Set(hostVGUUIDs.map { $0.replacingOccurrences(of: "-", with: "") })
+        let hostVGKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
 
         return facts.deadMaps.sorted { $0.name < $1.name }.map { map in
             let device = dmByName[map.name]
@@ -72,46 +34,26 @@ enum DeadMaps {
             }
             for disk in device.flatMap({ libvirtByDevice[$0.majMin] }) ?? [] { blockers.append("the map is \(disk)") }
             for current in stack.reversed() {
-                guard let dm = graph.dmDevice(current), let lv = Self.lvIdentity(dmUUID: dm.uuid) else {
+                guard let dm = graph.dmDevice(current), let lv = LVMUUID.lvIdentity(dmUUID: dm.uuid) else {
                     blockers.append("it carries \(graph.dmDevice(current).map { LVUse.kind(ofDMUUID: $0.uuid) } ?? "partition") "
                         + "\(graph.describe(current)), which is not an LV")
                     continue
                 }
                 if hostVGKeys.contains(lv.vg) {
-                    hostUse.append("\(graph.describe(current)) is an LV of host VG \(Self.formatted(lv.vg))")
+                    hostUse.append("\(graph.describe(current)) is an LV of host VG \(LVMUUID.formatted(lv.vg))")
                     continue
                 }
                 let holdersInStack = graph.holders(of: current).count
                 if dm.open > holdersInStack {
                     blockers.append("guest LV \(dm.name) is open (open count \(dm.open)) by something lvmguard cannot see")
                 }
-                guestLVs.append(.init(dmName: dm.name, dmUUID: dm.uuid, vgUUID: Self.formatted(lv.vg),
-                                      lvUUID: Self.formatted(lv.lv), open: dm.open))
+                guestLVs.append(.init(dmName: dm.name, dmUUID: dm.uuid, vgUUID: LVMUUID.formatted(lv.vg),
+                                      lvUUID: LVMUUID.formatted(lv.lv), open: dm.open))
             }
             let releasable = hostUse.isEmpty && blockers.isEmpty && !guestLVs.isEmpty
             return HostPlan.DeadMap(name: map.name, wwid: device?.multipathWWID, queueIfNoPath: map.queueIfNoPath,
                                     paths: paths, guestLVs: guestLVs, hostUse: hostUse, blockers: blockers,
                                     release: release && releasable)
         }
-    }
-
-    /// The VG and LV UUIDs (32 characters each, no dashes) in an LV's dm UUID; nil for any other dm device.
-    static func lvIdentity(dmUUID: String) -> (vg: String, lv: String)? {
-        guard dmUUID.hasPrefix("LVM-") else { return nil }
-        let body = dmUUID.dropFirst(4)
-        guard body.count >= 64 else { return nil }
-        return (String(body.prefix(32)), String(body.dropFirst(32).prefix(32)))
-    }
-
-    /// An LVM UUID as LVM prints it: 6-4-4-4-4-4-6 characters.
-    static func formatted(_ compact: String) -> String {
-        guard compact.count == 32 else { return compact }
-        var parts: [Substring] = []
-        var rest = Substring(compact)
-        for length in [6, 4, 4, 4, 4, 4, 6] {
-            parts.append(rest.prefix(length))
-            rest = rest.dropFirst(length)
-        }
-        return parts.joined(separator: "-")
     }
 }

@@ -35,7 +35,7 @@ public struct DeviceGraph: Sendable {
 
     /// The dm UUID LVM gives an LV's device: `LVM-` and the VG and LV UUIDs without dashes.
     public static func dmUUID(vgUUID: String, lvUUID: String) -> String {
-        "LVM-" + (vgUUID + lvUUID).replacingOccurrences(of: "-", with: "")
+        "LVM-" + LVMUUID.compact(vgUUID + lvUUID)
     }
 
     /// The major:minor of an LV's active device, found by its dm UUID; nil when the LV is not active.

@@ -5,7 +5,7 @@ struct LVUse {
     /// Per VG UUID: why the host uses it ("LV data is mounted at /srv").
     private(set) var reasons: [String: [String]] = [:]
     /// Per VG UUID: its LVs that are open while nothing lvmguard can see explains it.
-    private(set) var unexplainedOpen: [String: [String]] = [:]
+    private(set) var unexplainedOpen: [String: [Ownership.OpenLV]] = [:]
 
     init(facts: HostFacts, graph: DeviceGraph) {
         /// Values grouped by the device (major:minor) each one's path resolves to; unresolved ones dropped.
@@ -55,7 +55,7 @@ struct LVUse {
             if !precise.isEmpty {
                 reasons[lv.vgUUID, default: []] += precise
             } else if let dm = graph.dmDevice(device), dm.open > 0 {
-                unexplainedOpen[lv.vgUUID, default: []].append("LV \(lv.name) (\(lv.uuid)) is open (open count \(dm.open))")
+                unexplainedOpen[lv.vgUUID, default: []].append(.init(name: lv.name, uuid: lv.uuid, openCount: dm.open))
             }
         }
     }

@@ -24,7 +24,21 @@ public struct Ownership: Sendable {
         public let uuid: String
         public let pvs: [String]
         /// Open LVs nothing explains; empty when the VG is ambiguous only for lack of any use.
-        public var openLVs: [String] = []
+        public var openLVs: [OpenLV] = []
+    }
+
+    /// An LV that is open while nothing lvmguard sees explains it.
+    public struct OpenLV: Sendable, Hashable, Codable {
+        public let name: String
+        public let uuid: String
+        public let openCount: Int
+    }
+
+    /// A kernel command line reference (`rd.lvm.lv=vg0/data`) that names several VGs identity cannot choose between.
+    public struct BootReferenceConflict: Sendable, Hashable, Codable {
+        public let reference: String
+        /// The VGs it could name, sorted.
+        public let vgUUIDs: [String]
     }
 
     /// A host PV and the names that identify it, for the filter.
@@ -59,7 +73,7 @@ public struct Ownership: Sendable {
     /// Names in `lvmguard_host_vgs` that match no VG.
     public let missingDeclarations: [String]
     /// Kernel command line references that name more than one VG and that identity could not resolve.
-    public let ambiguousBootReferences: [String]
+    public let ambiguousBootReferences: [BootReferenceConflict]
 
     public init(facts: HostFacts, declaredVGs: [String], accept: [AcceptRule]) {
         let topology = DeviceTopology(facts)
@@ -122,16 +136,16 @@ public struct Ownership: Sendable {
     /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
     /// when exactly one is; otherwise it is reported as ambiguous.
     static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<String>)
-        -> (reasons: [String: [String]], ambiguous: [String]) {
+        -> (reasons: [String: [String]], ambiguous: [BootReferenceConflict]) {
         let references = KernelCommandLine.lvmReferences(facts.cmdline)
-        var reasons: [String: [String]] = [:], ambiguous: [String] = []
+        var reasons: [String: [String]] = [:], ambiguous: [BootReferenceConflict] = []
         func resolve(_ reference: String, _ vgUUIDs: [String], _ why: String) {
             let unique = Array(Set(vgUUIDs)).sorted()
             if unique.count == 1 { reasons[unique[0], default: []].append(why); return }
             let used = unique.filter(usedVGs.contains)
             if used.count == 1 { reasons[used[0], default: []].append(why + " (the VG of that name the host uses)"); return }
             if unique.count > 1 {
-                ambiguous.append("the kernel command line's \(reference) names \(unique.count) VGs (\(unique.joined(separator: ", ")))")
+                ambiguous.append(BootReferenceConflict(reference: reference, vgUUIDs: unique))
             }
         }
         let byDevice = Dictionary(facts.lvs.compactMap { lv in graph.majMin(of: lv).map { ($0, lv) } }, uniquingKeysWith: { first, _ in first })

@@ -52,11 +52,11 @@ public enum CheckEvaluator {
     /// Multipath maps with LVs on top of them that are not the host's own (a host VG on a SAN LUN, as when
     /// booting from SAN, holds its map by design). LVs are told apart by the VG UUID in their dm UUID.
     public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<String>) -> [(map: String, holders: [String])] {
-        let hostKeys = Set(hostVGUUIDs.map { $0.replacingOccurrences(of: "-", with: "") })
+        let hostKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
         return facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }
             let holders = facts.dmDevices.filter { holder in
-                guard let lv = DeadMaps.lvIdentity(dmUUID: holder.uuid), !hostKeys.contains(lv.vg) else { return false }
+                guard let lv = LVMUUID.lvIdentity(dmUUID: holder.uuid), !hostKeys.contains(lv.vg) else { return false }
                 return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
             }.map(\.name).sorted()
             return holders.isEmpty ? nil : (map.name, holders)

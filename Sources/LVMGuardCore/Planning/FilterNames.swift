@@ -13,10 +13,10 @@
 /// A PV with no identity link at all keeps its current name, with a warning: the devices file (LVM 2.03.12+,
 /// IDs read from sysfs) is the only form that survives renaming everywhere.
 enum FilterNames {
-    static func accept(_ pvs: [Ownership.HostPV], facts: HostFacts) -> (names: [String], warnings: [String]) {
+    static func accept(_ pvs: [Ownership.HostPV], facts: HostFacts) -> (names: [String], warnings: [HostPlan.Warning]) {
         let eventActivation = (facts.lvmVersion.map { $0 >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 0) } ?? false)
-            && facts.settings["global/event_activation"] != .integer(0)
-        var names: [String] = [], warnings: [String] = []
+            && facts.setting(.eventActivation) != .integer(0)
+        var names: [String] = [], warnings: [HostPlan.Warning] = []
         for pv in pvs {
             let identity = pv.identityLinks.filter { link in
                 link.hasPrefix("/dev/disk/by-id/lvm-pv-uuid-") || (pv.isDeviceMapper && link.hasPrefix("/dev/disk/by-id/dm-uuid-"))
@@ -25,16 +25,13 @@ enum FilterNames {
             let kernel = pv.kernelName.map { "/dev/" + $0 }
             if identity.isEmpty {
                 names.append(pv.isDeviceMapper ? pv.name : (kernel ?? pv.name))
-                warnings.append("PV \(pv.name) (\(pv.uuid)) has no identity link (/dev/disk/by-id/lvm-pv-uuid-...): the filter "
-                    + "accepts it by its current name, which another device may take after a reboot")
+                warnings.append(.noIdentityLink(pv: pv.name, uuid: pv.uuid))
             } else if eventActivation, !pv.isDeviceMapper, let kernel {
                 names.append(kernel)
             }
         }
         if eventActivation, pvs.contains(where: { !$0.isDeviceMapper }) {
-            warnings.append("LVM \(facts.lvmVersion?.description ?? "2.03") autoactivates from udev before the /dev/disk links "
-                + "exist, so the filter also accepts the host PVs' kernel names; a disk renamed at reboot is kept only by "
-                + "the devices file (use_devicesfile = 1)")
+            warnings.append(.kernelNamesAccepted(lvmVersion: facts.lvmVersion?.description))
         }
         return (Array(Set(names)).sorted(), warnings)
     }

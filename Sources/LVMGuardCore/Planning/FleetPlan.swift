@@ -1,7 +1,8 @@
 /// A saved plan: every host's plan with what it relied on, for review and for `apply --plan`.
 public struct FleetPlan: Sendable, Codable, Hashable {
-    /// Bumped when the format changes incompatibly; apply refuses other versions.
-    public static let currentVersion = 1
+    /// Bumped when the format changes incompatibly; apply refuses other versions. Version 2: blockers and
+    /// warnings are typed findings (`kind` and `message`) instead of sentences.
+    public static let currentVersion = 2
 
     public let format: String
     public let version: Int

@@ -18,8 +18,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
 
     public let host: String
     public let status: Status
-    /// Why the host is blocked, unreachable or exempt; empty otherwise.
-    public let reasons: [String]
+    /// Why the host is blocked or unreachable; empty otherwise.
+    public let blockers: [Finding<Blocker>]
     public let exemption: Exemption?
     public let regime: Regime?
     public let lvmVersion: String?
@@ -31,11 +31,14 @@ public struct HostPlan: Sendable, Codable, Hashable {
     public let refreshCache: Bool
     public let initramfs: InitramfsAction?
     /// Things a reviewer should know that do not block the host.
-    public let warnings: [String]
+    public let warnings: [Finding<Warning>]
     /// What the plan relied on; apply refuses the host as stale when these no longer match.
     public let fingerprint: Fingerprint?
     /// Multipath maps with no active path, kept out of every LVM command; releases among them are changes.
     public var deadMaps: [DeadMap] = []
+
+    /// Why the host is blocked, unreachable or exempt, as sentences; empty otherwise.
+    public var reasons: [String] { exemption.map { [$0.reason] } ?? blockers.map(\.message) }
 
     /// The exemption that kept the host out, as the plan records it.
     public struct Exemption: Sendable, Codable, Hashable {
@@ -101,7 +104,7 @@ public struct HostPlan: Sendable, Codable, Hashable {
     }
 
     public struct InitramfsAction: Sendable, Codable, Hashable {
-        public let tool: String
+        public let tool: HostFacts.InitramfsTool
         public let image: String
         /// rebuild, or only report (policy `check`).
         public let rebuild: Bool
@@ -138,7 +141,7 @@ public struct HostPlan: Sendable, Codable, Hashable {
         }
         if refreshCache { commands.append("pvscan --cache") }
         if let initramfs, initramfs.rebuild {
-            commands.append(initramfs.tool == "dracut" ? "dracut -f \(initramfs.image)" : "update-initramfs -u")
+            commands.append(initramfs.tool == .dracut ? "dracut -f \(initramfs.image)" : "update-initramfs -u")
         }
         return commands
     }

@@ -51,7 +51,7 @@ public enum PlanReport {
                 }
             }
             if let initramfs = host.initramfs {
-                out.append("  initramfs \(initramfs.image): " + (initramfs.rebuild ? "rebuild (\(initramfs.tool))" : "out of date, left as is (policy check)"))
+                out.append("  initramfs \(initramfs.image): " + (initramfs.rebuild ? "rebuild (\(initramfs.tool.rawValue))" : "out of date, left as is (policy check)"))
             }
             let commands = host.commands
             if !commands.isEmpty {

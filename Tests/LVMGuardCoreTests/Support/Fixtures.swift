@@ -39,3 +39,10 @@ extension FactSection {
         FactSection(name: name, status: status ?? self.status, stdout: stdout ?? self.stdout, stderr: stderr)
     }
 }
+
+extension HostPlan {
+    /// The blockers as cases, for matching.
+    var blockerKinds: [Blocker] { blockers.map(\.kind) }
+    /// The warnings as cases, for matching.
+    var warningKinds: [Warning] { warnings.map(\.kind) }
+}

@@ -1,0 +1,57 @@
+/// Decision (devices-file regime): the entries to add and remove so the devices file lists exactly the host's
+/// PVs, and, when the plan moves the host there, the lvm.conf edit that turns it on.
+enum DevicesFileEdit {
+    static func plan(facts: HostFacts, host: String, ownership: Ownership, migrates: Bool)
+        -> (edit: HostPlan.DevicesFileEdit?, configEdit: HostPlan.ConfigEdit?, found: PlanFindings) {
+        var found = PlanFindings()
+        let edit = DevicesFile.edit(facts: facts, hostPVs: ownership.hostPVs)
+        guard migrates else {
+            if facts.devicesFile == nil { found.warnings.append(.devicesFileMissing) }
+            return (edit, nil, found)
+        }
+        var configEdit: HostPlan.ConfigEdit?
+        do {
+            configEdit = try ConfigEditing.setting(.useDevicesFile, to: .integer(1), facts: facts, host: host)
+        } catch {
+            found.blockers.append(error)
+        }
+        found.warnings.append(.movesToDevicesFile(lvmVersion: facts.lvmVersion?.description, hostPVs: ownership.hostPVs))
+        return (edit, configEdit, found)
+    }
+}
+
+/// The devices file (LVM >= 2.03.12): its entries, and the edit that makes it list exactly the host's PVs.
+enum DevicesFile {
+    /// One entry: `IDTYPE=... IDNAME=... DEVNAME=/dev/sdb PVID=... PART=...`.
+    struct Entry: Hashable {
+        let deviceName: String
+        let pvid: String
+    }
+
+    static func entries(_ text: String) -> [Entry] {
+        text.outputLines().compactMap { line in
+            guard !line.hasPrefix("#") else { return nil }
+            var fields: [String: String] = [:]
+            for word in line.split(separator: " ") {
+                let pair = word.split(separator: "=", maxSplits: 1).map(String.init)
+                if pair.count == 2 { fields[pair[0]] = pair[1] }
+            }
+            guard let device = fields["DEVNAME"] else { return nil }
+            return Entry(deviceName: device, pvid: fields["PVID"] ?? "")
+        }
+    }
+
+    static func edit(facts: HostFacts, hostPVs: [String]) -> HostPlan.DevicesFileEdit? {
+        let current = facts.devicesFile.map(entries) ?? []
+        let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map { LVMUUID.compact($0.uuid) })
+        let removed = current.filter { !hostPVIDs.contains($0.pvid) }
+            .sorted { ($0.deviceName, $0.pvid) < ($1.deviceName, $1.pvid) }
+        let listed = Set(current.map(\.pvid))
+        let add = facts.pvs.filter { hostPVs.contains($0.name) && !listed.contains(LVMUUID.compact($0.uuid)) }
+            .map(\.name).sorted()
+        let create = facts.devicesFile == nil
+        guard !add.isEmpty || !removed.isEmpty || create else { return nil }
+        return HostPlan.DevicesFileEdit(add: add, remove: removed.map(\.deviceName), removePVIDs: removed.map(\.pvid),
+                                        createFile: create)
+    }
+}

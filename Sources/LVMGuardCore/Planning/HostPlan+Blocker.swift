@@ -1,0 +1,34 @@
+extension HostPlan {
+    /// Why lvmguard will not change a host: a person must look first. A value with its data; the sentence a
+    /// person reads is rendered from it (`message(host:)`, Rendering/FindingMessages.swift).
+    public enum Blocker: Sendable, Codable, Hashable {
+        /// A VG with open LVs that no mount, swap, libvirt disk or stacked device explains.
+        case unexplainedOpenLVs(vg: Ownership.AmbiguousVG)
+        /// The kernel command line names an LV or VG by a name several VGs carry, and identity cannot tell which.
+        case ambiguousBootReference(conflict: Ownership.BootReferenceConflict)
+        /// A VG nothing ties to the host or to a guest.
+        case unclassifiedVG(vg: Ownership.AmbiguousVG)
+        /// A name in `lvmguard_host_vgs` that several VGs carry.
+        case ambiguousDeclaration(name: String, vgUUIDs: [String])
+        /// `reject-all` on a host that has PVs of its own.
+        case rejectAllHidesHostPVs(pvs: [String])
+        /// `key: filter` where lvmetad feeds on what `filter` does not govern.
+        case lvmetadIgnoresFilter
+        /// lvm.conf does not parse; it is never overwritten.
+        case configUnparseable(path: String, error: String)
+        /// The current filter is not LVM syntax lvmguard understands.
+        case filterNotUnderstood(key: String, path: String, line: Int, error: String)
+        /// The effective filter comes from somewhere other than lvm.conf (lvmlocal.conf, a profile, a tag).
+        case filterSetElsewhere(key: String, path: String, effective: String, current: String)
+        /// Open guest LVs are all that is left to change.
+        case openGuestLVsOnly(lvs: [String])
+        /// A multipath map with no active path carries the host's storage.
+        case deadMapCarriesHostStorage(map: DeadMap)
+        /// Guests stay active on dead maps and nothing else is left to change.
+        case deadMapsOnly(maps: [String])
+        /// The host answered, but runs something lvmguard does not support.
+        case unsupported(message: String)
+        /// The host's facts could not be had.
+        case unreachable(message: String)
+    }
+}

@@ -1,0 +1,37 @@
+extension HostPlan {
+    /// A multipath map with no active path: what is on it, and what apply does about it. LVM cannot read it
+    /// (a read waits for a path that may never return), so what is on it is known from device-mapper only.
+    public struct DeadMap: Sendable, Codable, Hashable {
+        /// An active LV device on the map, known by its dm UUID (`LVM-<vg uuid><lv uuid>`).
+        public struct LVDevice: Sendable, Codable, Hashable {
+            public let dmName: String
+            public let dmUUID: String
+            public let vgUUID: String
+            public let lvUUID: String
+            public let open: Int
+        }
+
+        public let name: String
+        public let wwid: String?
+        public let queueIfNoPath: Bool
+        /// Each path with its state: "sda (8:0) failed".
+        public let paths: [String]
+        /// The guest LVs on the map, top of the stack first (the order apply removes them in).
+        public let guestLVs: [LVDevice]
+        /// How the host uses storage on the map; such a map is never touched.
+        public let hostUse: [String]
+        /// Why apply could not release the map's guest LVs, even if asked to.
+        public let blockers: [String]
+        /// Apply stops queueing on this map and removes its guest LVs' mappings.
+        public let release: Bool
+
+        /// The same map, reported but not released (for a blocked host, which gets no changes).
+        var reportOnly: DeadMap {
+            DeadMap(name: name, wwid: wwid, queueIfNoPath: queueIfNoPath, paths: paths, guestLVs: guestLVs,
+                    hostUse: hostUse, blockers: blockers, release: false)
+        }
+
+        /// The guest VGs on the map, by UUID.
+        public var guestVGUUIDs: [String] { Array(Set(guestLVs.map(\.vgUUID))).sorted() }
+    }
+}

@@ -1,0 +1,24 @@
+extension HostPlan {
+    /// Something a reviewer should know that does not block the host. A value with its data; the sentence is
+    /// rendered from it (`message`, Rendering/FindingMessages.swift).
+    public enum Warning: Sendable, Codable, Hashable {
+        /// A name in `lvmguard_host_vgs` that no VG carries.
+        case missingDeclaration(name: String)
+        /// A host PV with no identity link: the filter accepts it by its current name.
+        case noIdentityLink(pv: String, uuid: String)
+        /// LVM 2.03's event activation needs kernel names in the filter, which a reboot may reassign.
+        case kernelNamesAccepted(lvmVersion: String?)
+        /// The plan moves the host to the devices file: no filter keeps its PVs at boot.
+        case movesToDevicesFile(lvmVersion: String?, hostPVs: [String])
+        /// `use_devicesfile = 1` without a devices file: LVM uses every device.
+        case devicesFileMissing
+        /// A guest VG stays active because `deactivate_guest_vgs` is false.
+        case guestVGKeptActive(name: String, uuid: String)
+        /// A guest LV the host holds open; it is not deactivated.
+        case openGuestLV(lv: String)
+        /// A multipath map with no active path and what becomes of the guests on it.
+        case deadMap(map: DeadMap)
+        /// The initramfs's lvm.conf differs and policy `check` leaves it.
+        case initramfsLeftAsIs(image: String)
+    }
+}

@@ -1,0 +1,20 @@
+/// Decision: what ownership leaves for a person. VGs nothing classifies, declarations and boot references
+/// that name several VGs, and `reject-all` on a host with PVs of its own block the host; a declaration that
+/// names no VG only warns.
+enum OwnershipReview {
+    static func review(_ ownership: Ownership, facts: HostFacts, policy: FilterPolicy.Policy) -> PlanFindings {
+        var found = PlanFindings()
+        found.blockers += ownership.ambiguousVGs.filter { !$0.openLVs.isEmpty }.map(HostPlan.Blocker.unexplainedOpenLVs(vg:))
+        found.blockers += ownership.ambiguousBootReferences.map(HostPlan.Blocker.ambiguousBootReference(conflict:))
+        found.blockers += ownership.ambiguousVGs.filter(\.openLVs.isEmpty).map(HostPlan.Blocker.unclassifiedVG(vg:))
+        for name in ownership.ambiguousDeclarations {
+            let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid).sorted()
+            found.blockers.append(.ambiguousDeclaration(name: name, vgUUIDs: uuids))
+        }
+        found.warnings += ownership.missingDeclarations.map(HostPlan.Warning.missingDeclaration(name:))
+        if policy == .rejectAll, !ownership.hostPVs.isEmpty {
+            found.blockers.append(.rejectAllHidesHostPVs(pvs: ownership.hostPVs))
+        }
+        return found
+    }
+}

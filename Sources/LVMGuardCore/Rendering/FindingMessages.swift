@@ -1,0 +1,101 @@
+/// The sentences a person reads for each finding of a plan. The only place they are worded: plans, JSON,
+/// check output and tests all start from the typed findings.
+extension HostPlan.Blocker {
+    /// The sentence for `host`'s plan (some name the host a declaration goes to).
+    public func message(host: String) -> String {
+        switch self {
+        case let .unexplainedOpenLVs(vg):
+            let open = vg.openLVs.map { "LV \($0.name) (\($0.uuid)) is open (open count \($0.openCount))" }
+            return "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) has open LVs that nothing lvmguard sees "
+                + "explains (no mount, swap, libvirt disk or device stacked on them): \(open.joined(separator: ", ")); "
+                + "find what holds them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for \(host)"
+        case let .ambiguousBootReference(conflict):
+            return "the kernel command line's \(conflict.reference) names \(conflict.vgUUIDs.count) VGs "
+                + "(\(conflict.vgUUIDs.joined(separator: ", "))): declare the host's VG by UUID in lvmguard_host_vgs for \(host)"
+        case let .unclassifiedVG(vg):
+            return "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
+                + "command line, not declared and not on SAN storage: if the host owns it, add it to lvmguard_host_vgs "
+                + "for \(host) (by name or UUID); if not, detach or remove it"
+        case let .ambiguousDeclaration(name, uuids):
+            return "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
+                + "declare the host's by UUID"
+        case let .rejectAllHidesHostPVs(pvs):
+            return "policy reject-all would hide the host's own PVs (\(pvs.joined(separator: ", "))): use policy host-pvs-only "
+                + "for this host"
+        case .lvmetadIgnoresFilter:
+            return "lvmetad is in use (global/use_lvmetad = 1), which ignores devices/filter for what udev and pvscan feed it: "
+                + "use key global_filter"
+        case let .configUnparseable(path, error):
+            return "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read"
+        case let .filterNotUnderstood(key, path, line, error):
+            return "the current \(key) in \(path) line \(line) is not understood (\(error)): a person must look"
+        case let .filterSetElsewhere(key, path, effective, current):
+            return "\(key) is set outside \(path) (lvmconfig reports \(effective), \(path) says \(current)): change it where "
+                + "it is set, or remove it there"
+        case let .openGuestLVsOnly(lvs):
+            return "guest LVs are open on the host and nothing else is left to change: \(lvs.joined(separator: ", "))"
+        case let .deadMapCarriesHostStorage(map):
+            return "\(map.label) \(map.stateDescription) and carries the host's storage: \(map.hostUse.joined(separator: "; ")); "
+                + "LVM cannot read it, so no filter can be planned that keeps it: restore a path first"
+        case let .deadMapsOnly(maps):
+            return "guest LVs stay active on multipath maps with no active path and nothing else is left to change: "
+                + maps.joined(separator: ", ")
+        case let .unsupported(message), let .unreachable(message):
+            return message
+        }
+    }
+}
+
+extension HostPlan.Warning {
+    /// The sentence a reviewer reads.
+    public var message: String {
+        switch self {
+        case let .missingDeclaration(name):
+            return "lvmguard_host_vgs names '\(name)', but the host has no such VG"
+        case let .noIdentityLink(pv, uuid):
+            return "PV \(pv) (\(uuid)) has no identity link (/dev/disk/by-id/lvm-pv-uuid-...): the filter "
+                + "accepts it by its current name, which another device may take after a reboot"
+        case let .kernelNamesAccepted(version):
+            return "LVM \(version ?? "2.03") autoactivates from udev before the /dev/disk links "
+                + "exist, so the filter also accepts the host PVs' kernel names; a disk renamed at reboot is kept only by "
+                + "the devices file (use_devicesfile = 1)"
+        case let .movesToDevicesFile(version, pvs):
+            return "LVM \(version ?? "2.03") autoactivates from udev before the /dev/disk "
+                + "links of \(pvs.joined(separator: ", ")) exist, and kernel names change at reboot (dm-N "
+                + "follows creation order), so no filter keeps the host's PVs at boot; the plan moves the host to the "
+                + "devices file, which LVM matches by the WWID, serial or dm UUID read from sysfs"
+        case .devicesFileMissing:
+            return "use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it"
+        case let .guestVGKeptActive(name, uuid):
+            return "guest VG \(name) (\(uuid)) is active; deactivate_guest_vgs is false, so it stays active"
+        case let .openGuestLV(lv):
+            return "guest LV \(lv) is open on the host: it will not be deactivated; find what holds it (dmsetup info, fuser -vm)"
+        case let .deadMap(map):
+            var warning = "\(map.label) \(map.stateDescription): every LVM command lvmguard runs skips it and what is on it"
+            if map.guestLVs.isEmpty {
+                warning += "; nothing is stacked on it, so os-brick's multipath -f can remove it"
+            } else if map.release {
+                warning += "; apply releases guest VG \(map.guestVGUUIDs.joined(separator: ", ")) without I/O (dead_maps: release)"
+            } else {
+                warning += "; guest VG \(map.guestVGUUIDs.joined(separator: ", ")) stays active on it ("
+                    + (map.blockers.isEmpty ? "dead_maps: report; set dead_maps: release to free the map"
+                        : "cannot be released: \(map.blockers.joined(separator: "; "))") + "), and apply fails until it is freed"
+            }
+            return warning
+        case let .initramfsLeftAsIs(image):
+            return "the initramfs \(image) holds an lvm.conf whose device settings differ from the planned ones; "
+                + "policy 'check' leaves it"
+        }
+    }
+}
+
+extension HostPlan.DeadMap {
+    /// "multipath map mpatha (wwid 3600...)".
+    var label: String { "multipath map \(name) (wwid \(wwid ?? "unknown"))" }
+
+    /// "has no active path (sda (8:0) failed, queueing I/O)".
+    var stateDescription: String {
+        "has no active path (\(paths.isEmpty ? "no paths" : paths.joined(separator: ", "))"
+            + (queueIfNoPath ? ", queueing I/O" : "") + ")"
+    }
+}
