@@ -9,7 +9,7 @@ public struct Applier: Sendable {
     /// The whole script for one host: variables and data, remote/bounds.sh, remote/common.sh, remote/apply.sh, then
     /// remote/gather-facts.sh for the facts after.
     public static func script(for request: ApplyRequest, boundary: String) -> String {
-        "LVMGUARD_BOUNDARY=\(boundary)\n" + request.preamble + RemoteScripts.bounds + RemoteScripts.common
+        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + RemoteScripts.bounds + RemoteScripts.common
             + RemoteScripts.apply + RemoteScripts.gatherFacts
     }
 
@@ -17,7 +17,9 @@ public struct Applier: Sendable {
     /// A preview changes nothing and reports what the rollback would restore.
     public static func rollbackScript(timestamp: String, boundary: String, preview: Bool = false) -> String {
         precondition(ApplyRequest.Token.timestamp.matches(timestamp), "timestamps are generated")
-        return "LVMGUARD_BOUNDARY=\(boundary)\nLVMGUARD_TIMESTAMP='\(timestamp)'\nLVMGUARD_ROLLBACK_PREVIEW=\(preview ? 1 : 0)\n"
+        typealias Variable = RemoteContract.Variable
+        return "\(Variable.boundary.rawValue)=\(boundary)\n\(Variable.timestamp.rawValue)='\(timestamp)'\n"
+            + "\(Variable.rollbackPreview.rawValue)=\(preview ? 1 : 0)\n"
             + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
     }
 
@@ -29,7 +31,7 @@ public struct Applier: Sendable {
             let result = try await ssh.run(make(boundary), on: host)
             return .ran(ApplyStream.parse(result.stdout, boundary: boundary), status: result.status, stderr: result.stderr)
         } catch {
-            return .unreachable(HostApplyResult(host: host.name, outcome: error.message.hasPrefix("timed out") ? .failed : .unreachable,
+            return .unreachable(HostApplyResult(host: host.name, outcome: error.kind == .timedOut ? .failed : .unreachable,
                                             reason: error.message))
         }
     }
@@ -47,7 +49,7 @@ public struct Applier: Sendable {
         case let .ran(output, exit, errors): (parsed, status, stderr) = (output, exit, errors)
         case let .unreachable(result): return result
         }
-        if parsed.exitCode == 5 {
+        if parsed.exitCode == RemoteContract.Exit.nothingToRollBack.rawValue {
             return HostApplyResult(host: host.name, outcome: .ok, steps: parsed.steps, reason: "nothing to roll back")
         }
         let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: status, sshStderr: stderr)

@@ -1,9 +1,11 @@
+import LVMGuardCore
+
 /// The POSIX sh scripts lvmguard sends to hosts on stdin (kept as files in remote/, embedded at build time).
 public enum RemoteScripts {
     /// The gather script with the boundary its output sections are marked with.
     public static func gatherFacts(boundary: String) -> String {
         precondition(boundary.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }, "boundary is generated, never user text")
-        return "LVMGUARD_BOUNDARY=\(boundary)\n" + bounds + gatherFacts
+        return "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + bounds + gatherFacts
     }
 
     /// A fresh boundary token: random, so no line of a host's files can fake a section header.

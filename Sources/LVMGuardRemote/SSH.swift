@@ -38,7 +38,18 @@ public struct SSH: Sendable {
     }
 
     /// Why a host could not be reached or the execution did not finish.
+    /// Why ssh gave no result for a host.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            /// The run passed its timeout: the host was reached, or may have been.
+            case timedOut = "timed-out"
+            /// ssh itself failed (exit 255): no connection, a host key, authentication.
+            case unreachable
+            /// ssh (or `timeout`) could not be started on this machine.
+            case notStarted = "not-started"
+        }
+
+        public let kind: Kind
         public let message: String
         public var description: String { message }
     }
@@ -140,7 +151,8 @@ public struct SSH: Sendable {
             // The script goes in as a file descriptor set up at spawn: swift-subprocess's stdin writer aborts the
             // process when the child exits before reading all of it (ssh refusing a host key, a timeout).
             let deadline = RemoteDeadline.remoteSeconds(forTimeout: seconds)
-            let input = try Self.unlinkedFile(containing: "LVMGUARD_TIMEOUT=\(seconds)\nLVMGUARD_DEADLINE=\(deadline)\n" + script)
+            let input = try Self.unlinkedFile(containing: "\(RemoteContract.Variable.timeout.rawValue)=\(seconds)\n"
+                + "\(RemoteContract.Variable.deadline.rawValue)=\(deadline)\n" + script)
             let execution = try await Subprocess.run(
                 .name("timeout"), arguments: Arguments(arguments),
                 input: .fileDescriptor(input, closeAfterSpawningProcess: true),
@@ -151,16 +163,16 @@ public struct SSH: Sendable {
             }
             result = Result(status: status, stdout: execution.standardOutput, stderr: execution.standardError)
         } catch {
-            throw Failure(message: "cannot run ssh: \(error)")
+            throw Failure(kind: .notStarted, message: "cannot run ssh: \(error)")
         }
         logger.debug("exit", metadata: ["host": "\(host.name)", "status": "\(result.status)",
                                          "stdout_bytes": "\(result.stdout.utf8.count)", "stderr_bytes": "\(result.stderr.utf8.count)"])
         // 124: timeout sent TERM; 137: it had to KILL.
         if result.status == 124 || result.status == 137 {
-            throw Failure(message: "timed out after \(seconds) s (the remote command did not finish)")
+            throw Failure(kind: .timedOut, message: "timed out after \(seconds) s (the remote command did not finish)")
         }
         if result.status == 255 {
-            throw Failure(message: Self.reason(fromStderr: result.stderr))
+            throw Failure(kind: .unreachable, message: Self.reason(fromStderr: result.stderr))
         }
         return result
     }

@@ -58,7 +58,7 @@ struct Rollback: AsyncParsableCommand {
             try Self.exit(preview)
             return
         }
-        let restoring = hosts.filter { host in preview.contains { $0.host == host.name && $0.steps.contains { $0.result == "would" } } }
+        let restoring = hosts.filter { host in preview.contains { $0.host == host.name && $0.steps.contains { $0.result == .would } } }
         guard !restoring.isEmpty else {
             if format == .json { print(try JSONOutput.text(Self.document(input, preview))) }
             try Self.exit(preview)

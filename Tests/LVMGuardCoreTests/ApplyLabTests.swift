@@ -376,7 +376,7 @@ struct InitramfsLabTests {
         #expect(restored.status == 0, "\(restored.stdout) \(restored.stderr.suffix(1500))")
         let run = try JSONDecoder().decode(ApplyRun.self, from: Data(restored.stdout.utf8))
         #expect(run.format == "lvmguard-rollback" && run.hosts.first?.outcome == .changed)
-        #expect(run.hosts.first?.steps.contains { $0.name == "initramfs" && $0.result == "changed" } == true)
+        #expect(run.hosts.first?.steps.contains { $0.name == "initramfs" && $0.result == .changed } == true)
         #expect(try lab.text(host, Self.initramfsFilter).contains("not found"), "the initramfs agrees with the restored lvm.conf")
         let after = try lab.lvmguard(["check", "-i", "INVENTORY", playbook])
         #expect(after.stdout.contains("initramfs-current: ok"), "\(after.stdout)")

@@ -286,7 +286,7 @@ struct ApplyScriptLocalTests {
         Thread.sleep(forTimeInterval: 0.3)
         let (outcome, parsed) = try Self.apply(plan, in: directory)
         #expect(outcome == .failed)
-        #expect(parsed.steps.first?.result == "refused")
+        #expect(parsed.steps.first?.result == .refused)
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
     }
 
@@ -308,7 +308,7 @@ struct ApplyScriptLocalTests {
         let applied = try Self.read(directory + "/lvm.conf")
         // The preview says what it would restore, with the diff, and changes nothing.
         let preview = try rollback(preview: true)
-        #expect(preview.exitCode == 0 && preview.steps.contains { $0.name == "rollback" && $0.result == "would" }, "\(preview.steps)")
+        #expect(preview.exitCode == 0 && preview.steps.contains { $0.name == "rollback" && $0.result == .would }, "\(preview.steps)")
         let diff = preview.steps.filter { $0.name == "diff" }.map(\.message)
         #expect(diff.contains("|-\tglobal_filter = [ \"r|.*|\" ]") && diff.first?.hasPrefix("|@@") == true, "\(diff)")
         #expect(ApplyReport.rollbackPreview([HostApplyResult(host: "h", outcome: .ok, steps: preview.steps)])
@@ -319,6 +319,6 @@ struct ApplyScriptLocalTests {
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
         #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261124T235959Z") == applied)
         #expect(parsed.steps.map(\.name) == ["lock", "validate", "rollback", "refresh"])
-        #expect(try rollback().steps.contains { $0.name == "rollback" && $0.result == "ok" }, "a second rollback changes nothing")
+        #expect(try rollback().steps.contains { $0.name == "rollback" && $0.result == .ok }, "a second rollback changes nothing")
     }
 }

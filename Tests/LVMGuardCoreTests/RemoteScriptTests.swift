@@ -7,11 +7,6 @@ import Testing
 struct RemoteScriptTests {
     static let path = LabHost.repository + "/remote/gather-facts.sh"
 
-    @Test("the embedded gather script is remote/gather-facts.sh (run scripts/embed-remote-scripts.sh after editing it)")
-    func embeddedCopy() throws {
-        #expect(RemoteScripts.gatherFacts == (try String(contentsOfFile: Self.path, encoding: .utf8)))
-    }
-
     /// Every line of the remote scripts that runs an LVM command other than lvmconfig.
     static func lvmCommandLines() throws -> [(file: String, line: String)] {
         let commands = try Regex(#"(^|[\s;|&(!$])(pvs|vgs|lvs|pvscan|vgscan|lvscan|vgchange|lvchange|pvdisplay|vgdisplay|lvdisplay)\s"#)

@@ -29,39 +29,41 @@ public struct ApplyRequest: Sendable, Hashable {
         }
         host = plan.host
         var variables: [(String, String)] = []
-        func add(_ name: String, _ value: String, _ pattern: Token) throws(ApplyRequestError) {
+        func add(_ variable: RemoteContract.Variable, _ value: String, _ pattern: Token) throws(ApplyRequestError) {
+            let name = variable.rawValue
             guard pattern.matches(value) else {
                 throw ApplyRequestError("refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
             }
             variables.append((name, value))
         }
-        func addList(_ name: String, _ values: [String], _ pattern: Token) throws(ApplyRequestError) {
+        func addList(_ variable: RemoteContract.Variable, _ values: [String], _ pattern: Token) throws(ApplyRequestError) {
+            let name = variable.rawValue
             for value in values where !pattern.matches(value) {
                 throw ApplyRequestError("refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
             }
             variables.append((name, values.joined(separator: " ")))
         }
-        try add("LVMGUARD_TIMESTAMP", timestamp, .timestamp)
-        try add("LVMGUARD_EXPECT_SHA256", fingerprint.lvmConfSHA256, .sha256)
-        variables.append(("LVMGUARD_EXPECT_DEVICES_FILE", fingerprint.devicesFile == nil ? "0" : "1"))
-        try add("LVMGUARD_DEVICES_FILE_NAME", fingerprint.devicesFileName ?? "system.devices", .fileName)
-        variables.append(("LVMGUARD_CONFIG_EDIT", plan.configEdit == nil ? "0" : "1"))
+        try add(.timestamp, timestamp, .timestamp)
+        try add(.expectSHA256, fingerprint.lvmConfSHA256, .sha256)
+        variables.append((RemoteContract.Variable.expectDevicesFile.rawValue, fingerprint.devicesFile == nil ? "0" : "1"))
+        try add(.devicesFileName, fingerprint.devicesFileName ?? "system.devices", .fileName)
+        variables.append((RemoteContract.Variable.configEdit.rawValue, plan.configEdit == nil ? "0" : "1"))
         // The candidate turns the devices file on: the trial needs the planned devices file beside it.
-        variables.append(("LVMGUARD_TRIAL_DEVICES", plan.configEdit?.key == "devices/use_devicesfile" ? "1" : "0"))
-        try addList("LVMGUARD_HOST_VGS", hostVGs, .uuid)
-        try addList("LVMGUARD_GUEST_VGS", guestVGs, .uuid)
-        try addList("LVMGUARD_DEVICES_ADD", plan.devicesFileEdit?.add ?? [], .devicePath)
-        try addList("LVMGUARD_DEVICES_REMOVE", plan.devicesFileEdit?.removePVIDs ?? [], .uuid)
-        variables.append(("LVMGUARD_DEVICES_CREATE", plan.devicesFileEdit?.createFile == true ? "1" : "0"))
+        variables.append((RemoteContract.Variable.trialDevices.rawValue, plan.configEdit?.key == LVMSetting.useDevicesFile.path ? "1" : "0"))
+        try addList(.hostVGs, hostVGs, .uuid)
+        try addList(.guestVGs, guestVGs, .uuid)
+        try addList(.devicesAdd, plan.devicesFileEdit?.add ?? [], .devicePath)
+        try addList(.devicesRemove, plan.devicesFileEdit?.removePVIDs ?? [], .uuid)
+        variables.append((RemoteContract.Variable.devicesCreate.rawValue, plan.devicesFileEdit?.createFile == true ? "1" : "0"))
         let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid) }
-        try addList("LVMGUARD_DEACTIVATE", lvs, .uuid)
-        variables.append(("LVMGUARD_REFRESH", plan.refreshCache ? "1" : "0"))
+        try addList(.deactivate, lvs, .uuid)
+        variables.append((RemoteContract.Variable.refresh.rawValue, plan.refreshCache ? "1" : "0"))
         if let initramfs = plan.initramfs, initramfs.rebuild {
-            try add("LVMGUARD_INITRAMFS", initramfs.tool.rawValue, .word)
-            try add("LVMGUARD_INITRAMFS_IMAGE", initramfs.image, .bootPath)
+            try add(.initramfs, initramfs.tool.rawValue, .word)
+            try add(.initramfsImage, initramfs.image, .bootPath)
         } else {
-            variables.append(("LVMGUARD_INITRAMFS", "none"))
-            variables.append(("LVMGUARD_INITRAMFS_IMAGE", ""))
+            variables.append((RemoteContract.Variable.initramfs.rawValue, "none"))
+            variables.append((RemoteContract.Variable.initramfsImage.rawValue, ""))
         }
         self.variables = variables
         var data: [(String, String)] = [("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined())]

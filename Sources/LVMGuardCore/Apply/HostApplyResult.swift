@@ -10,10 +10,13 @@ public struct HostApplyResult: Sendable, Codable, Hashable {
     }
 
     public struct Step: Sendable, Codable, Hashable {
+        /// A `RemoteContract.Step`'s raw value, as the script reported it.
         public let name: String
-        /// ok, changed, skipped, failed, stale, refused.
-        public let result: String
+        public let result: RemoteContract.StepResult
         public let message: String
+
+        /// The step, when the script reported one lvmguard knows.
+        public var step: RemoteContract.Step? { RemoteContract.Step(rawValue: name) }
     }
 
     public let host: String
@@ -58,7 +61,9 @@ public enum ApplyStream {
             if line.hasPrefix(marker) {
                 let words = line.dropFirst(marker.count).split(separator: " ", maxSplits: 3)
                 if words.first == "step", words.count >= 3 {
-                    steps.append(.init(name: String(words[1]), result: String(words[2]), message: words.count > 3 ? String(words[3]) : ""))
+                    // A result outside the contract is a failure: never read as success.
+                    let result = RemoteContract.StepResult(rawValue: String(words[2])) ?? .failed
+                    steps.append(.init(name: String(words[1]), result: result, message: words.count > 3 ? String(words[3]) : ""))
                 } else if words.first == "applied", words.count >= 2 {
                     exitCode = Int(words[1])
                 } else if words.first == "facts" {
@@ -80,21 +85,21 @@ public enum ApplyStream {
         if let deadline = parsed.deadline {
             return (.failed, deadline.message + "; lvm.conf is the old or the new file, never partial")
         }
-        switch parsed.exitCode {
+        switch parsed.exitCode.map({ RemoteContract.Exit(rawValue: $0) ?? .failed }) {
         case nil where parsed.steps.isEmpty && sshStatus != 0:
             let last = sshStderr.outputLines().last.map { String($0).trimmingWhitespace() } ?? ""
             return (.failed, "the remote script did not start (ssh exited \(sshStatus)" + (last.isEmpty ? "" : ": \(last)")
                 + "); no step was reported, so nothing was changed")
         case nil:
             return (.failed, "the run was cut off before it finished (lvm.conf is the old or the new file, never partial); run apply again")
-        case 4?:
-            return (.stale, parsed.steps.last { $0.result == "stale" }?.message)
-        case 3?:
-            return (.failed, parsed.steps.last { $0.result == "refused" }?.message)
-        case 0?:
-            return (parsed.steps.contains { $0.result == "changed" } ? .changed : .ok, nil)
-        default:
-            return (.failed, parsed.steps.last { $0.result == "failed" }?.message ?? "apply failed")
+        case .stale?:
+            return (.stale, parsed.steps.last { $0.result == .stale }?.message)
+        case .lockHeld?:
+            return (.failed, parsed.steps.last { $0.result == .refused }?.message)
+        case .done?:
+            return (parsed.steps.contains { $0.result == .changed } ? .changed : .ok, nil)
+        case .failed?, .nothingToRollBack?:
+            return (.failed, parsed.steps.last { $0.result == .failed }?.message ?? "apply failed")
         }
     }
 }

@@ -148,11 +148,11 @@ public struct HostFacts: Sendable, Codable {
 extension HostFacts {
     /// Builds typed facts from the gather script's sections; throws when something the planner needs is missing.
     public init(sections: [String: FactSection]) throws(FactsError) {
-        func section(_ name: String) throws(FactsError) -> FactSection {
-            guard let section = sections[name] else { throw FactsError("the facts have no '\(name)' section") }
+        func section(_ name: GatherSection) throws(FactsError) -> FactSection {
+            guard let section = sections[name] else { throw FactsError("the facts have no '\(name.rawValue)' section") }
             return section
         }
-        func required(_ name: String, _ what: String) throws(FactsError) -> String {
+        func required(_ name: GatherSection, _ what: String) throws(FactsError) -> String {
             let found = try section(name)
             guard found.succeeded else {
                 throw FactsError("\(what) failed (exit \(found.status)): \(found.stderr.trimmingWhitespace())")
@@ -160,35 +160,35 @@ extension HostFacts {
             return found.stdout
         }
 
-        let host = try required("host", "uname").split(separator: " ")
+        let host = try required(.host, "uname").split(separator: " ")
         hostname = host.first.map(String.init) ?? ""
         kernel = host.dropFirst().first.map { String($0).trimmingWhitespace() } ?? ""
-        tools = Dictionary(try required("tools", "tool lookup").outputLines().compactMap { line -> (String, Bool)? in
+        tools = Dictionary(try required(.tools, "tool lookup").outputLines().compactMap { line -> (String, Bool)? in
             let words = line.split(separator: " ")
             return words.count == 2 ? (String(words[0]), words[1] == "yes") : nil
         }, uniquingKeysWith: { $1 })
         guard tools["lvm"] == true else { throw FactsError("lvm2 is not installed on the host (no 'lvm' command)") }
-        lvmVersion = LVMVersion(lvmVersionOutput: try required("lvm-version", "lvm version"))
+        lvmVersion = LVMVersion(lvmVersionOutput: try required(.lvmVersion, "lvm version"))
         if let version = lvmVersion, version < LVMVersion.oldestSupported {
             throw FactsError("unsupported LVM \(version): lvmguard needs \(LVMVersion.oldestSupported) or later "
                 + "(LVM's JSON reports, --reportformat json)", unsupported: true)
         }
 
-        let confPath = try required("lvm-conf-path", "lvm.conf path").trimmingWhitespace()
+        let confPath = try required(.lvmConfPath, "lvm.conf path").trimmingWhitespace()
         // Facts from before lvm.conf travelled as base64 have it as text.
         var confText: String, latin1 = false
-        if sections["lvm-conf-base64"] != nil {
-            let encoded = try required("lvm-conf-base64", "reading \(confPath)")
+        if sections[.lvmConfBase64] != nil {
+            let encoded = try required(.lvmConfBase64, "reading \(confPath)")
             guard let bytes = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
                 throw FactsError("\(confPath) did not come back as base64")
             }
             (confText, latin1) = ConfigFile.text(of: bytes)
         } else {
-            confText = try required("lvm-conf", "reading \(confPath)")
+            confText = try required(.lvmConfText, "reading \(confPath)")
         }
-        let sha = try required("lvm-conf-sha256", "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
+        let sha = try required(.lvmConfSHA256, "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
         lvmConf = ConfigFile(path: confPath, text: confText, sha256: sha,
-                             stat: (try? required("lvm-conf-stat", "stat")).map { $0.trimmingWhitespace() } ?? "", isLatin1: latin1)
+                             stat: (try? required(.lvmConfStat, "stat")).map { $0.trimmingWhitespace() } ?? "", isLatin1: latin1)
 
         var settings: [String: LVMConfigValue] = [:]
         for (name, found) in sections where name.hasPrefix("config:") && found.succeeded {
@@ -199,57 +199,57 @@ extension HostFacts {
             settings[path] = value
         }
         self.settings = settings
-        let devicesFileSection = try section("devices-file")
+        let devicesFileSection = try section(.devicesFile)
         devicesFile = devicesFileSection.succeeded ? devicesFileSection.stdout : nil
 
-        pvs = try LVMReport.rows(try required("pvs", "pvs"), kind: "pv").map {
+        pvs = try LVMReport.rows(try required(.pvs, "pvs"), kind: "pv").map {
             PhysicalVolume(name: $0["pv_name"] ?? "", uuid: $0["pv_uuid"] ?? "", vgName: $0["vg_name"] ?? "",
                            vgUUID: $0["vg_uuid"] ?? "", size: $0["dev_size"] ?? "")
         }
-        vgs = try LVMReport.rows(try required("vgs", "vgs"), kind: "vg").map {
+        vgs = try LVMReport.rows(try required(.vgs, "vgs"), kind: "vg").map {
             VolumeGroup(name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "")
         }
-        lvs = try LVMReport.rows(try required("lvs", "lvs"), kind: "lv").map {
+        lvs = try LVMReport.rows(try required(.lvs, "lvs"), kind: "lv").map {
             LogicalVolume(vgName: $0["vg_name"] ?? "", vgUUID: $0["vg_uuid"] ?? "", name: $0["lv_name"] ?? "",
                           uuid: $0["lv_uuid"] ?? "", attr: $0["lv_attr"] ?? "", active: $0["lv_active"] ?? "",
                           dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "")
         }
-        let current = try section("pvs-current")
+        let current = try section(.pvsCurrent)
         visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
         if !current.succeeded { visiblePVsUnread = current.stderr.trimmingWhitespace() }
-        if let status = sections["multipath-status"], let table = sections["multipath-table"] {
+        if let status = sections[.multipathStatus], let table = sections[.multipathTable] {
             multipathMaps = MultipathState.maps(status: status.stdout, table: table.stdout)
         }
-        excludedFromLVM = (sections["guard"]?.stdout.outputLines() ?? []).compactMap { line in
+        excludedFromLVM = (sections[.`guard`]?.stdout.outputLines() ?? []).compactMap { line in
             line.hasPrefix("exclude ") ? String(line.dropFirst("exclude ".count)) : nil
         }
 
-        blockDevices = try required("lsblk", "lsblk").outputLines().map { line in
+        blockDevices = try required(.lsblk, "lsblk").outputLines().map { line in
             let pairs = KeyValueLine.parse(String(line))
             return BlockDevice(name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
                                majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
         }
-        if let mountinfo = sections["mountinfo"], mountinfo.succeeded {
+        if let mountinfo = sections[.mountinfo], mountinfo.succeeded {
             mounts = MountInfo.parse(mountinfo.stdout)
         } else {
-            mounts = try required("mounts", "/proc/mounts").outputLines().compactMap { line in
+            mounts = try required(.mounts, "/proc/mounts").outputLines().compactMap { line in
                 let words = line.split(separator: " ")
                 guard words.count >= 3 else { return nil }
                 return Mount(source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
             }
         }
-        swaps = try required("swaps", "/proc/swaps").outputLines().dropFirst().compactMap {
+        swaps = try required(.swaps, "/proc/swaps").outputLines().dropFirst().compactMap {
             $0.split(separator: " ").first.map { ProcText.unescape($0) }
         }
-        cmdline = try required("cmdline", "/proc/cmdline").trimmingWhitespace()
+        cmdline = try required(.cmdline, "/proc/cmdline").trimmingWhitespace()
 
-        dmDevices = try required("dm-info", "dmsetup info").outputLines().compactMap { line in
+        dmDevices = try required(.dmInfo, "dmsetup info").outputLines().compactMap { line in
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
             guard fields.count >= 5, let major = Int(fields[1]), let minor = Int(fields[2]) else { return nil }
             return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
         }
         var dependencies: [String: [String]] = [:]
-        for line in (try? required("dm-deps", "dmsetup deps"))?.outputLines() ?? [] {
+        for line in (try? required(.dmDeps, "dmsetup deps"))?.outputLines() ?? [] {
             // "mpatha: 2 dependencies	: (8, 16) (8, 0)"
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = String(line[..<colon])
@@ -260,20 +260,20 @@ extension HostFacts {
             dependencies[name] = numbers
         }
         dmDependencies = dependencies
-        sysfsPaths = Dictionary(((try? required("sysfs-block", "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
+        sysfsPaths = Dictionary(((try? required(.sysfsBlock, "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
             let words = line.split(separator: " ", maxSplits: 1)
             return words.count == 2 ? (String(words[0]), String(words[1])) : nil
         }, uniquingKeysWith: { $1 })
-        deviceLinks = Dictionary(((try? required("dev-links", "device links"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
+        deviceLinks = Dictionary(((try? required(.devLinks, "device links"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
             let words = line.split(separator: " ", maxSplits: 1)
             return words.count == 2 ? (String(words[0]), String(words[1])) : nil
         }, uniquingKeysWith: { $1 })
 
-        let initramfsWords = (sections["initramfs"]?.stdout.trimmingWhitespace() ?? "none").split(separator: " ", maxSplits: 1)
+        let initramfsWords = (sections[.initramfs]?.stdout.trimmingWhitespace() ?? "none").split(separator: " ", maxSplits: 1)
         let tool = InitramfsTool(rawValue: initramfsWords.first.map(String.init) ?? "none") ?? .none
-        let initramfsConf = sections["initramfs-lvm-conf"].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
+        let initramfsConf = sections[.initramfsLVMConf].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
         initramfs = Initramfs(tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
-        libvirtDisks = Self.libvirtDisks(sections["libvirt-disks"]?.stdout ?? "")
+        libvirtDisks = Self.libvirtDisks(sections[.libvirtDisks]?.stdout ?? "")
     }
 
     /// The gather's "domain UUID NAME" and "disk UUID TYPE DEVICE TARGET SOURCE" lines; the header lines of

@@ -10,7 +10,7 @@ public enum ApplyReport {
             case .failed, .stale, .blocked, .unreachable, .skipped: red
             }
             out.append("\(result.host): \(color)\(result.outcome.rawValue)\(reset)" + (result.reason.map { ": \($0)" } ?? ""))
-            for step in result.steps { out.append("  \(step.name): \(step.result): \(step.message)") }
+            for step in result.steps { out.append("  \(step.name): \(step.result.rawValue): \(step.message)") }
             for check in result.checks { out.append("  check \(check.check): \(check.passed ? "ok" : "FAILED"): \(check.detail)") }
         }
         out.append("")
@@ -23,11 +23,11 @@ public enum ApplyReport {
     public static func rollbackPreview(_ results: [HostApplyResult]) -> String {
         var out: [String] = []
         for result in results {
-            let would = result.steps.contains { $0.result == "would" }
+            let would = result.steps.contains { $0.result == .would }
             let summary = result.outcome == .ok ? (would ? "will restore" : result.reason ?? "nothing to restore") : result.outcome.rawValue
             out.append("\(result.host): \(summary)" + (result.outcome == .ok ? "" : result.reason.map { ": \($0)" } ?? ""))
-            for step in result.steps where step.result != "ok" || step.name == "rollback" {
-                out.append(step.name == "diff" ? "    " + step.message.dropFirst() : "  \(step.name): \(step.message)")
+            for step in result.steps where step.result != .ok || step.step == .rollback {
+                out.append(step.step == .diff ? "    " + step.message.dropFirst() : "  \(step.name): \(step.message)")
             }
         }
         return out.joined(separator: "\n") + "\n"

@@ -1,0 +1,72 @@
+/// The contract between lvmguard and the scripts it sends (remote/*.sh), declared once: the variables the
+/// scripts read, the steps they report with their results, and the exit codes they end with. A test checks
+/// that each one appears in the scripts.
+public enum RemoteContract {
+    /// A shell variable lvmguard sets at the top of a script.
+    public enum Variable: String, Sendable, CaseIterable {
+        /// The random token that marks every line of the scripts' own output.
+        case boundary = "LVMGUARD_BOUNDARY"
+        /// The whole run's bound in seconds, and the remote deadline within it (see `RemoteDeadline`).
+        case timeout = "LVMGUARD_TIMEOUT"
+        case deadline = "LVMGUARD_DEADLINE"
+        /// The apply's UTC timestamp: names backups and journal lines.
+        case timestamp = "LVMGUARD_TIMESTAMP"
+        /// The fingerprint the plan relied on.
+        case expectSHA256 = "LVMGUARD_EXPECT_SHA256"
+        case expectDevicesFile = "LVMGUARD_EXPECT_DEVICES_FILE"
+        case devicesFileName = "LVMGUARD_DEVICES_FILE_NAME"
+        /// 1 when the plan writes lvm.conf (the candidate is in the data function `candidate`).
+        case configEdit = "LVMGUARD_CONFIG_EDIT"
+        /// 1 when the candidate turns the devices file on, so the trial needs the planned devices file beside it.
+        case trialDevices = "LVMGUARD_TRIAL_DEVICES"
+        /// VG UUIDs the trial must still see, and must no longer see.
+        case hostVGs = "LVMGUARD_HOST_VGS"
+        case guestVGs = "LVMGUARD_GUEST_VGS"
+        /// Devices-file edits: paths to add, PVIDs to remove, and whether to create the file.
+        case devicesAdd = "LVMGUARD_DEVICES_ADD"
+        case devicesRemove = "LVMGUARD_DEVICES_REMOVE"
+        case devicesCreate = "LVMGUARD_DEVICES_CREATE"
+        /// LV UUIDs to deactivate.
+        case deactivate = "LVMGUARD_DEACTIVATE"
+        /// 1 for `pvscan --cache` after the change.
+        case refresh = "LVMGUARD_REFRESH"
+        /// The initramfs tool (`InitramfsTool`'s raw value, or none) and image to rebuild.
+        case initramfs = "LVMGUARD_INITRAMFS"
+        case initramfsImage = "LVMGUARD_INITRAMFS_IMAGE"
+        /// 1 for a rollback that only reports what it would restore.
+        case rollbackPreview = "LVMGUARD_ROLLBACK_PREVIEW"
+        /// The bound of each command the scripts run, in seconds (default 60; tests set it lower).
+        case commandBound = "LVMGUARD_COMMAND_BOUND"
+    }
+
+    /// A step the apply and rollback scripts report, as `<boundary> step NAME RESULT MESSAGE`.
+    public enum Step: String, Sendable, CaseIterable {
+        case lock, prepare, fingerprint, candidate, validate, trial, backup, write, config
+        case devicesFile = "devices-file"
+        case deactivate
+        case deadMap = "dead-map"
+        case refresh, initramfs, rollback, diff
+    }
+
+    /// How a step went.
+    public enum StepResult: String, Sendable, Codable, CaseIterable {
+        case ok, changed, skipped, failed, stale, refused
+        /// Rollback's preview: what it would do.
+        case would
+        /// A line of the preview's diff.
+        case line
+    }
+
+    /// How a script run ended: the number in `<boundary> applied RC`.
+    public enum Exit: Int, Sendable, CaseIterable {
+        case done = 0
+        /// Something failed; nothing is half-done.
+        case failed = 1
+        /// Another lvmguard run holds the host's lock.
+        case lockHeld = 3
+        /// The host changed since the plan.
+        case stale = 4
+        /// Rollback found no apply to undo.
+        case nothingToRollBack = 5
+    }
+}

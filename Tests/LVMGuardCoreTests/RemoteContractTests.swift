@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+@testable import LVMGuardRemote
+
+/// The Swift side and remote/*.sh agree: what Swift declares once in `RemoteContract`, `GatherSection` and
+/// `LVMSetting` is what the scripts read and print, and the binary carries the scripts as they are in remote/.
+@Suite("Remote contract: variables, steps, exit codes, sections and settings declared once, found in remote/*.sh")
+struct RemoteContractTests {
+    static let files = ["apply.sh", "bounds.sh", "common.sh", "gather-facts.sh", "rollback.sh"]
+
+    static func script(_ file: String) throws -> String {
+        try String(contentsOfFile: LabHost.repository + "/remote/" + file, encoding: .utf8)
+    }
+
+    /// The scripts' lines that are code, not comments.
+    static func codeLines(_ files: [String] = files) throws -> [String] {
+        try files.flatMap { try script($0).split(separator: "\n").map(String.init) }
+            .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }
+    }
+
+    static func matches(_ pattern: String, in lines: [String]) throws -> Set<String> {
+        let regex = try Regex(pattern)
+        return Set(lines.flatMap { line in line.matches(of: regex).compactMap { $0.output[1].substring.map(String.init) } })
+    }
+
+    @Test("every embedded script is its file in remote/ (run scripts/embed-remote-scripts.sh after editing one)",
+          arguments: files)
+    func embedded(file: String) throws {
+        let embedded: [String: String] = [
+            "apply.sh": RemoteScripts.apply, "bounds.sh": RemoteScripts.bounds, "common.sh": RemoteScripts.common,
+            "gather-facts.sh": RemoteScripts.gatherFacts, "rollback.sh": RemoteScripts.rollback,
+        ]
+        #expect(embedded[file] == (try Self.script(file)))
+    }
+
+    @Test("the variables lvmguard sets are the LVMGUARD_ variables the scripts read")
+    func variables() throws {
+        let read = try Self.matches(#"\$\{?(LVMGUARD_[A-Z0-9_]+)"#, in: try Self.codeLines())
+        #expect(read == Set(RemoteContract.Variable.allCases.map(\.rawValue)))
+    }
+
+    @Test("every step the scripts report is a RemoteContract.Step with a RemoteContract.StepResult, and back")
+    func steps() throws {
+        let lines = try Self.codeLines(["apply.sh", "common.sh", "rollback.sh"])
+        let names = try Self.matches(#"\bstep ([a-z-]+) [a-z]+\b"#, in: lines)
+        let results = try Self.matches(#"\bstep [a-z-]+ ([a-z]+)\b"#, in: lines)
+        #expect(names == Set(RemoteContract.Step.allCases.map(\.rawValue)))
+        #expect(results == Set(RemoteContract.StepResult.allCases.map(\.rawValue)))
+    }
+
+    @Test("every exit code is one the scripts return")
+    func exitCodes() throws {
+        let returned = try Self.matches(#"\breturn ([0-9]+)\b"#, in: try Self.codeLines(["apply.sh", "common.sh", "rollback.sh"]))
+        #expect(Set(RemoteContract.Exit.allCases.map { String($0.rawValue) }) == returned)
+    }
+
+    @Test("the gather's sections are GatherSection's cases, and its lvmconfig keys LVMSetting's")
+    func sections() throws {
+        let lines = try Self.codeLines(["gather-facts.sh"])
+        let printed = try Self.matches(#"^\s*section ([a-z0-9-]+) "#, in: lines)
+        // lvm-conf (text) is only in facts captured before lvm.conf travelled as base64.
+        #expect(printed == Set(GatherSection.allCases.filter { $0 != .lvmConfText }.map(\.rawValue)))
+        let keys = try Self.matches(#"^keys="([^"]+)""#, in: lines).flatMap { $0.split(separator: " ").map(String.init) }
+        #expect(Set(keys) == Set(LVMSetting.allCases.map(\.path)))
+    }
+}
