@@ -67,7 +67,15 @@ main() {
     setup || return 1
     lock || return $?
 
-    # 2. The host must still be what the plan saw.
+    # 2. The host must still be what the plan saw, in the same boot: after a reboot, kernel names and device
+    # paths in the plan may name other devices.
+    if [ -n "${LVMGUARD_EXPECT_BOOT_ID:-}" ]; then
+        boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)
+        if [ "$boot" != "$LVMGUARD_EXPECT_BOOT_ID" ]; then
+            step fingerprint stale "the host rebooted since the plan (boot ${boot:-unreadable}, planned in $LVMGUARD_EXPECT_BOOT_ID)"
+            return 4
+        fi
+    fi
     RUNNING="fingerprint: sha256sum $CONF"
     actual=$(sha256sum "$CONF" 2>/dev/null | cut -d' ' -f1)
     RUNNING=
@@ -92,7 +100,7 @@ main() {
         step fingerprint stale "$DEVICES appeared since the plan"
         return 4
     fi
-    step fingerprint ok "lvm.conf, LV states and devices file are as planned"
+    step fingerprint ok "boot, lvm.conf, LV states and devices file are as planned"
 
     # 3-4. Candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
     if [ "$LVMGUARD_CONFIG_EDIT" = 1 ]; then

@@ -95,7 +95,7 @@ if [ "$has_lvmetad" = yes ]; then
 fi
 section pvs bounded "$BOUND" pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
 section vgs bounded "$BOUND" vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
-section lvs bounded "$BOUND" lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices
+section lvs bounded "$BOUND" lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices,lv_host
 # What the host's LVM sees with its own configuration (to check the filter is effective).
 # With dead maps, the host's filter gets their reject rules in front; a devices file ignores filters, so then
 # the host's own view is not read at all.
@@ -123,6 +123,12 @@ else
 fi
 section sysfs-block sh -c 'for d in /sys/block/*; do [ -e "$d" ] || continue; echo "${d##*/} $(readlink -f "$d")"; done'
 section dev-links sh -c 'for d in /dev/*/* /dev/disk/by-id/*; do [ -L "$d" ] || [ -b "$d" ] || continue; echo "$d $(readlink -f "$d")"; done'
+# Every holder the kernel counts, md included ("DEVICE HOLDER" by kernel name), and this boot's identity.
+section holders sh -c 'for h in /sys/block/*/holders/*; do [ -e "$h" ] || continue; d=${h%/holders/*}; echo "${d##*/} ${h##*/}"; done'
+section boot-id cat /proc/sys/kernel/random/boot_id
+# NVMe controllers by subsystem with their transport (pcie is local; tcp, rdma, fc are fabrics): a native NVMe
+# multipath namespace sits under its subsystem, not under one controller. "SUBSYSTEM CONTROLLER TRANSPORT".
+section nvme-controllers sh -c 'for c in /sys/class/nvme-subsystem/*/nvme*; do [ -r "$c/transport" ] || continue; s=${c%/*}; echo "${s##*/} ${c##*/} $(cat "$c/transport")"; done'
 
 # The initramfs of the running kernel and its copy of lvm.conf.
 kernel=$(uname -r)
@@ -151,4 +157,16 @@ if have virsh; then
             done
         done'
 fi
+# libvirt's own XML, wherever it keeps it, for hosts with no virsh (kolla's nova_libvirt container) and for
+# domains only defined: status files of running domains, definitions on the host, in kolla's docker volume
+# and in podman's. "PATH BASE64" a file, each read up to 1 MiB; parsed by lvmguard, not here.
+section libvirt-xml bounded "$BOUND" sh -c '
+    for f in /run/libvirt/qemu/*.xml /etc/libvirt/qemu/*.xml \
+        /var/lib/docker/volumes/nova_libvirt_qemu/_data/*.xml \
+        /var/lib/containers/storage/volumes/nova_libvirt_qemu/_data/*.xml; do
+        [ -f "$f" ] || continue
+        printf "%s " "$f"
+        head -c 1048576 "$f" | base64 | tr -d "\n"
+        echo
+    done'
 echo "$B end"

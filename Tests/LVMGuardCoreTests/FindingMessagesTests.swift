@@ -14,7 +14,7 @@ struct FindingMessagesTests {
 
     @Test("blockers", arguments: [
         (HostPlan.Blocker.unclassifiedVG(vg: vg), "VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on /dev/vdb is not mounted, not "
-            + "swap, not on the kernel command line, not declared and not on SAN storage: if the host owns it, add it to "
+            + "swap, not on the kernel command line, not declared and tied to no instance: if the host owns it, add it to "
             + "lvmguard_host_vgs for h (by name or UUID); if not, detach or remove it"),
         (.unexplainedOpenLVs(vg: open), "VG guestvg (gMD2xM) on /dev/mapper/mpatha has open LVs that nothing lvmguard sees explains "
             + "(no mount, swap, libvirt disk or device stacked on them): LV data (U1) is open (open count 1); find what holds "
@@ -64,5 +64,18 @@ struct FindingMessagesTests {
         #expect(text.contains(#""blockers":[{"kind":{"unclassifiedVG":{"vg":{"#), "\(text.prefix(300))")
         #expect(text.contains(#""message":"VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on \/dev\/vdb is not mounted"#))
         #expect(try JSONDecoder().decode(HostPlan.self, from: data) == plan)
+    }
+}
+
+extension FindingMessagesTests {
+    @Test("the text plan shows each finding's sentence, never the value")
+    func textPlan() throws {
+        let keep = try Planner.plan(Fixture.host("h"), facts: Fixture.facts("incident"), desired: Fixture.desired("deactivate_guest_vgs: false\n"))
+        let warning = try #require(keep.warnings.first)
+        let blocked = try Planner.plan(Fixture.host("h"), facts: Fixture.facts("local-vg"), desired: Fixture.desired())
+        let text = PlanReport.text(FleetPlan(playbook: "pb", inventory: "inv", policy: "p", hosts: [keep, blocked]), colored: false)
+        #expect(text.contains("  warning: \(warning.message)\n"))
+        #expect(text.contains("  why: \(try #require(blocked.blockers.first).message)\n"))
+        #expect(!text.contains("Finding<"))
     }
 }

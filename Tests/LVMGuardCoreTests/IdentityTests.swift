@@ -20,6 +20,9 @@ struct IdentityTests {
         return (facts, Planner.plan(Fixture.host("h", hostVGs: hostVGs), facts: facts, desired: Fixture.desired()))
     }
 
+    /// No libvirt domain on the host: the incident's VG on mpatha then stands in for a host VG on a SAN map.
+    static let noInstance = ("libvirt-xml", (try? Fixture.sections("incident"))?["libvirt-xml"]?.stdout, "")
+
     // dup-names: the host's vg0 (data, swap; mounted) on /dev/vdb, the guest's vg0 (root, inactive) on mpatha.
     static let guestRootAsData = ("lvs", #""lv_name":"root", "lv_uuid":"Jg9OMS-zZkG-ehle-JKZe-D1K9-djbz-aSDY5Q", "lv_attr":"-wi-------", "lv_active":"", "lv_dm_path":"/dev/mapper/vg0-root""# as String?,
                                   #""lv_name":"data", "lv_uuid":"Jg9OMS-zZkG-ehle-JKZe-D1K9-djbz-aSDY5Q", "lv_attr":"-wi-------", "lv_active":"", "lv_dm_path":"/dev/mapper/vg0-data""#)
@@ -118,7 +121,7 @@ struct IdentityTests {
     @Test("boot from SAN on LVM 2.03 with event activation: no filter keeps a dm PV at boot, so the host moves to the devices file")
     func bootFromSANMovesToDevicesFile() throws {
         // incident with the VG on mpatha mounted at / (its root LV).
-        let (_, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / ")])
+        let (_, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / "), Self.noInstance])
         #expect(plan.status == .changes, "\(plan.reasons)")
         #expect(plan.regime == .devicesFile)
         #expect(plan.configEdit?.key == "devices/use_devicesfile" && plan.configEdit?.planned == "1")
@@ -141,7 +144,7 @@ struct IdentityTests {
 
     @Test("boot from SAN with activation after udev settles (event_activation = 0): the map accepted by identity, never dm-N")
     func bootFromSAN() throws {
-        let (facts, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / "),
+        let (facts, plan) = try Self.edit("incident", [("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / "), Self.noInstance,
                                                        ("config:global/event_activation", "event_activation=1", "event_activation=0")])
         let root = try #require(facts.dmDevices.first { $0.name == "guestvg-root" })
         #expect(plan.status == .changes, "\(plan.reasons)")

@@ -13,7 +13,12 @@ struct LVM202Tests {
 
     /// /dev/loop1 presented as an iSCSI disk: its sysfs path rewritten to an iSCSI session's, and lsblk's
     /// TYPE to "disk" (a real iSCSI LUN is a disk); nothing else changes.
+    /// loop1 as an iSCSI LUN whose VG a guest made (its LV records the guest as creation host): guest evidence
+    /// by another machine's metadata on attachable storage.
     static func loop1OnISCSI(_ sections: inout [String: FactSection]) {
+        let lvs = sections["lvs"]!.stdout.replacingOccurrences(of: #""lv_name":"lvguest","#,
+                                                               with: #""lv_name":"lvguest", "lv_host":"cirros-guest","#)
+        sections["lvs"] = sections["lvs"]!.with(stdout: lvs)
         let sysfs = sections["sysfs-block"]!.stdout.replacingOccurrences(
             of: "loop1 /sys/devices/virtual/block/loop1",
             with: "loop1 /sys/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/loop1")

@@ -13,10 +13,11 @@ while [ ! -e "$guest" ] || [ ! -e "$host" ]; do
 done
 udevadm settle
 only() { echo "devices { filter = [ \"a|^$1\$|\", \"r|.*|\" ] global_filter = [ \"a|^$1\$|\", \"r|.*|\" ] }"; }
-pvcreate -q --config "$(only "$guest")" "$guest"
-vgcreate -q --config "$(only "$guest")" guestvg "$guest"
-lvcreate -q --config "$(only "$guest")" -n root -L 64M guestvg
+as_guest pvcreate -q --config "$(only "$guest")" "$guest"
+as_guest vgcreate -q --config "$(only "$guest")" guestvg "$guest"
+as_guest lvcreate -q --config "$(only "$guest")" -n root -L 64M guestvg
 vgchange -q --config "$(only "$guest")" -an guestvg
+attach_to_instance 35000c50015ea71ac
 
 pvcreate -q --config "$(only "$host")" "$host"
 vgcreate -q --config "$(only "$host")" sanvg "$host"

@@ -12,17 +12,59 @@ wait_for_map() {
     udevadm settle
 }
 
+# The guest's hostname: LVM records the host that wrote its metadata (creation_host, lv_host), and a guest
+# writes its own name there.
+GUEST_HOSTNAME=guest-vm-0042
+
+# Runs a command as the guest would, under the guest's hostname (a UTS namespace of its own), so the LVM
+# metadata it writes names the guest as its creation host.
+as_guest() { unshare --uts sh -c 'hostname "$0" && exec "$@"' "$GUEST_HOSTNAME" "$@"; }
+
 # What a guest does inside its VM: LVM on the attached volume. Run here, on the map, it writes the
 # same PV metadata the guest would; the host then finds and autoactivates it at boot. Like the guest,
 # these commands see only that disk, so the guest may reuse a VG name the host has.
+# The lab's LUNs are virtio-scsi disks behind dm-multipath, a local transport: what makes the volume a
+# guest's, as on a real compute host, is nova's instance with the map as its disk (defined, shut off).
 # $1 VG name (cloud images often reuse the host's), $2 LV names.
 make_guest_vg() {
     wait_for_map
     guest='devices { filter = [ "a|^/dev/mapper/mpatha$|", "r|.*|" ] global_filter = [ "a|^/dev/mapper/mpatha$|", "r|.*|" ] }'
-    pvcreate -q --config "$guest" /dev/mapper/mpatha
-    vgcreate -q --config "$guest" "$1" /dev/mapper/mpatha
-    for lv in $2; do lvcreate -q --config "$guest" -n "$lv" -L 64M "$1"; done
+    as_guest pvcreate -q --config "$guest" /dev/mapper/mpatha
+    as_guest vgcreate -q --config "$guest" "$1" /dev/mapper/mpatha
+    for lv in $2; do as_guest lvcreate -q --config "$guest" -n "$lv" -L 64M "$1"; done
     vgchange -q --config "$guest" -an "$1"
+    attach_to_instance "$(dmsetup info -c --noheadings -o uuid mpatha | sed 's/^mpath-//')"
+}
+
+# Nova's instance instance-0000002a (UUID 0f3c6d52-...) as libvirt keeps its definition, with the map of WWID $1
+# as disk vdb by the by-id name os-brick hands nova; written to $2 (default: libvirt's own /etc/libvirt/qemu).
+attach_to_instance() {
+    wwid=$1
+    file=${2:-/etc/libvirt/qemu/instance-0000002a.xml}
+    mkdir -p "${file%/*}"
+    cat > "$file" <<XML
+<domain type='qemu'>
+  <name>instance-0000002a</name>
+  <uuid>0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90</uuid>
+  <metadata>
+    <nova:instance xmlns:nova="http://openstack.org/xmlns/libvirt/nova/1.1">
+      <nova:name>web-1</nova:name>
+    </nova:instance>
+  </metadata>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='block' device='disk'>
+      <driver name='qemu' type='raw' cache='none'/>
+      <source dev='/dev/disk/by-id/dm-uuid-mpath-$wwid'/>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
 }
 
 # The host's own LVM on its local disk ($HOST_DISK, default /dev/vdb): a data LV and swap, in fstab (mounted
@@ -48,32 +90,15 @@ make_host_vg() {
     echo "/dev/$1/swap none swap ${options#defaults,} 0 0" | sed 's/ swap defaults / swap sw /' >> /etc/fstab
 }
 
-# A nova-style instance: libvirt domain $1 (UUID $2, which nova makes the instance's UUID) whose disk vdb is the
-# multipath map, by the by-id name os-brick hands nova. Started here once, paused, to prove it runs, then left
-# defined and shut off with libvirtd stopped: a test that needs it running starts both, so the other tests see
-# the map held by host LVM alone.
+# Nova's instance $1 (instance-0000002a, see attach_to_instance) defined through libvirt itself, whose disk vdb is
+# the multipath map. Started here once, paused, to prove it runs, then left defined and shut off with libvirtd
+# stopped: a test that needs it running starts both, so the other tests see the map held by host LVM alone.
 make_instance() {
     wait_for_map
     wwid=$(dmsetup info -c --noheadings -o uuid mpatha | sed 's/^mpath-//')
     mkdir -p /etc/lab
-    cat > "/etc/lab/$1.xml" <<XML
-<domain type='qemu'>
-  <name>$1</name>
-  <uuid>$2</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='none'/>
-      <source dev='/dev/disk/by-id/dm-uuid-mpath-$wwid'/>
-      <target dev='vdb' bus='virtio'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+    attach_to_instance "$wwid" "/etc/lab/$1.xml"
+    rm -f "/etc/libvirt/qemu/$1.xml"
     systemctl start libvirtd
     virsh define "/etc/lab/$1.xml" >/dev/null
     virsh start --paused "$1" >/dev/null

@@ -4,4 +4,4 @@
 # lab-disks: lun
 make_guest_vg guestvg "root data"
 # Nova's instance with the volume attached, defined but shut off (see make_instance).
-make_instance instance-0000002a 0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90
+make_instance instance-0000002a

@@ -46,6 +46,11 @@ public struct ApplyRequest: Sendable, Hashable {
         try add(.timestamp, timestamp, .timestamp)
         try add(.expectSHA256, fingerprint.lvmConfSHA256, .sha256)
         variables.append((RemoteContract.Variable.expectDevicesFile.rawValue, fingerprint.devicesFile == nil ? "0" : "1"))
+        if let boot = fingerprint.bootID {
+            try add(.expectBootID, boot, .uuid)
+        } else {
+            variables.append((RemoteContract.Variable.expectBootID.rawValue, ""))
+        }
         try add(.devicesFileName, fingerprint.devicesFileName ?? "system.devices", .fileName)
         variables.append((RemoteContract.Variable.configEdit.rawValue, plan.configEdit == nil ? "0" : "1"))
         // The candidate turns the devices file on: the trial needs the planned devices file beside it.

@@ -15,6 +15,8 @@ public enum RemoteContract {
         case expectSHA256 = "LVMGUARD_EXPECT_SHA256"
         case expectDevicesFile = "LVMGUARD_EXPECT_DEVICES_FILE"
         case devicesFileName = "LVMGUARD_DEVICES_FILE_NAME"
+        /// The boot ID the plan was made in; empty for a plan from facts without one.
+        case expectBootID = "LVMGUARD_EXPECT_BOOT_ID"
         /// 1 when the plan writes lvm.conf (the candidate is in the data function `candidate`).
         case configEdit = "LVMGUARD_CONFIG_EDIT"
         /// 1 when the candidate turns the devices file on, so the trial needs the planned devices file beside it.

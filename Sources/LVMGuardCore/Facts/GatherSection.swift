@@ -21,6 +21,10 @@ public enum GatherSection: String, Sendable, CaseIterable {
     case initramfs
     case initramfsLVMConf = "initramfs-lvm-conf"
     case libvirtDisks = "libvirt-disks"
+    case libvirtXML = "libvirt-xml"
+    case holders
+    case bootID = "boot-id"
+    case nvmeControllers = "nvme-controllers"
     /// lvm.conf as text, in facts saved before it travelled as base64 (fixtures).
     case lvmConfText = "lvm-conf"
 

@@ -50,6 +50,11 @@ public struct HostFacts: Sendable, Codable {
 
     public struct VolumeGroup: Sendable, Codable, Hashable {
         public let name: String, uuid: String, attr: String
+        /// How many PVs the VG's metadata lists (present or not).
+        public var pvCount: Int? = nil
+
+        /// LVM reports the VG partial: some of its PVs are missing (the fourth vg_attr character is 'p').
+        public var isPartial: Bool { attr.count > 3 && Array(attr)[3] == "p" }
     }
 
     public struct LogicalVolume: Sendable, Codable, Hashable {
@@ -57,6 +62,8 @@ public struct HostFacts: Sendable, Codable {
         public let dmPath: String
         /// Devices the LV sits on, as LVM prints them: "/dev/mapper/mpatha(0)".
         public let devices: String
+        /// The host that created the LV (`lv_host`, from the metadata: whoever wrote it says so), "" when unknown.
+        public var creationHost: String = ""
 
         public var isActive: Bool { active == "active" || (attr.count > 4 && Array(attr)[4] == "a") }
         /// The sixth lv_attr character is 'o' when the LV's device is open.
@@ -82,7 +89,16 @@ public struct HostFacts: Sendable, Codable {
 
     /// A disk of a running or paused libvirt domain. For nova, the domain's UUID is the instance's UUID.
     public struct LibvirtDisk: Sendable, Codable, Hashable, Comparable {
+        /// Whether the domain runs (running or paused: its qemu holds the disk) or is only defined.
+        public enum State: String, Sendable, Codable, Hashable {
+            case running
+            case defined
+        }
+
         public let domain: String, domainUUID: String, target: String, source: String
+        public var state: State = .running
+        /// Where lvmguard learned of it: "virsh", or the XML file's path.
+        public var origin: String = "virsh"
         /// "instance-0000002a (c0ffee00-…)": the name for people, the UUID that identifies it.
         public var domainLabel: String { "\(domain) (\(domainUUID))" }
         /// What it is to the device under it: "disk vdb of libvirt domain instance-0000002a (c0ffee00-…)".
@@ -131,8 +147,24 @@ public struct HostFacts: Sendable, Codable {
     /// Device links (/dev/mapper/*, /dev/disk/by-id/*) to the device node they resolve to.
     public let deviceLinks: [String: String]
     public let initramfs: Initramfs
+    /// Disks of libvirt domains on this host: running ones from virsh or status XML, defined ones from their
+    /// definitions (on the host, or in kolla's and podman's volumes).
     public let libvirtDisks: [LibvirtDisk]
     public let tools: [String: Bool]
+    /// Every holder the kernel counts, by kernel name (md and partitions included, not only dm).
+    public var holders: [String: [String]] = [:]
+    /// This boot's identity (/proc/sys/kernel/random/boot_id); nil in facts from before it was gathered.
+    public var bootID: String? = nil
+    /// One PV UUID on several devices, as LVM's warnings name them.
+    public var duplicatePVs: [DuplicatePV] = []
+    /// NVMe controllers by name ("nvme0"): their subsystem and transport.
+    public var nvmeControllers: [String: NVMeController] = [:]
+
+    /// An NVMe controller: its subsystem ("nvme-subsys0") and transport ("pcie", "tcp", "rdma", "fc", "loop").
+    public struct NVMeController: Sendable, Codable, Hashable {
+        public let subsystem: String
+        public let transport: String
+    }
     /// Every dm-multipath map, with its path states.
     public var multipathMaps: [MultipathMap] = []
     /// Kernel names of the devices the gather kept out of every LVM command: the maps with no active path,
@@ -207,12 +239,13 @@ extension HostFacts {
                            vgUUID: $0["vg_uuid"] ?? "", size: $0["dev_size"] ?? "")
         }
         vgs = try LVMReport.rows(try required(.vgs, "vgs"), kind: "vg").map {
-            VolumeGroup(name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "")
+            VolumeGroup(name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "",
+                        pvCount: $0["pv_count"].flatMap { Int($0) })
         }
         lvs = try LVMReport.rows(try required(.lvs, "lvs"), kind: "lv").map {
             LogicalVolume(vgName: $0["vg_name"] ?? "", vgUUID: $0["vg_uuid"] ?? "", name: $0["lv_name"] ?? "",
                           uuid: $0["lv_uuid"] ?? "", attr: $0["lv_attr"] ?? "", active: $0["lv_active"] ?? "",
-                          dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "")
+                          dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "", creationHost: $0["lv_host"] ?? "")
         }
         let current = try section(.pvsCurrent)
         visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
@@ -273,7 +306,32 @@ extension HostFacts {
         let tool = InitramfsTool(rawValue: initramfsWords.first.map(String.init) ?? "none") ?? .none
         let initramfsConf = sections[.initramfsLVMConf].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
         initramfs = Initramfs(tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
-        libvirtDisks = Self.libvirtDisks(sections[.libvirtDisks]?.stdout ?? "")
+        libvirtDisks = Self.merged(virsh: Self.libvirtDisks(sections[.libvirtDisks]?.stdout ?? ""),
+                                   files: LibvirtFiles.disks(sections[.libvirtXML]?.stdout ?? ""))
+        holders = Dictionary(grouping: (sections[.holders]?.stdout.outputLines() ?? []).compactMap { line -> (String, String)? in
+            let words = line.split(separator: " ")
+            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+        }, by: \.0).mapValues { $0.map(\.1).sorted() }
+        bootID = sections[.bootID].flatMap { $0.succeeded ? $0.stdout.trimmingWhitespace() : nil }
+        for line in sections[.nvmeControllers]?.stdout.outputLines() ?? [] {
+            let words = line.split(separator: " ").map(String.init)
+            if words.count == 3 { nvmeControllers[words[1]] = NVMeController(subsystem: words[0], transport: words[2]) }
+        }
+        duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
+    }
+
+    /// virsh's view first (it knows what runs now); a file adds the disks of domains virsh did not list.
+    static func merged(virsh: [LibvirtDisk], files: [LibvirtDisk]) -> [LibvirtDisk] {
+        let listed = Set(virsh.map(\.domainUUID))
+        var seen = Set<String>()
+        var disks: [LibvirtDisk] = []
+        // Status files (running) before definitions, so a running domain is reported as running.
+        for disk in virsh + files.sorted(by: { ($0.state == .running ? 0 : 1) < ($1.state == .running ? 0 : 1) })
+        where disk.origin == "virsh" || !listed.contains(disk.domainUUID) {
+            guard seen.insert("\(disk.domainUUID) \(disk.target) \(disk.source)").inserted else { continue }
+            disks.append(disk)
+        }
+        return disks
     }
 
     /// The gather's "domain UUID NAME" and "disk UUID TYPE DEVICE TARGET SOURCE" lines; the header lines of

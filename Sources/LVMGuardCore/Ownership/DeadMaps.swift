@@ -7,7 +7,8 @@ enum DeadMaps {
             (mount.majMin ?? graph.majMin(ofPath: mount.source)).map { ($0, mount.target) }
         }, by: \.0).mapValues { $0.map(\.1).sorted() }
         let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
-        let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.compactMap { disk in
+        // A defined, shut-off instance holds nothing; a running one's qemu has the map open.
+        let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.filter { $0.state == .running }.compactMap { disk in
             graph.majMin(ofPath: disk.source).map { ($0, disk.use) }
         }, by: \.0).mapValues { $0.map(\.1).sorted() }
         let hostVGKeys = Set(hostVGUUIDs.map(LVMUUID.compact))

@@ -11,8 +11,10 @@ public struct DeviceGraph: Sendable {
     private let majMinByKernelName: [String: String]
     private let dmByMajMin: [String: HostFacts.DMDevice]
     private let dmByUUID: [String: HostFacts.DMDevice]
-    /// Device to the devices directly on top of it (dm devices built on it, partitions of it).
+    /// Device to the devices directly on top of it (dm devices built on it, partitions of it, md arrays).
     private let holders: [String: [String]]
+    /// Device to the devices directly under it: the inverse of `holders`.
+    private let lowers: [String: [String]]
 
     public init(_ facts: HostFacts) {
         self.facts = facts
@@ -30,7 +32,15 @@ public struct DeviceGraph: Sendable {
         for device in facts.blockDevices where device.type == "part" {
             if let parent = majMinByKernelName[device.parent] { holders[parent, default: []].insert(device.majMin) }
         }
+        // The kernel's own list counts what dm does not know of: md arrays, bcache, ...
+        for (device, above) in facts.holders {
+            guard let lower = majMinByKernelName[device] else { continue }
+            for holder in above { if let upper = majMinByKernelName[holder] { holders[lower, default: []].insert(upper) } }
+        }
         self.holders = holders.mapValues { $0.sorted() }
+        var lowers: [String: Set<String>] = [:]
+        for (lower, above) in self.holders { for upper in above { lowers[upper, default: []].insert(lower) } }
+        self.lowers = lowers.mapValues { $0.sorted() }
     }
 
     /// The dm UUID LVM gives an LV's device: `LVM-` and the VG and LV UUIDs without dashes.
@@ -54,8 +64,36 @@ public struct DeviceGraph: Sendable {
     /// The dm device with this major:minor, if it is one.
     public func dmDevice(_ majMin: String) -> HostFacts.DMDevice? { dmByMajMin[majMin] }
 
-    /// The devices directly on top of a device: dm devices built on it and its partitions, sorted.
+    /// The devices directly on top of a device: dm devices built on it, its partitions, md arrays, sorted.
     public func holders(of majMin: String) -> [String] { holders[majMin] ?? [] }
+
+    /// The devices directly under a device: a map's paths, a partition's disk, a dm device's tables, sorted.
+    public func lowers(of majMin: String) -> [String] { lowers[majMin] ?? [] }
+
+    /// A device and everything stacked on it, at any depth.
+    public func stack(above majMin: String) -> Set<String> {
+        var seen: Set<String> = [majMin]
+        var queue = [majMin]
+        while let current = queue.popLast() {
+            for holder in holders(of: current) where seen.insert(holder).inserted { queue.append(holder) }
+        }
+        return seen
+    }
+
+    /// The disks at the bottom of a device's stack (itself when nothing is under it).
+    public func bottoms(of majMin: String) -> Set<String> {
+        var seen: Set<String> = [majMin], bottoms = Set<String>()
+        var queue = [majMin]
+        while let current = queue.popLast() {
+            let under = lowers(of: current)
+            if under.isEmpty { bottoms.insert(current) }
+            for lower in under where seen.insert(lower).inserted { queue.append(lower) }
+        }
+        return bottoms
+    }
+
+    /// The major:minor of the multipath map with this WWID, if the host has one.
+    public func multipathMap(wwid: String) -> String? { dmByUUID["mpath-" + wwid]?.majMin }
 
     /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
     public func describe(_ majMin: String) -> String {

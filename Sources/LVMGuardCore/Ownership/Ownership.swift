@@ -3,8 +3,11 @@
 /// Host-owned: a VG one of whose LVs the host uses (mounted, swap, a libvirt disk, or carrying a dm-crypt,
 /// VDO, LV-as-PV or any other device stacked on it), an LV or VG named on the kernel command line, a VG listed
 /// in `lvmguard_host_vgs` (by name or UUID), or a PV on a device in the policy's `accept` list.
-/// Guest: a VG not host-owned whose PVs all sit on SAN storage (multipath maps, iSCSI or FC paths).
-/// Anything else is ambiguous, and so is a VG with an open LV that nothing explains.
+/// Guest: a VG the host does not use and that `GuestEvidence` ties to a guest (an instance's disk, or
+/// another machine's metadata on attachable storage).
+/// A question for a person: host use and guest evidence together (`inUseGuestVGs`), a VG made on this host
+/// (or by nobody known) on attachable storage that nothing uses or ties to an instance (`unclaimedVGs`), a VG
+/// with an open LV that nothing explains, and any other VG (`ambiguousVGs`).
 /// Every tie is by identity (dm UUID, major:minor, VG UUID): a guest may reuse the host's VG and LV names.
 public struct Ownership: Sendable {
     public struct HostVG: Sendable, Hashable, Codable {
@@ -17,6 +20,36 @@ public struct Ownership: Sendable {
         public let name: String
         public let uuid: String
         public let storage: [DeviceTopology.Storage]
+        /// What makes it a guest's.
+        public var evidence: GuestEvidence? = nil
+        /// PVs present, and PVs its metadata lists: a VG striped over volumes not all attached is partial.
+        public var pvsPresent: Int? = nil
+        public var pvCount: Int? = nil
+
+        /// "partial: 1 of 2 PVs present" for a VG with PVs missing; nil otherwise.
+        public var partial: String? {
+            guard let present = pvsPresent, let count = pvCount, present < count else { return nil }
+            return "partial: \(present) of \(count) PVs present"
+        }
+    }
+
+    /// A VG the host uses that also carries guest evidence: a guest's volume the host mounted, or a host VG
+    /// whose metadata another machine wrote. Never guessed: a person says whose it is.
+    public struct InUseGuestVG: Sendable, Hashable, Codable {
+        public let name: String
+        public let uuid: String
+        /// How the host uses it.
+        public let uses: [String]
+        public let evidence: GuestEvidence
+    }
+
+    /// A VG on attachable storage that nothing on the host uses and no guest evidence claims, made on this host
+    /// or by a host LVM did not record: a host's backup VG on a LUN looks exactly like this.
+    public struct UnclaimedVG: Sendable, Hashable, Codable {
+        public let name: String
+        public let uuid: String
+        public let storage: [DeviceTopology.Storage]
+        public let creationHosts: [String]
     }
 
     public struct AmbiguousVG: Sendable, Hashable, Codable {
@@ -39,6 +72,12 @@ public struct Ownership: Sendable {
         public let reference: String
         /// The VGs it could name, sorted.
         public let vgUUIDs: [String]
+    }
+
+    /// A device with the /dev/disk/by-id links that identify it (WWN, serial, dm UUID).
+    public struct IdentifiedDevice: Sendable, Hashable, Codable {
+        public let path: String
+        public let identities: [String]
     }
 
     /// A host PV and the names that identify it, for the filter.
@@ -64,6 +103,8 @@ public struct Ownership: Sendable {
     public let hostVGs: [HostVG]
     public let guestVGs: [GuestVG]
     public let ambiguousVGs: [AmbiguousVG]
+    public let inUseGuestVGs: [InUseGuestVG]
+    public let unclaimedVGs: [UnclaimedVG]
     /// The host's PVs with their identities, sorted by name.
     public let hostPVDevices: [HostPV]
     /// Device paths of the host's own PVs (as LVM names them), sorted.
@@ -85,33 +126,47 @@ public struct Ownership: Sendable {
 
         var ambiguousDeclarations: [String] = []
         var missingDeclarations: [String] = []
-        for declared in declaredVGs {
-            let matches = facts.vgs.filter { $0.uuid == declared || $0.name == declared }
-            if matches.isEmpty { missingDeclarations.append(declared) }
-            if matches.count > 1 { ambiguousDeclarations.append(declared); continue }
-            for vg in matches { reasons[vg.uuid, default: []].append("declared in lvmguard_host_vgs") }
+        // A person's word (a declaration, the policy's accept list) settles a VG; evidence does not outweigh it.
+        var declared = Set<String>()
+        for name in declaredVGs {
+            let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
+            if matches.isEmpty { missingDeclarations.append(name) }
+            if matches.count > 1 { ambiguousDeclarations.append(name); continue }
+            for vg in matches { reasons[vg.uuid, default: []].append("declared in lvmguard_host_vgs"); declared.insert(vg.uuid) }
         }
         for pv in facts.pvs where !pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
             reasons[pv.vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
+            declared.insert(pv.vgUUID)
         }
+        let evidence = GuestEvidence.collect(facts, graph: graph)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
+        var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []
         var hostPVs = Set<String>()
         for pv in facts.pvs where pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
             hostPVs.insert(pv.name)
         }
         for vg in facts.vgs.sorted(by: { ($0.name, $0.uuid) < ($1.name, $1.uuid) }) {
-            let pvs = facts.pvs.filter { $0.vgUUID == vg.uuid }
+            // A missing PV (a volume not attached) has no device: the VG is judged by the PVs present.
+            let pvs = facts.pvs.filter { $0.vgUUID == vg.uuid && graph.majMin(ofPath: $0.name) != nil }
+            let found = evidence[vg.uuid]
             if let why = reasons[vg.uuid] {
+                if let found, found.isGuest, !declared.contains(vg.uuid) {
+                    inUse.append(InUseGuestVG(name: vg.name, uuid: vg.uuid, uses: why, evidence: found))
+                    continue
+                }
                 hostVGs.append(HostVG(name: vg.name, uuid: vg.uuid, reasons: why))
-                hostPVs.formUnion(pvs.map(\.name))
+                hostPVs.formUnion(facts.pvs.filter { $0.vgUUID == vg.uuid }.map(\.name))
                 continue
             }
             let storage = pvs.map { topology.storage(of: $0.name) }
             if let open = use.unexplainedOpen[vg.uuid] {
                 ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
-            } else if !storage.isEmpty, storage.allSatisfy(\.isSAN) {
-                guestVGs.append(GuestVG(name: vg.name, uuid: vg.uuid, storage: storage))
+            } else if let found, found.isGuest {
+                guestVGs.append(GuestVG(name: vg.name, uuid: vg.uuid, storage: storage, evidence: found,
+                                        pvsPresent: pvs.count, pvCount: vg.pvCount ?? pvs.count))
+            } else if let found, found.isOnAttachableStorage {
+                unclaimed.append(UnclaimedVG(name: vg.name, uuid: vg.uuid, storage: storage, creationHosts: found.creationHosts))
             } else {
                 ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted()))
             }
@@ -119,6 +174,8 @@ public struct Ownership: Sendable {
         self.hostVGs = hostVGs
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
+        self.inUseGuestVGs = inUse
+        self.unclaimedVGs = unclaimed
         self.hostPVDevices = hostPVs.sorted().map { name in
             let majMin = graph.majMin(ofPath: name)
             let uuid = facts.pvs.first { $0.name == name }?.uuid ?? ""

@@ -50,16 +50,22 @@ public enum CheckEvaluator {
     }
 
     /// Multipath maps with LVs on top of them that are not the host's own (a host VG on a SAN LUN, as when
-    /// booting from SAN, holds its map by design). LVs are told apart by the VG UUID in their dm UUID.
+    /// booting from SAN, holds its map by design), or held by something device-mapper does not list (an md
+    /// array udev assembled over guest maps: the kernel's holders list counts it, and `multipath -f` fails).
+    /// LVs are told apart by the VG UUID in their dm UUID.
     public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<String>) -> [(map: String, holders: [String])] {
         let hostKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
+        let knameByMajMin = Dictionary(facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
+        let dmKernelNames = Set(facts.dmDevices.compactMap { knameByMajMin[$0.majMin] })
         return facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }
-            let holders = facts.dmDevices.filter { holder in
+            var holders = facts.dmDevices.filter { holder in
                 guard let lv = LVMUUID.lvIdentity(dmUUID: holder.uuid), !hostKeys.contains(lv.vg) else { return false }
                 return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
-            }.map(\.name).sorted()
-            return holders.isEmpty ? nil : (map.name, holders)
+            }.map(\.name)
+            let kernelName = knameByMajMin[map.majMin] ?? ""
+            holders += (facts.holders[kernelName] ?? []).filter { !dmKernelNames.contains($0) }
+            return holders.isEmpty ? nil : (map.name, holders.sorted())
         }.sorted { $0.0 < $1.0 }
     }
 }

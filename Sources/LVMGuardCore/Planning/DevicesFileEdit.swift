@@ -5,6 +5,7 @@ enum DevicesFileEdit {
         -> (edit: HostPlan.DevicesFileEdit?, configEdit: HostPlan.ConfigEdit?, found: PlanFindings) {
         var found = PlanFindings()
         let edit = DevicesFile.edit(facts: facts, hostPVs: ownership.hostPVs)
+        found.warnings += DevicesFile.absentEntries(facts).map { .keptDevicesFileEntry(device: $0.deviceName, pvid: $0.pvid) }
         guard migrates else {
             if facts.devicesFile == nil { found.warnings.append(.devicesFileMissing) }
             return (edit, nil, found)
@@ -41,10 +42,17 @@ enum DevicesFile {
         }
     }
 
+    /// Entries whose PV is not present now (a logged-out LUN, a removable disk): kept, never removed.
+    static func absentEntries(_ facts: HostFacts) -> [Entry] {
+        let present = Set(facts.pvs.map { LVMUUID.compact($0.uuid) })
+        return (facts.devicesFile.map(entries) ?? []).filter { !present.contains($0.pvid) }
+    }
+
     static func edit(facts: HostFacts, hostPVs: [String]) -> HostPlan.DevicesFileEdit? {
         let current = facts.devicesFile.map(entries) ?? []
         let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map { LVMUUID.compact($0.uuid) })
-        let removed = current.filter { !hostPVIDs.contains($0.pvid) }
+        let absent = Set(absentEntries(facts))
+        let removed = current.filter { !hostPVIDs.contains($0.pvid) && !absent.contains($0) }
             .sorted { ($0.deviceName, $0.pvid) < ($1.deviceName, $1.pvid) }
         let listed = Set(current.map(\.pvid))
         let add = facts.pvs.filter { hostPVs.contains($0.name) && !listed.contains(LVMUUID.compact($0.uuid)) }

@@ -1,6 +1,8 @@
 /// Decision (filter regime): the filter the policy asks for, and the lvm.conf edit that sets it; nil when the
 /// current filter is already equivalent. A filter lvmguard cannot read, one set outside lvm.conf, or `filter`
-/// under lvmetad blocks the host.
+/// under lvmetad blocks the host. An accept rule of the current filter that matches no device present now (a
+/// logged-out LUN, a removable backup disk) is kept, with a warning: dropping it would hide that disk from
+/// LVM when it returns.
 enum FilterEdit {
     static func plan(facts: HostFacts, host: String, filter: FilterPolicy,
                      hostPVs: [Ownership.HostPV]) -> (edit: HostPlan.ConfigEdit?, found: PlanFindings) {
@@ -11,21 +13,39 @@ enum FilterEdit {
             found.blockers.append(.lvmetadIgnoresFilter)
         }
         do {
-            return (try edit(facts: facts, host: host, keyPath: ["devices", filter.key.rawValue],
-                             planned: planned(filter, acceptNames: accept.names)), found)
+            let keyPath = ["devices", filter.key.rawValue]
+            let kept = filter.policy == .hostPVsOnly ? try acceptsMatchingNothing(facts: facts, keyPath: keyPath) : []
+            found.warnings += kept.map { HostPlan.Warning.keptAcceptRule(rule: $0.rendered) }
+            return (try edit(facts: facts, host: host, keyPath: keyPath,
+                             planned: planned(filter, acceptNames: accept.names, kept: kept.map(\.pattern))), found)
         } catch {
             found.blockers.append(error)
             return (nil, found)
         }
     }
 
-    /// The filter the policy asks for: `reject-all`, or the host PVs' names and the policy's accept rules.
-    static func planned(_ filter: FilterPolicy, acceptNames: [String]) -> LVMFilter {
+    /// The filter the policy asks for: `reject-all`, or the host PVs' names, the policy's accept rules and the
+    /// current rules kept.
+    static func planned(_ filter: FilterPolicy, acceptNames: [String], kept: [String] = []) -> LVMFilter {
         switch filter.policy {
         case .rejectAll: .rejectAll
         case .hostPVsOnly:
             .hostPVsOnly(devices: acceptNames + filter.accept.compactMap { if case let .path(path) = $0 { path } else { nil } },
-                         patterns: filter.accept.compactMap { if case let .regex(pattern) = $0 { pattern } else { nil } })
+                         patterns: filter.accept.compactMap { if case let .regex(pattern) = $0 { pattern } else { nil } } + kept)
+        }
+    }
+
+    /// The current filter's accept rules that match no device present now, by any of its names; a rule LVM's
+    /// and Swift's regexes may read differently is never judged (it is replaced, as before).
+    static func acceptsMatchingNothing(facts: HostFacts, keyPath: [String]) throws(HostPlan.Blocker) -> [LVMFilter.Rule] {
+        guard let assignment = try ConfigEditing.parsed(facts).effectiveAssignment(at: keyPath),
+              let current = try? LVMFilter(parsing: assignment.value), !current.acceptsEverything else { return [] }
+        let names = Set(facts.blockDevices.map { "/dev/" + $0.kname } + facts.deviceLinks.keys
+            + facts.dmDevices.map { "/dev/mapper/" + $0.name })
+        return current.rules.filter { rule in
+            guard rule.action == .accept, LVMRegex.problem(rule.pattern) == nil,
+                  let regex = try? Regex(rule.pattern) else { return false }
+            return !names.contains { (try? regex.firstMatch(in: $0)) != nil }
         }
     }
 

@@ -31,6 +31,6 @@ extension HostPlan.Fingerprint {
         let devicesFileName: String? = if case let .string(name)? = facts.setting(.devicesFile), !name.isEmpty { name } else { nil }
         self.init(lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
                   lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted(),
-                  devicesFileName: devicesFileName)
+                  devicesFileName: devicesFileName, bootID: facts.bootID)
     }
 }

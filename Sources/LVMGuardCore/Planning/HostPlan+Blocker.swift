@@ -8,6 +8,12 @@ extension HostPlan {
         case ambiguousBootReference(conflict: Ownership.BootReferenceConflict)
         /// A VG nothing ties to the host or to a guest.
         case unclassifiedVG(vg: Ownership.AmbiguousVG)
+        /// A VG the host uses that carries guest evidence: whose it is, a person says.
+        case guestVGInUse(vg: Ownership.InUseGuestVG)
+        /// A VG on attachable storage, made on this host or by nobody recorded, unused and tied to no instance.
+        case unclaimedVG(vg: Ownership.UnclaimedVG)
+        /// One PV UUID on several devices (a cloned image): no name or PV UUID link tells them apart.
+        case duplicatePV(uuid: String, devices: [Ownership.IdentifiedDevice])
         /// A name in `lvmguard_host_vgs` that several VGs carry.
         case ambiguousDeclaration(name: String, vgUUIDs: [String])
         /// `reject-all` on a host that has PVs of its own.

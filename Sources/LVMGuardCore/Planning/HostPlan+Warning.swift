@@ -18,6 +18,10 @@ extension HostPlan {
         case openGuestLV(lv: String)
         /// A multipath map with no active path and what becomes of the guests on it.
         case deadMap(map: DeadMap)
+        /// An accept rule of the current filter that matches no device present now, kept in the planned filter.
+        case keptAcceptRule(rule: String)
+        /// A devices-file entry whose PV is not present now, kept.
+        case keptDevicesFileEntry(device: String, pvid: String)
         /// The initramfs's lvm.conf differs and policy `check` leaves it.
         case initramfsLeftAsIs(image: String)
     }

@@ -118,6 +118,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let lvStates: [String]
         /// The devices file's name in /etc/lvm/devices when the host configures another than system.devices.
         public var devicesFileName: String? = nil
+        /// The boot the plan was made in: after a reboot, kernel names and device paths may be other devices'.
+        public var bootID: String? = nil
     }
 
     /// The commands apply will run, in order, for review (apply runs them from the typed fields, not this text).

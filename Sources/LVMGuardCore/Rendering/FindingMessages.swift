@@ -14,8 +14,24 @@ extension HostPlan.Blocker {
                 + "(\(conflict.vgUUIDs.joined(separator: ", "))): declare the host's VG by UUID in lvmguard_host_vgs for \(host)"
         case let .unclassifiedVG(vg):
             return "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
-                + "command line, not declared and not on SAN storage: if the host owns it, add it to lvmguard_host_vgs "
+                + "command line, not declared and tied to no instance: if the host owns it, add it to lvmguard_host_vgs "
                 + "for \(host) (by name or UUID); if not, detach or remove it"
+        case let .guestVGInUse(vg):
+            return "VG \(vg.name) (\(vg.uuid)) is used by the host (\(vg.uses.joined(separator: "; "))) and carries a guest's "
+                + "evidence (\(vg.evidence.summary)): if it is a guest's volume, stop using it on the host (unmount it, "
+                + "swapoff); if the host owns it, add it to lvmguard_host_vgs for \(host) (by name or UUID)"
+        case let .unclaimedVG(vg):
+            let made = vg.creationHosts.isEmpty ? "made by a host LVM did not record"
+                : "made on \(vg.creationHosts.joined(separator: ", "))"
+            return "VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(PlanReport.describe).joined(separator: ", ")) is on attachable "
+                + "storage, \(made), and nothing on the host uses it or ties it to an instance: if the host owns it "
+                + "(a backup VG, nova's or cinder's VG while nothing runs), add it to lvmguard_host_vgs for \(host) (by name "
+                + "or UUID); if it is a guest's volume, find its instance"
+        case let .duplicatePV(uuid, devices):
+            let named = devices.map { $0.path + ($0.identities.isEmpty ? "" : " (\($0.identities.joined(separator: ", ")))") }
+            return "PV UUID \(uuid) is on \(devices.count) devices: \(named.joined(separator: "; ")) (a disk cloned from an image "
+                + "with LVM, or a guest volume made from the host's image); LVM uses one of them and its lvm-pv-uuid link names "
+                + "either: give the host's copy new UUIDs (vgimportclone) or detach the other, then plan again"
         case let .ambiguousDeclaration(name, uuids):
             return "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
                 + "declare the host's by UUID"
@@ -82,10 +98,28 @@ extension HostPlan.Warning {
                         : "cannot be released: \(map.blockers.joined(separator: "; "))") + "), and apply fails until it is freed"
             }
             return warning
+        case let .keptAcceptRule(rule):
+            return "the current filter's rule \(rule) matches no device present now (a detached or logged-out disk?): "
+                + "kept, so LVM still sees that disk when it returns; remove it by hand if the disk is gone for good"
+        case let .keptDevicesFileEntry(device, pvid):
+            return "the devices file's entry for PVID \(pvid) (last seen as \(device)) matches no PV present now: kept, "
+                + "so LVM still uses that disk when it returns; remove it with lvmdevices --delpvid if it is gone for good"
         case let .initramfsLeftAsIs(image):
             return "the initramfs \(image) holds an lvm.conf whose device settings differ from the planned ones; "
                 + "policy 'check' leaves it"
         }
+    }
+}
+
+extension GuestEvidence {
+    /// "disk vdb of instance-0000002a (UUID), defined; created by guest-vm on iscsi storage".
+    public var summary: String {
+        var parts: [String] = instances.map { "disk of libvirt domain \($0)" }
+        if !foreignCreationHosts.isEmpty {
+            parts.append("created by \(foreignCreationHosts.joined(separator: ", ")) on "
+                + (transports.isEmpty ? "unknown" : transports.map(\.rawValue).joined(separator: ", ")) + " storage")
+        }
+        return parts.joined(separator: "; ")
     }
 }
 

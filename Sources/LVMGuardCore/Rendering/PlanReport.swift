@@ -26,7 +26,10 @@ public enum PlanReport {
                     out.append("  host VG \(vg.name) (\(vg.uuid)): \(vg.reasons.joined(separator: "; "))")
                 }
                 for vg in ownership.guestVGs {
-                    out.append("  guest VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(describe).joined(separator: ", "))")
+                    var line = "  guest VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(describe).joined(separator: ", "))"
+                    if let partial = vg.partial { line += " (\(partial))" }
+                    if let evidence = vg.evidence { line += ": \(evidence.summary)" }
+                    out.append(line)
                 }
             }
             if let edit = host.configEdit {
@@ -58,7 +61,7 @@ public enum PlanReport {
                 out.append("  commands:")
                 out.append(contentsOf: commands.map { "    \($0)" })
             }
-            for warning in host.warnings { out.append("  \(yellow)warning\(reset): \(warning)") }
+            for warning in host.warnings { out.append("  \(yellow)warning\(reset): \(warning.message)") }
             out.append("")
         }
         out.append(recapLine(plan))

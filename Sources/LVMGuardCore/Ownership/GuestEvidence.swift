@@ -1,0 +1,60 @@
+/// What ties a VG to a guest. "On a multipath map and unused" is not evidence: hosts keep storage of their own
+/// on multipath maps and LUNs. Each rule below is evidence; a VG with none of it is never called a guest's.
+public struct GuestEvidence: Sendable, Hashable, Codable {
+    /// Rule 1, instance disk: one of the VG's PVs is a disk of a libvirt domain on this host (running, paused
+    /// or only defined), or is stacked on one (a partition of it). Tied by major:minor, or by the WWID in a
+    /// `dm-uuid-mpath-` source path. A defined, shut-off instance holds nothing, but its volume is a guest's.
+    public let instances: [String]
+    /// Rule 2, another machine's metadata: the creation hosts its LVs record (`lv_host`) that are not this host.
+    /// The creation host is guest-written: it may make a VG a guest's, on attachable storage only, and never
+    /// makes one the host's.
+    public let foreignCreationHosts: [String]
+    /// Every creation host its LVs record, this host's included; empty when LVM records none.
+    public let creationHosts: [String]
+    /// The transports under its present PVs (see `Transport`).
+    public let transports: [Transport]
+
+    /// Every present PV is on storage a volume can be attached with.
+    public var isOnAttachableStorage: Bool { !transports.isEmpty && transports.allSatisfy(\.isAttachable) }
+
+    /// Rule 1, or rule 2 on attachable storage.
+    public var isGuest: Bool { !instances.isEmpty || (!foreignCreationHosts.isEmpty && isOnAttachableStorage) }
+
+    /// The evidence for each VG of `facts`, by VG UUID.
+    static func collect(_ facts: HostFacts, graph: DeviceGraph) -> [String: GuestEvidence] {
+        let instanceDevices = instanceDisks(facts, graph: graph)
+        var evidence: [String: GuestEvidence] = [:]
+        for vg in facts.vgs {
+            let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }
+            let instances = Set(pvDevices.flatMap { instanceDevices[$0] ?? [] }).sorted()
+            let creators = Set(facts.lvs.filter { $0.vgUUID == vg.uuid && !$0.creationHost.isEmpty }.map(\.creationHost)).sorted()
+            let transports = Set(pvDevices.flatMap { graph.transports(under: $0, facts: facts) }).sorted()
+            evidence[vg.uuid] = GuestEvidence(
+                instances: instances, foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) },
+                creationHosts: creators, transports: transports)
+        }
+        return evidence
+    }
+
+    /// Every device that is a libvirt disk or stacked on one, with the domains ("instance-0000002a (UUID),
+    /// defined") whose disk it is.
+    static func instanceDisks(_ facts: HostFacts, graph: DeviceGraph) -> [String: Set<String>] {
+        var devices: [String: Set<String>] = [:]
+        for disk in facts.libvirtDisks {
+            var roots = Set([graph.majMin(ofPath: disk.source)].compactMap { $0 })
+            if let range = disk.source.range(of: "dm-uuid-mpath-"),
+               let map = graph.multipathMap(wwid: String(disk.source[range.upperBound...])) {
+                roots.insert(map)
+            }
+            let label = "\(disk.domainLabel)" + (disk.state == .defined ? ", defined" : "")
+            for root in roots { for device in graph.stack(above: root) { devices[device, default: []].insert(label) } }
+        }
+        return devices
+    }
+
+    /// Whether a recorded creation host names this host: the same first DNS label, any case.
+    static func isSameHost(_ recorded: String, _ hostname: String) -> Bool {
+        let first: (String) -> Substring = { $0.split(separator: ".").first ?? Substring($0) }
+        return first(recorded).lowercased() == first(hostname).lowercased()
+    }
+}
