@@ -26,7 +26,7 @@ public enum Transport: String, Sendable, Codable, Hashable, Comparable {
         guard kernelName.hasPrefix("nvme") else { return .local }
         // /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1 (native multipath) or .../nvme/nvme0/nvme0n1.
         let parts = sysfs.split(separator: "/").map(String.init)
-        let controllers: [HostFacts.NVMeController] = if let subsystem = parts.first(where: { $0.hasPrefix("nvme-subsys") }) {
+        let controllers: [HostFacts.NVMeController] = if let subsystem = parts.first(where: { $0.hasPrefix("nvme-subsys") && $0 != "nvme-subsystem" }) {
             facts.nvmeControllers.values.filter { $0.subsystem == subsystem }
         } else {
             parts.dropLast().compactMap { facts.nvmeControllers[$0] }
