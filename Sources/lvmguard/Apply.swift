@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LVMGuardCore
 import LVMGuardRemote
+import Synchronization
 
 /// `lvmguard apply`: exactly the plan, atomically, idempotently, verified.
 struct Apply: AsyncParsableCommand {
@@ -52,17 +53,22 @@ struct Apply: AsyncParsableCommand {
 
     func run() async throws {
         let colored = format == .text && Terminal.colored(noColor: noColor)
-        let saved = try plan.map(PlanFile.read)
+        var saved: FleetPlan?
+        if let plan {
+            do {
+                saved = try PlanFile.read(plan)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         guard let inventory = inventory ?? saved?.inventory, let playbook = playbook ?? saved?.playbook else {
             throw ValidationError("name an inventory and a playbook, or a saved plan with --plan")
         }
-        let input = try InputOptions.parse(["-i", inventory, playbook] + (today.map { ["--today", $0] } ?? [])
-                                           + (limit.map { ["--limit", $0] } ?? []))
-        let loaded = try LoadedInputs.load(input)
+        let loaded = try LoadedInputs.load(inventory: inventory, playbook: playbook, limit: limit, today: today)
         let ssh = try connection.ssh(sharingConnections: true)
         let run: Rollout
         do {
-            run = try await applyAll(saved: saved, input: input, loaded: loaded, ssh: ssh, colored: colored)
+            run = try await applyAll(saved: saved, loaded: loaded, ssh: ssh, colored: colored)
         } catch {
             await ssh.finish(loaded.selection.targets)
             throw error
@@ -73,7 +79,7 @@ struct Apply: AsyncParsableCommand {
             print("")
             print(ApplyReport.text(run.results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
         case .json:
-            print(try JSONOutput.text(ApplyRun(playbook: input.playbook, inventory: input.inventory, stopped: run.stopped, results: run.results)))
+            print(try JSONOutput.text(ApplyRun(playbook: loaded.playbookPath, inventory: loaded.inventoryPath, stopped: run.stopped, results: run.results)))
         }
         try writeRetryFile(run.results)
         try Interruption.exitIfRequested()
@@ -82,56 +88,44 @@ struct Apply: AsyncParsableCommand {
         if outcomes.contains(.blocked) || outcomes.contains(.unreachable) { throw ExitCode(3) }
     }
 
-    /// Every host's result, and why the rollout stopped early if it did.
-    struct Rollout {
-        var results: [HostApplyResult] = []
-        var stopped: String?
-    }
+    typealias Rollout = RolloutEngine.Run
 
     /// The plan, batch headers and prompts: standard output for text, standard error when standard
     /// output carries JSON.
-    private func say(_ text: String) {
-        if format == .text {
-            print(text, terminator: "")
+    private func say(_ text: String) { Self.say(text, text: format == .text) }
+
+    private static func say(_ message: String, text: Bool) {
+        if text {
+            print(message, terminator: "")
         } else {
-            Terminal.writeError(text)
+            Terminal.writeError(message)
         }
     }
 
     /// Plans (unless a saved plan is given), shows the plan, confirms, and rolls the changes out.
-    private func applyAll(saved: FleetPlan?, input: InputOptions, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> Rollout {
+    private func applyAll(saved: FleetPlan?, loaded: LoadedInputs, ssh: SSH, colored: Bool) async throws -> Rollout {
         let forks = connection.forks ?? loaded.desired.rollout.forks
-        var current = if let saved { saved } else { await PlanBuilder.build(loaded, input: input, ssh: ssh, forks: forks) }
+        var current = if let saved { saved } else { await PlanBuilder.build(loaded, ssh: ssh, forks: forks) }
         if saved != nil, limit != nil {
             let selected = Set(loaded.selection.targets.map(\.name) + loaded.selection.exempt.map(\.host))
             current = current.limited(to: selected)
         }
         say(PlanReport.text(current, colored: colored))
 
-        let targets = Dictionary(uniqueKeysWithValues: loaded.selection.targets.map { ($0.name, $0) })
-        var toApply: [(HostPlan, HostSettings)] = []
-        var run = Rollout()
-        for host in current.hosts {
-            switch host.status {
-            case .changes:
-                if let settings = targets[host.host] {
-                    toApply.append((host, settings))
-                } else {
-                    run.results.append(HostApplyResult(host: host.host, outcome: .failed, reason: "not a target of \(input.playbook) in \(input.inventory) any more"))
-                }
-            case .inSync: run.results.append(HostApplyResult(host: host.host, outcome: .ok))
-            case .exempt: run.results.append(HostApplyResult(host: host.host, outcome: .exempt, reason: host.reasons.first))
-            case .blocked: run.results.append(HostApplyResult(host: host.host, outcome: .blocked, reason: host.reasons.first))
-            case .unreachable: run.results.append(HostApplyResult(host: host.host, outcome: .unreachable, reason: host.reasons.first))
-            }
-        }
+        let (decided, toApply) = RolloutEngine.partition(current, targets: loaded.selection.targets,
+                                                         notTargetBecause: "not a target of \(loaded.playbookPath) in \(loaded.inventoryPath) any more")
+        var run = Rollout(results: decided)
         if let why = Interruption.stop.why {
             say("\nNothing applied: \(why) while planning.\n")
             run.results += toApply.map { .notStarted($0.0.host, because: why) }
             run.stopped = why
         } else if !toApply.isEmpty {
             try confirm(count: toApply.count)
-            let rolled = await rollOut(toApply, desired: loaded.desired, applier: Applier(ssh: ssh), forks: forks)
+            let engine = RolloutEngine(rollout: loaded.desired.rollout, forks: forks, stop: Interruption.stop)
+            let applier = Applier(ssh: ssh), desired = loaded.desired, timestamp = Self.timestamp()
+            let rolled = await engine.run(toApply, events: events()) { plan, host in
+                await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
+            }
             run.results += rolled.results
             run.stopped = rolled.stopped
         } else {
@@ -140,41 +134,22 @@ struct Apply: AsyncParsableCommand {
         return run
     }
 
-    /// Applies batch by batch (the playbook's `serial`), each batch `forks` at a time, and stops before the
-    /// next batch when failures pass `max_fail_percentage` in a batch or `max_failures` in all. After
-    /// Ctrl-C no host is started; those running finish.
-    private func rollOut(_ hosts: [(HostPlan, HostSettings)], desired: DesiredState, applier: Applier, forks: Int) async -> Rollout {
-        let batches = RolloutBatches.split(hosts, serial: desired.rollout.serial)
-        let timestamp = Self.timestamp()
-        var run = Rollout()
-        var failures = 0
-        for (index, batch) in batches.enumerated() {
-            if let stop = run.stopped ?? Interruption.stop.why {
-                run.stopped = stop
-                run.results += batch.map { .notStarted($0.0.host, because: stop) }
-                continue
-            }
-            let phase = batches.count > 1 ? "apply batch \(index + 1)/\(batches.count)" : "apply"
-            if batches.count > 1 { say("\n\(phase): \(batch.map(\.0.host).joined(separator: ", "))\n") }
-            let progress = ProgressLine(phase: phase, total: batch.count)
-            let done = await Fleet.map(batch, forks: forks, stop: Interruption.stop,
-                                       notStarted: { .notStarted($0.0.host, because: $1) }) { plan, host in
-                let result = await applier.apply(plan, to: host, desired: desired, timestamp: timestamp)
-                progress.record(host: host.name, outcome: result.outcome.rawValue)
-                return result
-            }
-            progress.end()
-            run.results += done
-            let batchFailures = done.filter(\.outcome.isFailure).count
-            failures += batchFailures
-            if index + 1 < batches.count,
-               let limit = RolloutBatches.shouldStop(batchSize: batch.count, batchFailures: batchFailures, totalFailures: failures, rollout: desired.rollout) {
-                run.stopped = limit
-                say("stopping before batch \(index + 2): \(limit)\n")
-            }
+    /// The rollout's progress on standard error, one progress line per batch; batch headers and the stop where
+    /// the plan is shown.
+    private func events() -> RolloutEngine.Events {
+        let lines = Mutex<[String: ProgressLine]>([:])
+        let text = format == .text
+        var events = RolloutEngine.Events()
+        events.batchStarted = { phase, hosts in Self.say("\n\(phase): \(hosts.joined(separator: ", "))\n", text: text) }
+        events.hostDone = { phase, total, host, outcome in
+            lines.withLock { lines in
+                if lines[phase] == nil { lines[phase] = ProgressLine(phase: phase, total: total) }
+                return lines[phase]
+            }?.record(host: host, outcome: outcome)
         }
-        if run.stopped == nil, let why = Interruption.stop.why { run.stopped = why }
-        return run
+        events.batchEnded = { phase in lines.withLock { $0[phase] }?.end() }
+        events.stopping = { next, why in Self.say("stopping before batch \(next): \(why)\n", text: text) }
+        return events
     }
 
     /// Lists the failed hosts (failed, stale, unreachable), one a line, for `--limit @FILE`; removes an old
@@ -204,24 +179,5 @@ struct Apply: AsyncParsableCommand {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         return formatter.string(from: Date())
-    }
-}
-
-extension PlanFile {
-    /// Reads a saved plan, refusing other formats and versions.
-    static func read(_ path: String) throws -> FleetPlan {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read the plan \(path)")
-        }
-        let plan: FleetPlan
-        do {
-            plan = try JSONDecoder().decode(FleetPlan.self, from: data)
-        } catch {
-            throw ValidationError("\(path) is not an lvmguard plan: \(error)")
-        }
-        guard plan.format == "lvmguard-plan", plan.version == FleetPlan.currentVersion else {
-            throw ValidationError("\(path) is a plan of format \(plan.format) version \(plan.version); this lvmguard reads version \(FleetPlan.currentVersion)")
-        }
-        return plan
     }
 }

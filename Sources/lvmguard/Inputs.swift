@@ -61,46 +61,31 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-extension SSH {
-    /// Closes the run's shared connections and removes their socket directory. A master whose session hung
-    /// ignores `-O exit`, so anything still running with this run's private socket directory in its command
-    /// line is then ended: no ssh process outlives the run.
-    func finish(_ hosts: [HostSettings]) async {
-        guard options.controlDirectory != nil else { return }
-        await closeConnections(hosts)
-        sweep()
-    }
-
-    /// Ends every process whose command line names this run's socket directory and removes the directory.
-    func sweep() {
-        guard let directory = options.controlDirectory else { return }
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), pid != getpid(),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  String(decoding: data, as: UTF8.self).contains(directory + "/") else { continue }
-            kill(pid, SIGTERM)
-        }
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-}
-
 /// Inventory, desired state and target selection, read and checked together.
 struct LoadedInputs {
     let inventory: Inventory
     let desired: DesiredState
     let selection: TargetSelection
+    /// The two files as the operator named them.
+    let inventoryPath: String
+    let playbookPath: String
 
     /// Reads both files; prints every diagnostic; exits 1 when there are errors.
     static func load(_ options: InputOptions) throws -> LoadedInputs {
+        try load(inventory: options.inventory, playbook: options.playbook, limit: options.limit, today: options.today)
+    }
+
+    /// The same from the values themselves (a saved plan names its files).
+    static func load(inventory inventoryPath: String, playbook: String, limit: String?, today: String?) throws -> LoadedInputs {
         var diagnostics = Diagnostics()
         let files = LocalFiles()
-        let day = try Clock.day(options.today)
-        let inventory = InventoryLoader(files: files).load(options.inventory, diagnostics: &diagnostics)
+        let day = try Clock.day(today)
+        let inventory = InventoryLoader(files: files).load(inventoryPath, diagnostics: &diagnostics)
         var parsed: DesiredStateReader.Result?
         do throws(FileReadError) {
-            parsed = DesiredStateReader.parse(try files.readText(atPath: options.playbook), file: options.playbook, diagnostics: &diagnostics)
+            parsed = DesiredStateReader.parse(try files.readText(atPath: playbook), file: playbook, diagnostics: &diagnostics)
         } catch {
-            diagnostics.error("cannot read desired-state file: \(error.reason)", at: SourceLocation(file: options.playbook, line: 1, column: 1))
+            diagnostics.error("cannot read desired-state file: \(error.reason)", at: SourceLocation(file: playbook, line: 1, column: 1))
         }
         var selection: TargetSelection?
         if let inventory, let desired = parsed?.state {
@@ -108,14 +93,15 @@ struct LoadedInputs {
         } else if let inventory, let references = parsed?.references {
             _ = TargetSelection.checkReferences(references, in: inventory, today: day, diagnostics: &diagnostics)
         }
-        if let limit = options.limit, let inventory, let resolved = selection {
+        if let limit, let inventory, let resolved = selection {
             selection = try Self.limited(resolved, by: limit, in: inventory, diagnostics: &diagnostics)
         }
         Terminal.printDiagnostics(diagnostics)
         guard let inventory, let desired = parsed?.state, let selection, !diagnostics.hasErrors else {
             throw ExitCode.failure
         }
-        return LoadedInputs(inventory: inventory, desired: desired, selection: selection)
+        return LoadedInputs(inventory: inventory, desired: desired, selection: selection, inventoryPath: inventoryPath,
+                            playbookPath: playbook)
     }
 
     /// The selection narrowed to `--limit`: a pattern, or @FILE with one host name a line (a retry file).

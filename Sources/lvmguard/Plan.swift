@@ -34,7 +34,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
-        let plan = await PlanBuilder.build(loaded, input: input, ssh: try connection.ssh(),
+        let plan = await PlanBuilder.build(loaded, ssh: try connection.ssh(),
                                            forks: connection.forks ?? loaded.desired.rollout.forks)
         if let out {
             try PlanFile.write(plan, to: out)
@@ -53,7 +53,7 @@ struct Plan: AsyncParsableCommand {
 /// Gathers facts and plans every host of a loaded run, showing progress. After Ctrl-C, hosts not yet
 /// reached are planned as unreachable with that reason.
 enum PlanBuilder {
-    static func build(_ loaded: LoadedInputs, input: InputOptions, ssh: SSH, forks: Int) async -> FleetPlan {
+    static func build(_ loaded: LoadedInputs, ssh: SSH, forks: Int) async -> FleetPlan {
         let targets = loaded.selection.targets
         let gatherer = FactsGatherer(ssh: ssh)
         let progress = ProgressLine(phase: "plan", total: targets.count)
@@ -69,7 +69,7 @@ enum PlanBuilder {
             return plan
         }
         progress.end()
-        return FleetPlan(playbook: input.playbook, inventory: input.inventory,
+        return FleetPlan(playbook: loaded.playbookPath, inventory: loaded.inventoryPath,
                          policy: "\(loaded.desired.filter.policy.rawValue) via devices/\(loaded.desired.filter.key.rawValue)",
                          hosts: loaded.selection.exempt.map(Planner.exempt) + planned)
     }
@@ -79,22 +79,5 @@ extension Result {
     var isSuccess: Bool {
         if case .success = self { return true }
         return false
-    }
-}
-
-/// The JSON lvmguard writes (saved plans, `apply --format json`): keys sorted so two documents diff cleanly.
-enum JSONOutput {
-    static func text(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// Saved plans: versioned JSON.
-enum PlanFile {
-    /// Writes atomically: a temp file beside the target, then a rename.
-    static func write(_ plan: FleetPlan, to path: String) throws {
-        try (try JSONOutput.text(plan) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
