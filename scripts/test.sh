@@ -19,6 +19,9 @@ else
     echo "[test] not root: the lab VMs and package installs are skipped; their tests will say so" >&2
     scripts/test-inputs.sh || true
 fi
+# Style first, in seconds: swift-format (.swift-format: 4 spaces, 120 columns) over Sources/.
+swift format lint --strict --recursive Sources || { echo "[test] FAIL: swift format lint (run: swift format format -i -r Sources)" >&2; exit 1; }
+echo "[test] swift format lint: Sources/ is formatted"
 swift build --build-tests
 # Serially: the VM suites and the 25-way fleet test would starve each other on 2 cores.
 status=0

@@ -9,7 +9,8 @@ public struct Applier: Sendable {
     /// The whole script for one host: variables and data, remote/bounds.sh, remote/common.sh, remote/apply.sh, then
     /// remote/gather-facts.sh for the facts after.
     public static func script(for request: ApplyRequest, boundary: String) -> String {
-        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + RemoteScripts.bounds + RemoteScripts.common
+        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + RemoteScripts.bounds
+            + RemoteScripts.common
             + RemoteScripts.apply + RemoteScripts.gatherFacts
     }
 
@@ -29,10 +30,13 @@ public struct Applier: Sendable {
         let boundary = RemoteScripts.newBoundary()
         do {
             let result = try await ssh.run(make(boundary), on: host)
-            return .ran(ApplyStream.parse(result.stdout, boundary: boundary), status: result.status, stderr: result.stderr)
+            return .ran(
+                ApplyStream.parse(result.stdout, boundary: boundary), status: result.status, stderr: result.stderr)
         } catch {
-            return .unreachable(HostApplyResult(host: host.name, outcome: error.kind == .timedOut ? .failed : .unreachable,
-                                            reason: error.message))
+            return .unreachable(
+                HostApplyResult(
+                    host: host.name, outcome: error.kind == .timedOut ? .failed : .unreachable,
+                    reason: error.message))
         }
     }
 
@@ -57,11 +61,14 @@ public struct Applier: Sendable {
     }
 
     /// Applies `plan` to `host` and evaluates `desired`'s checks on the facts gathered afterwards.
-    public func apply(_ plan: HostPlan, to host: HostSettings, desired: DesiredState, timestamp: String) async -> HostApplyResult {
+    public func apply(_ plan: HostPlan, to host: HostSettings, desired: DesiredState, timestamp: String) async
+        -> HostApplyResult
+    {
         let request: ApplyRequest
         do {
-            request = try ApplyRequest(plan: plan, hostVGs: plan.ownership?.hostVGs.map(\.uuid) ?? [],
-                                       guestVGs: plan.ownership?.guestVGs.map(\.uuid) ?? [], timestamp: timestamp)
+            request = try ApplyRequest(
+                plan: plan, hostVGs: plan.ownership?.hostVGs.map(\.uuid) ?? [],
+                guestVGs: plan.ownership?.guestVGs.map(\.uuid) ?? [], timestamp: timestamp)
         } catch {
             return HostApplyResult(host: host.name, outcome: .failed, reason: error.message)
         }

@@ -22,13 +22,15 @@ public struct FactsGatherer: Sendable {
             let result = try await ssh.run(RemoteScripts.gatherFacts(boundary: boundary), on: host)
             let facts: Result<HostFacts, FactsError>
             if let deadline = RemoteDeadline.find(in: result.stdout, boundary: boundary) {
-                return Gathered(host: host, raw: result.stdout, boundary: boundary, facts: .failure(FactsError(deadline.message)))
+                return Gathered(
+                    host: host, raw: result.stdout, boundary: boundary, facts: .failure(FactsError(deadline.message)))
             }
             do {
                 let sections = try FactStream.parse(result.stdout, boundary: boundary)
                 facts = .success(try HostFacts(sections: sections))
             } catch {
-                let detail = result.status != 0 ? " (exit \(result.status): \(result.stderr.outputLines().last ?? ""))" : ""
+                let detail =
+                    result.status != 0 ? " (exit \(result.status): \(result.stderr.outputLines().last ?? ""))" : ""
                 facts = .failure(FactsError(error.message + detail))
             }
             return Gathered(host: host, raw: result.stdout, boundary: boundary, facts: facts)
@@ -39,11 +41,16 @@ public struct FactsGatherer: Sendable {
 
     /// Facts of every host, at most `forks` at a time; results in the order of `hosts`. `finished` hears of
     /// each host as it ends. After `stop`, hosts not yet started come back as failures that say so.
-    public func gather(_ hosts: [HostSettings], forks: Int, stop: StopRequest,
-                       finished: @escaping @Sendable (Gathered) -> Void) async -> [Gathered] {
-        await Fleet.map(hosts, forks: forks, stop: stop, notStarted: { host, why in
-            Gathered(host: host, raw: "", boundary: "", facts: .failure(FactsError("not gathered: \(why)")))
-        }) { host in
+    public func gather(
+        _ hosts: [HostSettings], forks: Int, stop: StopRequest,
+        finished: @escaping @Sendable (Gathered) -> Void
+    ) async -> [Gathered] {
+        await Fleet.map(
+            hosts, forks: forks, stop: stop,
+            notStarted: { host, why in
+                Gathered(host: host, raw: "", boundary: "", facts: .failure(FactsError("not gathered: \(why)")))
+            }
+        ) { host in
             let gathered = await gather(host)
             finished(gathered)
             return gathered

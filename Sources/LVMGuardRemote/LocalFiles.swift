@@ -22,7 +22,9 @@ public struct LocalFiles: FileReading {
 
     public func directoryEntries(atPath path: String) -> [String]? {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return nil
+        }
         return (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted()
     }
 }

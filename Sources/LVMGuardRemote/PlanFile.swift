@@ -31,7 +31,9 @@ extension PlanFile {
             throw PlanFileError("\(path) is not an lvmguard plan: \(error)")
         }
         guard plan.format == "lvmguard-plan", plan.version == FleetPlan.currentVersion else {
-            throw PlanFileError("\(path) is a plan of format \(plan.format) version \(plan.version); this lvmguard reads version \(FleetPlan.currentVersion)")
+            throw PlanFileError(
+                "\(path) is a plan of format \(plan.format) version \(plan.version); this lvmguard reads version \(FleetPlan.currentVersion)"
+            )
         }
         return plan
     }

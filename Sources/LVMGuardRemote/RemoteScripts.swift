@@ -4,12 +4,14 @@ import LVMGuardCore
 public enum RemoteScripts {
     /// The gather script with the boundary its output sections are marked with.
     public static func gatherFacts(boundary: String) -> String {
-        precondition(boundary.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }, "boundary is generated, never user text")
+        precondition(
+            boundary.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }, "boundary is generated, never user text")
         return "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + bounds + gatherFacts
     }
 
     /// A fresh boundary token: random, so no line of a host's files can fake a section header.
     public static func newBoundary() -> String {
-        "lvmguard-" + String(UInt64.random(in: .min ... .max), radix: 16) + String(UInt64.random(in: .min ... .max), radix: 16)
+        "lvmguard-" + String(UInt64.random(in: .min ... .max), radix: 16)
+            + String(UInt64.random(in: .min ... .max), radix: 16)
     }
 }

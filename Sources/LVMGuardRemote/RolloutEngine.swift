@@ -21,7 +21,9 @@ public struct RolloutEngine: Sendable {
         /// A batch starts: its phase name ("apply batch 2/4") and hosts, when there is more than one batch.
         public var batchStarted: @Sendable (_ phase: String, _ hosts: [String]) -> Void = { _, _ in }
         /// A host finished within the phase; `total` is the phase's host count.
-        public var hostDone: @Sendable (_ phase: String, _ total: Int, _ host: String, _ outcome: String) -> Void = { _, _, _, _ in }
+        public var hostDone: @Sendable (_ phase: String, _ total: Int, _ host: String, _ outcome: String) -> Void = {
+            _, _, _, _ in
+        }
         /// The phase's last host finished.
         public var batchEnded: @Sendable (_ phase: String) -> Void = { _ in }
         /// The failure limits stopped the rollout before batch `next` (1-based).
@@ -41,8 +43,10 @@ public struct RolloutEngine: Sendable {
     }
 
     /// Runs `apply` for every planned host, batch by batch.
-    public func run(_ hosts: [(HostPlan, HostSettings)], events: Events = Events(),
-                    apply: @escaping @Sendable (HostPlan, HostSettings) async -> HostApplyResult) async -> Run {
+    public func run(
+        _ hosts: [(HostPlan, HostSettings)], events: Events = Events(),
+        apply: @escaping @Sendable (HostPlan, HostSettings) async -> HostApplyResult
+    ) async -> Run {
         let batches = RolloutBatches.split(hosts, serial: rollout.serial)
         var run = Run()
         var failures = 0
@@ -54,8 +58,10 @@ public struct RolloutEngine: Sendable {
             }
             let phase = batches.count > 1 ? "apply batch \(index + 1)/\(batches.count)" : "apply"
             if batches.count > 1 { events.batchStarted(phase, batch.map(\.0.host)) }
-            let done = await Fleet.map(batch, forks: forks, stop: stop,
-                                       notStarted: { .notStarted($0.0.host, because: $1) }) { plan, host in
+            let done = await Fleet.map(
+                batch, forks: forks, stop: stop,
+                notStarted: { .notStarted($0.0.host, because: $1) }
+            ) { plan, host in
                 let result = await apply(plan, host)
                 events.hostDone(phase, batch.count, host.name, result.outcome.rawValue)
                 return result
@@ -65,8 +71,10 @@ public struct RolloutEngine: Sendable {
             let batchFailures = done.filter(\.outcome.isFailure).count
             failures += batchFailures
             if index + 1 < batches.count,
-               let limit = RolloutBatches.shouldStop(batchSize: batch.count, batchFailures: batchFailures,
-                                                     totalFailures: failures, rollout: rollout) {
+                let limit = RolloutBatches.shouldStop(
+                    batchSize: batch.count, batchFailures: batchFailures,
+                    totalFailures: failures, rollout: rollout)
+            {
                 run.stopped = limit
                 events.stopping(index + 2, limit)
             }
@@ -78,7 +86,8 @@ public struct RolloutEngine: Sendable {
     /// The results a plan already decides without touching a host (in sync, exempt, blocked, unreachable, or no
     /// longer a target), and the hosts left to change.
     public static func partition(_ plan: FleetPlan, targets: [HostSettings], notTargetBecause why: String)
-        -> (decided: [HostApplyResult], toApply: [(HostPlan, HostSettings)]) {
+        -> (decided: [HostApplyResult], toApply: [(HostPlan, HostSettings)])
+    {
         let byName = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, $0) })
         var decided: [HostApplyResult] = [], toApply: [(HostPlan, HostSettings)] = []
         for host in plan.hosts {
@@ -91,8 +100,10 @@ public struct RolloutEngine: Sendable {
                 }
             case .inSync: decided.append(HostApplyResult(host: host.host, outcome: .ok))
             case .exempt: decided.append(HostApplyResult(host: host.host, outcome: .exempt, reason: host.reasons.first))
-            case .blocked: decided.append(HostApplyResult(host: host.host, outcome: .blocked, reason: host.reasons.first))
-            case .unreachable: decided.append(HostApplyResult(host: host.host, outcome: .unreachable, reason: host.reasons.first))
+            case .blocked:
+                decided.append(HostApplyResult(host: host.host, outcome: .blocked, reason: host.reasons.first))
+            case .unreachable:
+                decided.append(HostApplyResult(host: host.host, outcome: .unreachable, reason: host.reasons.first))
             }
         }
         return (decided, toApply)

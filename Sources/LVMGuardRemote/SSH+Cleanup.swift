@@ -16,8 +16,9 @@ extension SSH {
         guard let directory = options.controlDirectory else { return }
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), pid != getpid(),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  String(decoding: data, as: UTF8.self).contains(directory + "/") else { continue }
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                String(decoding: data, as: UTF8.self).contains(directory + "/")
+            else { continue }
             kill(pid, SIGTERM)
         }
         try? FileManager.default.removeItem(atPath: directory)

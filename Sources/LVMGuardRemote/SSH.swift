@@ -4,9 +4,9 @@ import Logging
 import Subprocess
 
 #if canImport(System)
-import System
+    import System
 #else
-import SystemPackage
+    import SystemPackage
 #endif
 
 /// Runs a script on a host through the system `ssh` client, so ~/.ssh/config, agents, ProxyJump and
@@ -60,8 +60,10 @@ public struct SSH: Sendable {
 
     /// The ssh arguments for `host`: options, then `--`, the address and the fixed remote command.
     public func arguments(for host: HostSettings) -> [String] {
-        var arguments = ["-o", "BatchMode=yes", "-o", "ConnectTimeout=\(options.connectTimeout)",
-                         "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3"]
+        var arguments = [
+            "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(options.connectTimeout)",
+            "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
+        ]
         if let port = host.port { arguments += ["-p", String(port)] }
         if let user = host.user { arguments += ["-l", user] }
         if let key = host.privateKeyFile { arguments += ["-i", key] }
@@ -96,7 +98,8 @@ public struct SSH: Sendable {
     /// A read descriptor of a private temporary file holding `text`, already unlinked.
     static func unlinkedFile(containing text: String) throws -> FileDescriptor {
         let path = NSTemporaryDirectory() + "lvmguard-script-" + UUID().uuidString
-        let writer = try FileDescriptor.open(path, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
+        let writer = try FileDescriptor.open(
+            path, .writeOnly, options: [.create, .exclusiveCreate], permissions: [.ownerReadWrite])
         defer { try? writer.close() }
         try writer.writeAll(Array(text.utf8))
         let reader = try FileDescriptor.open(path, .readOnly)
@@ -108,9 +111,13 @@ public struct SSH: Sendable {
     /// (a changed host key prints a long warning around it), else the last line.
     public static func reason(fromStderr stderr: String) -> String {
         let lines = stderr.outputLines().map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let decisive = ["Host key verification failed", "Connection refused", "Connection timed out", "timed out during banner exchange",
-                        "No route to host", "Permission denied", "Could not resolve hostname", "Connection closed", "Connection reset",
-                        "Network is unreachable", "kex_exchange_identification"]
+        let decisive = [
+            "Host key verification failed", "Connection refused", "Connection timed out",
+            "timed out during banner exchange",
+            "No route to host", "Permission denied", "Could not resolve hostname", "Connection closed",
+            "Connection reset",
+            "Network is unreachable", "kex_exchange_identification",
+        ]
         if let line = lines.last(where: { line in decisive.contains { line.contains($0) } }) { return line }
         return lines.last ?? "ssh failed (exit 255)"
     }
@@ -123,7 +130,8 @@ public struct SSH: Sendable {
             var arguments = self.arguments(for: host)
             arguments.removeLast(3)  // "--", the address and the remote command
             arguments += ["-O", "exit", "--", host.address]
-            _ = try? await Subprocess.run(.name(executable), arguments: Arguments(arguments), output: .discarded, error: .discarded)
+            _ = try? await Subprocess.run(
+                .name(executable), arguments: Arguments(arguments), output: .discarded, error: .discarded)
         }
     }
 
@@ -141,32 +149,49 @@ public struct SSH: Sendable {
         let result: Result
         let started = ContinuousClock.now
         let logger = options.logger
-        logger.debug("start", metadata: ["host": "\(host.name)", "command": "\((["timeout"] + arguments).map(Self.shellQuoted).joined(separator: " "))",
-                                          "script_bytes": "\(script.utf8.count)"])
+        logger.debug(
+            "start",
+            metadata: [
+                "host": "\(host.name)",
+                "command": "\((["timeout"] + arguments).map(Self.shellQuoted).joined(separator: " "))",
+                "script_bytes": "\(script.utf8.count)",
+            ])
         defer {
             let elapsed = ContinuousClock.now - started
-            logger.debug("end", metadata: ["host": "\(host.name)", "seconds": "\(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))"])
+            logger.debug(
+                "end",
+                metadata: [
+                    "host": "\(host.name)",
+                    "seconds":
+                        "\(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))",
+                ])
         }
         do {
             // The script goes in as a file descriptor set up at spawn: swift-subprocess's stdin writer aborts the
             // process when the child exits before reading all of it (ssh refusing a host key, a timeout).
             let deadline = RemoteDeadline.remoteSeconds(forTimeout: seconds)
-            let input = try Self.unlinkedFile(containing: "\(RemoteContract.Variable.timeout.rawValue)=\(seconds)\n"
-                + "\(RemoteContract.Variable.deadline.rawValue)=\(deadline)\n" + script)
+            let input = try Self.unlinkedFile(
+                containing: "\(RemoteContract.Variable.timeout.rawValue)=\(seconds)\n"
+                    + "\(RemoteContract.Variable.deadline.rawValue)=\(deadline)\n" + script)
             let execution = try await Subprocess.run(
                 .name("timeout"), arguments: Arguments(arguments),
                 input: .fileDescriptor(input, closeAfterSpawningProcess: true),
                 output: .string(limit: 64 << 20), error: .string(limit: 4 << 20))
-            let status: Int32 = switch execution.terminationStatus {
-            case let .exited(code): code
-            case let .signaled(signal): 128 + signal
-            }
+            let status: Int32 =
+                switch execution.terminationStatus {
+                case let .exited(code): code
+                case let .signaled(signal): 128 + signal
+                }
             result = Result(status: status, stdout: execution.standardOutput, stderr: execution.standardError)
         } catch {
             throw Failure(kind: .notStarted, message: "cannot run ssh: \(error)")
         }
-        logger.debug("exit", metadata: ["host": "\(host.name)", "status": "\(result.status)",
-                                         "stdout_bytes": "\(result.stdout.utf8.count)", "stderr_bytes": "\(result.stderr.utf8.count)"])
+        logger.debug(
+            "exit",
+            metadata: [
+                "host": "\(host.name)", "status": "\(result.status)",
+                "stdout_bytes": "\(result.stdout.utf8.count)", "stderr_bytes": "\(result.stderr.utf8.count)",
+            ])
         // 124: timeout sent TERM; 137: it had to KILL.
         if result.status == 124 || result.status == 137 {
             throw Failure(kind: .timedOut, message: "timed out after \(seconds) s (the remote command did not finish)")

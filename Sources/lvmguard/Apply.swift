@@ -7,7 +7,8 @@ import Synchronization
 /// `lvmguard apply`: exactly the plan, atomically, idempotently, verified.
 struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Apply the plan: lock, check fingerprints, validate and try the new lvm.conf, swap it in, deactivate guest LVs, refresh, verify.",
+        abstract:
+            "Apply the plan: lock, check fingerprints, validate and try the new lvm.conf, swap it in, deactivate guest LVs, refresh, verify.",
         discussion: """
             Without --plan it plans first (one read-only ssh execution per host), shows the plan and asks \
             'Apply to N hosts? [yes/NO]' unless --yes. With --plan FILE it applies a saved plan exactly; a host \
@@ -20,7 +21,9 @@ struct Apply: AsyncParsableCommand {
             """
     )
 
-    @Option(name: [.short, .customLong("inventory")], help: "The inventory file (default with --plan: the one the plan names).")
+    @Option(
+        name: [.short, .customLong("inventory")],
+        help: "The inventory file (default with --plan: the one the plan names).")
     var inventory: String?
 
     @Argument(help: "The desired-state file (default with --plan: the one the plan names).")
@@ -29,7 +32,10 @@ struct Apply: AsyncParsableCommand {
     @Option(help: "Apply this saved plan (from 'plan --out') instead of planning now.")
     var plan: String?
 
-    @Option(help: "Limit to hosts matching an Ansible pattern (a:b, a:!b, a:&b, globs, ~regex) or @FILE of host names (a retry file); with --plan, the rest of the saved plan is left alone.")
+    @Option(
+        help:
+            "Limit to hosts matching an Ansible pattern (a:b, a:!b, a:&b, globs, ~regex) or @FILE of host names (a retry file); with --plan, the rest of the saved plan is left alone."
+    )
     var limit: String?
 
     @Flag(help: "Do not ask for confirmation.")
@@ -43,7 +49,10 @@ struct Apply: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(help: "Output format: text, or json (the run as one versioned document on standard output; the plan and progress go to standard error).")
+    @Option(
+        help:
+            "Output format: text, or json (the run as one versioned document on standard output; the plan and progress go to standard error)."
+    )
     var format: Format = .text
 
     @Option(help: ArgumentHelp("Evaluate exemption expiry as of this day (YYYY-MM-DD).", visibility: .hidden))
@@ -79,12 +88,18 @@ struct Apply: AsyncParsableCommand {
             print("")
             print(ApplyReport.text(run.results.sorted { $0.host < $1.host }, colored: colored), terminator: "")
         case .json:
-            print(try JSONOutput.text(ApplyRun(playbook: loaded.playbookPath, inventory: loaded.inventoryPath, stopped: run.stopped, results: run.results)))
+            print(
+                try JSONOutput.text(
+                    ApplyRun(
+                        playbook: loaded.playbookPath, inventory: loaded.inventoryPath, stopped: run.stopped,
+                        results: run.results)))
         }
         try writeRetryFile(run.results)
         try Interruption.exitIfRequested()
         let outcomes = Set(run.results.map(\.outcome))
-        if outcomes.contains(.failed) || outcomes.contains(.stale) || outcomes.contains(.skipped) { throw ExitCode.failure }
+        if outcomes.contains(.failed) || outcomes.contains(.stale) || outcomes.contains(.skipped) {
+            throw ExitCode.failure
+        }
         if outcomes.contains(.blocked) || outcomes.contains(.unreachable) { throw ExitCode(3) }
     }
 
@@ -112,8 +127,9 @@ struct Apply: AsyncParsableCommand {
         }
         say(PlanReport.text(current, colored: colored))
 
-        let (decided, toApply) = RolloutEngine.partition(current, targets: loaded.selection.targets,
-                                                         notTargetBecause: "not a target of \(loaded.playbookPath) in \(loaded.inventoryPath) any more")
+        let (decided, toApply) = RolloutEngine.partition(
+            current, targets: loaded.selection.targets,
+            notTargetBecause: "not a target of \(loaded.playbookPath) in \(loaded.inventoryPath) any more")
         var run = Rollout(results: decided)
         if let why = Interruption.stop.why {
             say("\nNothing applied: \(why) while planning.\n")

@@ -36,8 +36,10 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
         let gathered = await FactsGatherer(ssh: try connection.ssh())
-            .gather(loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop,
-                    finished: ProgressLine.gathering("check", loaded.selection.targets.count))
+            .gather(
+                loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks,
+                stop: Interruption.stop,
+                finished: ProgressLine.gathering("check", loaded.selection.targets.count))
         let hosts = gathered.map { result -> CheckRun.Host in
             switch result.facts {
             case let .failure(error): .unreachable(result.host.name, reason: error.message)
@@ -45,11 +47,12 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         let run = CheckRun(playbook: input.playbook, timestamp: Int(Date().timeIntervalSince1970), hosts: hosts)
-        let text: String = switch format {
-        case .text: Self.text(run, colored: output == nil && Terminal.colored(noColor: noColor))
-        case .json: try JSONOutput.text(run) + "\n"
-        case .prometheus: CheckReport.prometheus(run)
-        }
+        let text: String =
+            switch format {
+            case .text: Self.text(run, colored: output == nil && Terminal.colored(noColor: noColor))
+            case .json: try JSONOutput.text(run) + "\n"
+            case .prometheus: CheckReport.prometheus(run)
+            }
         if let output {
             try text.write(toFile: output, atomically: true, encoding: .utf8)
         } else {
@@ -65,7 +68,9 @@ struct CheckCommand: AsyncParsableCommand {
         run.hosts.map { host in
             guard host.reachable else { return "\(host.host): unreachable: \(host.reason ?? "")\n" }
             return host.checks.map { outcome in
-                let mark = outcome.passed ? (colored ? "\u{1B}[32mok\u{1B}[0m" : "ok") : (colored ? "\u{1B}[31mFAILED\u{1B}[0m" : "FAILED")
+                let mark =
+                    outcome.passed
+                    ? (colored ? "\u{1B}[32mok\u{1B}[0m" : "ok") : (colored ? "\u{1B}[31mFAILED\u{1B}[0m" : "FAILED")
                 return "\(host.host): \(outcome.check): \(mark): \(outcome.detail)\n"
             }.joined()
         }.joined()

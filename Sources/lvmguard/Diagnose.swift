@@ -28,7 +28,8 @@ struct Diagnose: AsyncParsableCommand {
     @Option(help: "The host to look at (an inventory name).")
     var host: String
 
-    @Option(help: "os-brick's failing line from nova-compute.log (with multipath -f /dev/disk/by-id/dm-uuid-mpath-<wwid>).")
+    @Option(
+        help: "os-brick's failing line from nova-compute.log (with multipath -f /dev/disk/by-id/dm-uuid-mpath-<wwid>).")
     var logLine: String?
 
     @Option(help: "The multipath map's WWID.")
@@ -48,7 +49,8 @@ struct Diagnose: AsyncParsableCommand {
             throw ValidationError("give one of --log-line, --wwid, --map or --instance")
         }
         if let logLine, Diagnosis.Query.wwid(inLogLine: logLine) == nil {
-            throw ValidationError("the log line names no dm-uuid-mpath-<wwid>: paste os-brick's whole 'multipath -f' line")
+            throw ValidationError(
+                "the log line names no dm-uuid-mpath-<wwid>: paste os-brick's whole 'multipath -f' line")
         }
     }
 
@@ -57,7 +59,8 @@ struct Diagnose: AsyncParsableCommand {
         options.limit = host
         let loaded = try LoadedInputs.load(options)
         guard let target = loaded.selection.targets.first(where: { $0.name == host }) else {
-            throw ValidationError("host '\(host)' is not a target of \(input.playbook) in \(input.inventory) (or it is exempt)")
+            throw ValidationError(
+                "host '\(host)' is not a target of \(input.playbook) in \(input.inventory) (or it is exempt)")
         }
         let gathered = await FactsGatherer(ssh: try connection.ssh()).gather(target)
         let facts: HostFacts

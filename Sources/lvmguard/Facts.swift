@@ -19,8 +19,9 @@ struct Facts: AsyncParsableCommand {
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
         let gatherer = FactsGatherer(ssh: try connection.ssh())
-        let gathered = await gatherer.gather(loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop,
-                    finished: ProgressLine.gathering("facts", loaded.selection.targets.count))
+        let gathered = await gatherer.gather(
+            loaded.selection.targets, forks: connection.forks ?? loaded.desired.rollout.forks, stop: Interruption.stop,
+            finished: ProgressLine.gathering("facts", loaded.selection.targets.count))
         var output: [String: HostFactsOutput] = [:]
         var failed = false
         for result in gathered {

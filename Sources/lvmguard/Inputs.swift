@@ -35,7 +35,8 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(help: "Do not share one ssh connection per host between plan and apply (apply only).")
     var noConnectionReuse = false
 
-    @Flag(name: [.short, .long], help: "Log each ssh execution (command line, duration, exit status) to standard error.")
+    @Flag(
+        name: [.short, .long], help: "Log each ssh execution (command line, duration, exit status) to standard error.")
     var verbose = false
 
     /// The ssh runner. With `sharingConnections` (apply: a gather, then the change), each host gets one
@@ -45,13 +46,17 @@ struct ConnectionOptions: ParsableArguments {
         var options = SSH.Options()
         if sharingConnections, !noConnectionReuse {
             var template = Array("/tmp/lvmguard-ssh-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw ValidationError("cannot create a private directory for ssh sockets") }
+            guard let made = mkdtemp(&template) else {
+                throw ValidationError("cannot create a private directory for ssh sockets")
+            }
             options.controlDirectory = String(cString: made)
         }
         options.commandTimeout = .seconds(timeout)
         options.connectTimeout = connectTimeout
         if let sshCommonArgs {
-            guard let words = ShellWords.split(sshCommonArgs) else { throw ValidationError("--ssh-common-args has unbalanced quotes") }
+            guard let words = ShellWords.split(sshCommonArgs) else {
+                throw ValidationError("--ssh-common-args has unbalanced quotes")
+            }
             options.commonArgs = words
         }
         options.logger = Log.setUp(verbose: verbose, label: "lvmguard.ssh")
@@ -76,16 +81,21 @@ struct LoadedInputs {
     }
 
     /// The same from the values themselves (a saved plan names its files).
-    static func load(inventory inventoryPath: String, playbook: String, limit: String?, today: String?) throws -> LoadedInputs {
+    static func load(inventory inventoryPath: String, playbook: String, limit: String?, today: String?) throws
+        -> LoadedInputs
+    {
         var diagnostics = Diagnostics()
         let files = LocalFiles()
         let day = try Clock.day(today)
         let inventory = InventoryLoader(files: files).load(inventoryPath, diagnostics: &diagnostics)
         var parsed: DesiredStateReader.Result?
         do throws(FileReadError) {
-            parsed = DesiredStateReader.parse(try files.readText(atPath: playbook), file: playbook, diagnostics: &diagnostics)
+            parsed = DesiredStateReader.parse(
+                try files.readText(atPath: playbook), file: playbook, diagnostics: &diagnostics)
         } catch {
-            diagnostics.error("cannot read desired-state file: \(error.reason)", at: SourceLocation(file: playbook, line: 1, column: 1))
+            diagnostics.error(
+                "cannot read desired-state file: \(error.reason)",
+                at: SourceLocation(file: playbook, line: 1, column: 1))
         }
         var selection: TargetSelection?
         if let inventory, let desired = parsed?.state {
@@ -100,13 +110,16 @@ struct LoadedInputs {
         guard let inventory, let desired = parsed?.state, let selection, !diagnostics.hasErrors else {
             throw ExitCode.failure
         }
-        return LoadedInputs(inventory: inventory, desired: desired, selection: selection, inventoryPath: inventoryPath,
-                            playbookPath: playbook)
+        return LoadedInputs(
+            inventory: inventory, desired: desired, selection: selection, inventoryPath: inventoryPath,
+            playbookPath: playbook)
     }
 
     /// The selection narrowed to `--limit`: a pattern, or @FILE with one host name a line (a retry file).
-    static func limited(_ selection: TargetSelection, by limit: String, in inventory: Inventory,
-                        diagnostics: inout Diagnostics) throws -> TargetSelection {
+    static func limited(
+        _ selection: TargetSelection, by limit: String, in inventory: Inventory,
+        diagnostics: inout Diagnostics
+    ) throws -> TargetSelection {
         var pattern = limit
         if limit.hasPrefix("@") {
             let path = String(limit.dropFirst())
@@ -120,14 +133,18 @@ struct LoadedInputs {
             guard !pattern.isEmpty else { throw ValidationError("--limit: \(path) names no hosts") }
         }
         if let why = HostPattern.unsupported(pattern) { throw ValidationError("--limit '\(limit)': \(why)") }
-        guard let hostPattern = HostPattern(pattern) else { throw ValidationError("--limit '\(limit)' selects nothing") }
+        guard let hostPattern = HostPattern(pattern) else {
+            throw ValidationError("--limit '\(limit)' selects nothing")
+        }
         let match = hostPattern.match(in: inventory)
         for term in match.unmatchedTerms {
-            diagnostics.error("--limit term '\(term.text)' matches no group or host in \(inventory.file)", at: nil,
-                              hint: Suggestion.didYouMean(term.text, in: Array(inventory.groups.keys) + Array(inventory.hosts.keys)))
+            diagnostics.error(
+                "--limit term '\(term.text)' matches no group or host in \(inventory.file)", at: nil,
+                hint: Suggestion.didYouMean(term.text, in: Array(inventory.groups.keys) + Array(inventory.hosts.keys)))
         }
         let allowed = Set(match.hosts)
-        return TargetSelection(targets: selection.targets.filter { allowed.contains($0.name) },
-                               exempt: selection.exempt.filter { allowed.contains($0.host) }, expired: selection.expired)
+        return TargetSelection(
+            targets: selection.targets.filter { allowed.contains($0.name) },
+            exempt: selection.exempt.filter { allowed.contains($0.host) }, expired: selection.expired)
     }
 }

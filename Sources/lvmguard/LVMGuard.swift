@@ -19,7 +19,9 @@ struct LVMGuard: AsyncParsableCommand {
               64  bad command-line usage
               130 interrupted (Ctrl-C, SIGTERM): running hosts finished, no new host was started
             """,
-        subcommands: [Validate.self, Plan.self, Apply.self, Rollback.self, CheckCommand.self, Facts.self, Diagnose.self]
+        subcommands: [
+            Validate.self, Plan.self, Apply.self, Rollback.self, CheckCommand.self, Facts.self, Diagnose.self,
+        ]
     )
 
     static func main() async {

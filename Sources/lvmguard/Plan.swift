@@ -34,8 +34,9 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try LoadedInputs.load(input)
-        let plan = await PlanBuilder.build(loaded, ssh: try connection.ssh(),
-                                           forks: connection.forks ?? loaded.desired.rollout.forks)
+        let plan = await PlanBuilder.build(
+            loaded, ssh: try connection.ssh(),
+            forks: connection.forks ?? loaded.desired.rollout.forks)
         if let out {
             try PlanFile.write(plan, to: out)
         }
@@ -57,21 +58,26 @@ enum PlanBuilder {
         let targets = loaded.selection.targets
         let gatherer = FactsGatherer(ssh: ssh)
         let progress = ProgressLine(phase: "plan", total: targets.count)
-        let planned = await Fleet.map(targets, forks: forks, stop: Interruption.stop, notStarted: { host, why in
-            Planner.unreachable(host.name, reason: "not gathered: \(why)")
-        }) { host in
-            let gathered = await gatherer.gather(host)
-            let plan = switch gathered.facts {
-            case let .success(facts): Planner.plan(host, facts: facts, desired: loaded.desired)
-            case let .failure(error): Planner.unusable(host.name, error)
+        let planned = await Fleet.map(
+            targets, forks: forks, stop: Interruption.stop,
+            notStarted: { host, why in
+                Planner.unreachable(host.name, reason: "not gathered: \(why)")
             }
+        ) { host in
+            let gathered = await gatherer.gather(host)
+            let plan =
+                switch gathered.facts {
+                case let .success(facts): Planner.plan(host, facts: facts, desired: loaded.desired)
+                case let .failure(error): Planner.unusable(host.name, error)
+                }
             progress.record(host: host.name, outcome: plan.status.rawValue)
             return plan
         }
         progress.end()
-        return FleetPlan(playbook: loaded.playbookPath, inventory: loaded.inventoryPath,
-                         policy: "\(loaded.desired.filter.policy.rawValue) via devices/\(loaded.desired.filter.key.rawValue)",
-                         hosts: loaded.selection.exempt.map(Planner.exempt) + planned)
+        return FleetPlan(
+            playbook: loaded.playbookPath, inventory: loaded.inventoryPath,
+            policy: "\(loaded.desired.filter.policy.rawValue) via devices/\(loaded.desired.filter.key.rawValue)",
+            hosts: loaded.selection.exempt.map(Planner.exempt) + planned)
     }
 }
 

@@ -74,10 +74,14 @@ enum Interruption {
     private static func received(_ number: Int32) {
         let name = number == SIGINT ? "Ctrl-C" : "SIGTERM"
         if stop.request("interrupted (\(name))") {
-            Terminal.writeError("\n\(name): starting no more hosts; waiting for the running ones to finish (\(name) again stops waiting).\n")
+            Terminal.writeError(
+                "\n\(name): starting no more hosts; waiting for the running ones to finish (\(name) again stops waiting).\n"
+            )
             return
         }
-        Terminal.writeError("\n\(name) again: not waiting. Running hosts finish their remote run on their own; plan again to see where they ended.\n")
+        Terminal.writeError(
+            "\n\(name) again: not waiting. Running hosts finish their remote run on their own; plan again to see where they ended.\n"
+        )
         for cleanup in state.withLock({ $0.onAbort }) { cleanup() }
         exit(130)
     }
@@ -117,8 +121,10 @@ struct LineLogHandler: LogHandler {
         var parts = tm()
         var seconds = now.tv_sec
         localtime_r(&seconds, &parts)
-        let time = String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, now.tv_nsec / 1_000_000)
+        let time = String(
+            format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, now.tv_nsec / 1_000_000)
         let fields = keys.map { "\($0)=\(all[$0].map { "\($0)" } ?? "")" }
-        Terminal.writeError(([time, "\(event.level)", "\(label):", "\(event.message)"] + fields).joined(separator: " ") + "\n")
+        Terminal.writeError(
+            ([time, "\(event.level)", "\(label):", "\(event.message)"] + fields).joined(separator: " ") + "\n")
     }
 }

@@ -6,7 +6,8 @@ import LVMGuardRemote
 /// `lvmguard rollback`: show what the last apply replaced, then put it back.
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore, on the target hosts, the lvm.conf (and devices file) the last apply replaced, and its initramfs.",
+        abstract:
+            "Restore, on the target hosts, the lvm.conf (and devices file) the last apply replaced, and its initramfs.",
         discussion: """
             First a read-only pass shows, per host, what would be restored: the lvm.conf diff, the devices file, \
             and the initramfs the apply rebuilt (rebuilt again from the restored lvm.conf). Then, unless \
@@ -29,7 +30,10 @@ struct Rollback: AsyncParsableCommand {
     @Flag(help: "Only show what would be restored; change nothing.")
     var dryRun = false
 
-    @Option(help: "Output format: text, or json (the run as one versioned document on standard output, as apply's; the preview goes to standard error).")
+    @Option(
+        help:
+            "Output format: text, or json (the run as one versioned document on standard output, as apply's; the preview goes to standard error)."
+    )
     var format: Format = .text
 
     @Flag(help: "No colour, even on a terminal.")
@@ -58,7 +62,9 @@ struct Rollback: AsyncParsableCommand {
             try Self.exit(preview)
             return
         }
-        let restoring = hosts.filter { host in preview.contains { $0.host == host.name && $0.steps.contains { $0.result == .would } } }
+        let restoring = hosts.filter { host in
+            preview.contains { $0.host == host.name && $0.steps.contains { $0.result == .would } }
+        }
         guard !restoring.isEmpty else {
             if format == .json { print(try JSONOutput.text(Self.document(input, preview))) }
             try Self.exit(preview)
@@ -69,22 +75,31 @@ struct Rollback: AsyncParsableCommand {
             print("Not rolled back.")
             return
         }
-        let results = await Self.each(restoring, forks: forks, phase: "rollback") { await applier.rollback($0, timestamp: timestamp) }
+        let results =
+            await Self.each(restoring, forks: forks, phase: "rollback") {
+                await applier.rollback($0, timestamp: timestamp)
+            }
             + preview.filter { result in !restoring.contains { $0.name == result.host } }
         if format == .json {
             print(try JSONOutput.text(Self.document(input, results)))
         } else {
-            print(ApplyReport.text(results.sorted { $0.host < $1.host }, colored: Terminal.colored(noColor: noColor)), terminator: "")
+            print(
+                ApplyReport.text(results.sorted { $0.host < $1.host }, colored: Terminal.colored(noColor: noColor)),
+                terminator: "")
         }
         try Interruption.exitIfRequested()
         try Self.exit(results)
     }
 
     /// Runs `body` on every host through the fleet window, with the progress line; sorted by host.
-    static func each(_ hosts: [HostSettings], forks: Int, phase: String,
-                     _ body: @escaping @Sendable (HostSettings) async -> HostApplyResult) async -> [HostApplyResult] {
+    static func each(
+        _ hosts: [HostSettings], forks: Int, phase: String,
+        _ body: @escaping @Sendable (HostSettings) async -> HostApplyResult
+    ) async -> [HostApplyResult] {
         let progress = ProgressLine(phase: phase, total: hosts.count)
-        let results = await Fleet.map(hosts, forks: forks, stop: Interruption.stop, notStarted: { .notStarted($0.name, because: $1) }) { host in
+        let results = await Fleet.map(
+            hosts, forks: forks, stop: Interruption.stop, notStarted: { .notStarted($0.name, because: $1) }
+        ) { host in
             let result = await body(host)
             progress.record(host: host.name, outcome: result.outcome.rawValue)
             return result
@@ -94,7 +109,9 @@ struct Rollback: AsyncParsableCommand {
     }
 
     static func document(_ input: InputOptions, _ results: [HostApplyResult]) -> ApplyRun {
-        ApplyRun(playbook: input.playbook, inventory: input.inventory, stopped: nil, results: results, format: "lvmguard-rollback")
+        ApplyRun(
+            playbook: input.playbook, inventory: input.inventory, stopped: nil, results: results,
+            format: "lvmguard-rollback")
     }
 
     static func exit(_ results: [HostApplyResult]) throws {

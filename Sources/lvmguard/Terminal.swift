@@ -29,7 +29,8 @@ enum Clock {
             }
             return day
         }
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC") ?? .current, from: Date())
+        let parts = Calendar(identifier: .gregorian).dateComponents(
+            in: TimeZone(identifier: "UTC") ?? .current, from: Date())
         guard let day = CalendarDate(year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0) else {
             throw ValidationError("the system clock gives no valid date; pass --today YYYY-MM-DD")
         }

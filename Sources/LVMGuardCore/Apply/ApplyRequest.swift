@@ -12,7 +12,8 @@ public struct ApplyRequest: Sendable, Hashable {
     public var latin1Data: Set<String> = []
 
     public static func == (lhs: ApplyRequest, rhs: ApplyRequest) -> Bool {
-        lhs.host == rhs.host && lhs.variables.map { "\($0.name)=\($0.value)" } == rhs.variables.map { "\($0.name)=\($0.value)" }
+        lhs.host == rhs.host
+            && lhs.variables.map { "\($0.name)=\($0.value)" } == rhs.variables.map { "\($0.name)=\($0.value)" }
             && lhs.data.map { "\($0.name)=\($0.text)" } == rhs.data.map { "\($0.name)=\($0.text)" }
     }
 
@@ -32,20 +33,25 @@ public struct ApplyRequest: Sendable, Hashable {
         func add(_ variable: RemoteContract.Variable, _ value: String, _ pattern: Token) throws(ApplyRequestError) {
             let name = variable.rawValue
             guard pattern.matches(value) else {
-                throw ApplyRequestError("refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
+                throw ApplyRequestError(
+                    "refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
             }
             variables.append((name, value))
         }
-        func addList(_ variable: RemoteContract.Variable, _ values: [String], _ pattern: Token) throws(ApplyRequestError) {
+        func addList(_ variable: RemoteContract.Variable, _ values: [String], _ pattern: Token)
+            throws(ApplyRequestError)
+        {
             let name = variable.rawValue
             for value in values where !pattern.matches(value) {
-                throw ApplyRequestError("refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
+                throw ApplyRequestError(
+                    "refusing to send \(name) '\(value)' to \(plan.host): it is not \(pattern.description)")
             }
             variables.append((name, values.joined(separator: " ")))
         }
         try add(.timestamp, timestamp, .timestamp)
         try add(.expectSHA256, fingerprint.lvmConfSHA256, .sha256)
-        variables.append((RemoteContract.Variable.expectDevicesFile.rawValue, fingerprint.devicesFile == nil ? "0" : "1"))
+        variables.append(
+            (RemoteContract.Variable.expectDevicesFile.rawValue, fingerprint.devicesFile == nil ? "0" : "1"))
         if let boot = fingerprint.bootID {
             try add(.expectBootID, boot, .uuid)
         } else {
@@ -54,12 +60,17 @@ public struct ApplyRequest: Sendable, Hashable {
         try add(.devicesFileName, fingerprint.devicesFileName ?? "system.devices", .fileName)
         variables.append((RemoteContract.Variable.configEdit.rawValue, plan.configEdit == nil ? "0" : "1"))
         // The candidate turns the devices file on: the trial needs the planned devices file beside it.
-        variables.append((RemoteContract.Variable.trialDevices.rawValue, plan.configEdit?.key == LVMSetting.useDevicesFile.path ? "1" : "0"))
+        variables.append(
+            (
+                RemoteContract.Variable.trialDevices.rawValue,
+                plan.configEdit?.key == LVMSetting.useDevicesFile.path ? "1" : "0"
+            ))
         try addList(.hostVGs, hostVGs, .uuid)
         try addList(.guestVGs, guestVGs, .uuid)
         try addList(.devicesAdd, plan.devicesFileEdit?.add ?? [], .devicePath)
         try addList(.devicesRemove, plan.devicesFileEdit?.removePVIDs ?? [], .uuid)
-        variables.append((RemoteContract.Variable.devicesCreate.rawValue, plan.devicesFileEdit?.createFile == true ? "1" : "0"))
+        variables.append(
+            (RemoteContract.Variable.devicesCreate.rawValue, plan.devicesFileEdit?.createFile == true ? "1" : "0"))
         let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid) }
         try addList(.deactivate, lvs, .uuid)
         variables.append((RemoteContract.Variable.refresh.rawValue, plan.refreshCache ? "1" : "0"))
@@ -81,12 +92,15 @@ public struct ApplyRequest: Sendable, Hashable {
         var deadMaps = ""
         for map in plan.deadMaps where !map.guestLVs.isEmpty {
             guard let wwid = map.wwid, Token.wwid.matches(wwid) else {
-                throw ApplyRequestError("refusing to send the WWID of map \(map.name) to \(plan.host): it is not \(Token.wwid.description)")
+                throw ApplyRequestError(
+                    "refusing to send the WWID of map \(map.name) to \(plan.host): it is not \(Token.wwid.description)")
             }
             for lv in map.guestLVs where !Token.dmUUID.matches(lv.dmUUID) {
-                throw ApplyRequestError("refusing to send dm UUID '\(lv.dmUUID)' to \(plan.host): it is not \(Token.dmUUID.description)")
+                throw ApplyRequestError(
+                    "refusing to send dm UUID '\(lv.dmUUID)' to \(plan.host): it is not \(Token.dmUUID.description)")
             }
-            deadMaps += ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID)).joined(separator: " ") + "\n"
+            deadMaps +=
+                ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID)).joined(separator: " ") + "\n"
         }
         data.append(("dead_maps", deadMaps))
         self.data = data
@@ -96,7 +110,8 @@ public struct ApplyRequest: Sendable, Hashable {
     public var preamble: String {
         var text = variables.map { "\($0.name)='\($0.value)'\n" }.joined()
         for (name, raw) in data {
-            let encoded = HostFacts.ConfigFile.bytes(raw, latin1: latin1Data.contains(name)).base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+            let encoded = HostFacts.ConfigFile.bytes(raw, latin1: latin1Data.contains(name)).base64EncodedString(
+                options: [.lineLength76Characters, .endLineWithLineFeed])
             // base64 has no '_', so the delimiter cannot occur in the body.
             text += "lvmguard_data_\(name)() { cat <<'LVMGUARD_DATA'\n\(encoded)\nLVMGUARD_DATA\n}\n"
         }
@@ -109,11 +124,19 @@ public struct ApplyRequest: Sendable, Hashable {
 
         public func matches(_ value: String) -> Bool {
             let scalars = value.unicodeScalars
-            func only(_ allowed: String) -> Bool { !value.isEmpty && scalars.allSatisfy { $0.isASCII && (allowed.unicodeScalars.contains($0) || $0.properties.isAlphabetic || ("0"..."9").contains($0)) } }
+            func only(_ allowed: String) -> Bool {
+                !value.isEmpty
+                    && scalars.allSatisfy {
+                        $0.isASCII
+                            && (allowed.unicodeScalars.contains($0) || $0.properties.isAlphabetic
+                                || ("0"..."9").contains($0))
+                    }
+            }
             switch self {
             case .uuid: return only("-") && value.count <= 64
             case .devicePath: return value.hasPrefix("/dev/") && only("/._:+-") && !value.contains("..")
-            case .sha256: return value.count == 64 && scalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+            case .sha256:
+                return value.count == 64 && scalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
             case .timestamp: return value.count == 16 && only("TZ")
             case .word: return only("-")
             case .bootPath: return value.hasPrefix("/boot/") && only("/._+-") && !value.contains("..")

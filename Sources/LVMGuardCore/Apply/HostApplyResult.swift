@@ -31,7 +31,9 @@ public struct HostApplyResult: Sendable, Codable, Hashable {
         HostApplyResult(host: host, outcome: .skipped, reason: "not started: \(why)")
     }
 
-    public init(host: String, outcome: Outcome, steps: [Step] = [], checks: [CheckEvaluator.Outcome] = [], reason: String? = nil) {
+    public init(
+        host: String, outcome: Outcome, steps: [Step] = [], checks: [CheckEvaluator.Outcome] = [], reason: String? = nil
+    ) {
         self.host = host
         self.outcome = outcome
         self.steps = steps
@@ -63,7 +65,8 @@ public enum ApplyStream {
                 if words.first == "step", words.count >= 3 {
                     // A result outside the contract is a failure: never read as success.
                     let result = RemoteContract.StepResult(rawValue: String(words[2])) ?? .failed
-                    steps.append(.init(name: String(words[1]), result: result, message: words.count > 3 ? String(words[3]) : ""))
+                    steps.append(
+                        .init(name: String(words[1]), result: result, message: words.count > 3 ? String(words[3]) : ""))
                 } else if words.first == "applied", words.count >= 2 {
                     exitCode = Int(words[1])
                 } else if words.first == "facts" {
@@ -75,23 +78,33 @@ public enum ApplyStream {
         let facts = factsStart.flatMap { start in
             try? FactStream.parse(text.rawLines()[start...].joined(separator: "\n"), boundary: boundary)
         }
-        return Parsed(steps: steps, exitCode: exitCode, factsAfter: facts, deadline: RemoteDeadline.find(in: text, boundary: boundary))
+        return Parsed(
+            steps: steps, exitCode: exitCode, factsAfter: facts,
+            deadline: RemoteDeadline.find(in: text, boundary: boundary))
     }
 
     /// The outcome of a host from its parsed run.
     /// The host's outcome and why. `sshStatus` and `sshStderr` tell a script that never started (sudo wants a
     /// password, no `sh`, a login error) from one cut off half-way.
-    public static func outcome(_ parsed: Parsed, sshStatus: Int32 = 0, sshStderr: String = "") -> (HostApplyResult.Outcome, String?) {
+    public static func outcome(_ parsed: Parsed, sshStatus: Int32 = 0, sshStderr: String = "") -> (
+        HostApplyResult.Outcome, String?
+    ) {
         if let deadline = parsed.deadline {
             return (.failed, deadline.message + "; lvm.conf is the old or the new file, never partial")
         }
         switch parsed.exitCode.map({ RemoteContract.Exit(rawValue: $0) ?? .failed }) {
         case nil where parsed.steps.isEmpty && sshStatus != 0:
             let last = sshStderr.outputLines().last.map { String($0).trimmingWhitespace() } ?? ""
-            return (.failed, "the remote script did not start (ssh exited \(sshStatus)" + (last.isEmpty ? "" : ": \(last)")
-                + "); no step was reported, so nothing was changed")
+            return (
+                .failed,
+                "the remote script did not start (ssh exited \(sshStatus)" + (last.isEmpty ? "" : ": \(last)")
+                    + "); no step was reported, so nothing was changed"
+            )
         case nil:
-            return (.failed, "the run was cut off before it finished (lvm.conf is the old or the new file, never partial); run apply again")
+            return (
+                .failed,
+                "the run was cut off before it finished (lvm.conf is the old or the new file, never partial); run apply again"
+            )
         case .stale?:
             return (.stale, parsed.steps.last { $0.result == .stale }?.message)
         case .lockHeld?:

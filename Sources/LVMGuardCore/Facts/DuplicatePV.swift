@@ -17,15 +17,18 @@ public struct DuplicatePV: Sendable, Codable, Hashable {
         let found = try? Regex(#"Found duplicate PV "# + uuid + #": using (/dev/\S+) not (/dev/\S+)"#)
         for line in stderrs.flatMap({ $0.outputLines() }).map(String.init) {
             if let notUsing, let match = line.firstMatch(of: notUsing), let device = match.output[1].substring,
-               let id = match.output[2].substring {
+                let id = match.output[2].substring
+            {
                 devices[String(id), default: []].insert(String(device))
             }
             if let prefers, let match = line.firstMatch(of: prefers), let id = match.output[1].substring,
-               let device = match.output[2].substring {
+                let device = match.output[2].substring
+            {
                 devices[String(id), default: []].insert(String(device))
             }
             if let found, let match = line.firstMatch(of: found), let id = match.output[1].substring,
-               let first = match.output[2].substring, let second = match.output[3].substring {
+                let first = match.output[2].substring, let second = match.output[3].substring
+            {
                 devices[String(id), default: []].formUnion([String(first), String(second)])
             }
         }

@@ -35,7 +35,8 @@ public enum FactStream {
             var output = joined(stdout)
             // By scalar: "\r\n" is one Character, and only the "\n" was added.
             if noFinalNewline, output.unicodeScalars.last == "\n" { output.unicodeScalars.removeLast() }
-            sections[open.name] = FactSection(name: open.name, status: open.status, stdout: output, stderr: joined(stderr))
+            sections[open.name] = FactSection(
+                name: open.name, status: open.status, stdout: output, stderr: joined(stderr))
             current = nil
         }
 
@@ -50,12 +51,15 @@ public enum FactStream {
             switch words.first {
             case "facts":
                 guard words.count == 2, words[1] == "1" else {
-                    throw FactsError("the host's facts stream is version \(words.dropFirst().joined(separator: " ")), expected 1")
+                    throw FactsError(
+                        "the host's facts stream is version \(words.dropFirst().joined(separator: " ")), expected 1")
                 }
                 sawHeader = true
             case "section":
                 finish()
-                guard words.count == 3, let status = Int32(words[2]) else { throw FactsError("malformed section header: \(line)") }
+                guard words.count == 3, let status = Int32(words[2]) else {
+                    throw FactsError("malformed section header: \(line)")
+                }
                 current = (String(words[1]), status)
                 stdout = []
                 stderr = []

@@ -14,7 +14,8 @@ public struct HostFacts: Sendable, Codable {
         /// From `lvm version`'s "LVM version:     2.03.16(2) (2022-05-18)".
         init?(lvmVersionOutput text: String) {
             guard let line = text.outputLines().first(where: { $0.contains("LVM version:") }),
-                  let word = line.split(separator: ":").dropFirst().first?.split(separator: " ").first else { return nil }
+                let word = line.split(separator: ":").dropFirst().first?.split(separator: " ").first
+            else { return nil }
             let numbers = word.prefix { $0 != "(" && $0 != "-" }.split(separator: ".").compactMap { Int($0) }
             guard numbers.count == 3 else { return nil }
             (major, minor, patch) = (numbers[0], numbers[1], numbers[2])
@@ -195,15 +196,17 @@ extension HostFacts {
         let host = try required(.host, "uname").split(separator: " ")
         hostname = host.first.map(String.init) ?? ""
         kernel = host.dropFirst().first.map { String($0).trimmingWhitespace() } ?? ""
-        tools = Dictionary(try required(.tools, "tool lookup").outputLines().compactMap { line -> (String, Bool)? in
-            let words = line.split(separator: " ")
-            return words.count == 2 ? (String(words[0]), words[1] == "yes") : nil
-        }, uniquingKeysWith: { $1 })
+        tools = Dictionary(
+            try required(.tools, "tool lookup").outputLines().compactMap { line -> (String, Bool)? in
+                let words = line.split(separator: " ")
+                return words.count == 2 ? (String(words[0]), words[1] == "yes") : nil
+            }, uniquingKeysWith: { $1 })
         guard tools["lvm"] == true else { throw FactsError("lvm2 is not installed on the host (no 'lvm' command)") }
         lvmVersion = LVMVersion(lvmVersionOutput: try required(.lvmVersion, "lvm version"))
         if let version = lvmVersion, version < LVMVersion.oldestSupported {
-            throw FactsError("unsupported LVM \(version): lvmguard needs \(LVMVersion.oldestSupported) or later "
-                + "(LVM's JSON reports, --reportformat json)", unsupported: true)
+            throw FactsError(
+                "unsupported LVM \(version): lvmguard needs \(LVMVersion.oldestSupported) or later "
+                    + "(LVM's JSON reports, --reportformat json)", unsupported: true)
         }
 
         let confPath = try required(.lvmConfPath, "lvm.conf path").trimmingWhitespace()
@@ -218,16 +221,19 @@ extension HostFacts {
         } else {
             confText = try required(.lvmConfText, "reading \(confPath)")
         }
-        let sha = try required(.lvmConfSHA256, "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
-        lvmConf = ConfigFile(path: confPath, text: confText, sha256: sha,
-                             stat: (try? required(.lvmConfStat, "stat")).map { $0.trimmingWhitespace() } ?? "", isLatin1: latin1)
+        let sha =
+            try required(.lvmConfSHA256, "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
+        lvmConf = ConfigFile(
+            path: confPath, text: confText, sha256: sha,
+            stat: (try? required(.lvmConfStat, "stat")).map { $0.trimmingWhitespace() } ?? "", isLatin1: latin1)
 
         var settings: [String: LVMConfigValue] = [:]
         for (name, found) in sections where name.hasPrefix("config:") && found.succeeded {
             let path = String(name.dropFirst("config:".count))
             guard let key = path.split(separator: "/").last,
-                  let document = try? LVMConfigDocument(parsing: found.stdout),
-                  let value = document.effectiveAssignment(at: [String(key)])?.value else { continue }
+                let document = try? LVMConfigDocument(parsing: found.stdout),
+                let value = document.effectiveAssignment(at: [String(key)])?.value
+            else { continue }
             settings[path] = value
         }
         self.settings = settings
@@ -235,17 +241,20 @@ extension HostFacts {
         devicesFile = devicesFileSection.succeeded ? devicesFileSection.stdout : nil
 
         pvs = try LVMReport.rows(try required(.pvs, "pvs"), kind: "pv").map {
-            PhysicalVolume(name: $0["pv_name"] ?? "", uuid: $0["pv_uuid"] ?? "", vgName: $0["vg_name"] ?? "",
-                           vgUUID: $0["vg_uuid"] ?? "", size: $0["dev_size"] ?? "")
+            PhysicalVolume(
+                name: $0["pv_name"] ?? "", uuid: $0["pv_uuid"] ?? "", vgName: $0["vg_name"] ?? "",
+                vgUUID: $0["vg_uuid"] ?? "", size: $0["dev_size"] ?? "")
         }
         vgs = try LVMReport.rows(try required(.vgs, "vgs"), kind: "vg").map {
-            VolumeGroup(name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "",
-                        pvCount: $0["pv_count"].flatMap { Int($0) })
+            VolumeGroup(
+                name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "",
+                pvCount: $0["pv_count"].flatMap { Int($0) })
         }
         lvs = try LVMReport.rows(try required(.lvs, "lvs"), kind: "lv").map {
-            LogicalVolume(vgName: $0["vg_name"] ?? "", vgUUID: $0["vg_uuid"] ?? "", name: $0["lv_name"] ?? "",
-                          uuid: $0["lv_uuid"] ?? "", attr: $0["lv_attr"] ?? "", active: $0["lv_active"] ?? "",
-                          dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "", creationHost: $0["lv_host"] ?? "")
+            LogicalVolume(
+                vgName: $0["vg_name"] ?? "", vgUUID: $0["vg_uuid"] ?? "", name: $0["lv_name"] ?? "",
+                uuid: $0["lv_uuid"] ?? "", attr: $0["lv_attr"] ?? "", active: $0["lv_active"] ?? "",
+                dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "", creationHost: $0["lv_host"] ?? "")
         }
         let current = try section(.pvsCurrent)
         visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
@@ -259,8 +268,9 @@ extension HostFacts {
 
         blockDevices = try required(.lsblk, "lsblk").outputLines().map { line in
             let pairs = KeyValueLine.parse(String(line))
-            return BlockDevice(name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
-                               majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
+            return BlockDevice(
+                name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
+                majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
         }
         if let mountinfo = sections[.mountinfo], mountinfo.succeeded {
             mounts = MountInfo.parse(mountinfo.stdout)
@@ -268,7 +278,8 @@ extension HostFacts {
             mounts = try required(.mounts, "/proc/mounts").outputLines().compactMap { line in
                 let words = line.split(separator: " ")
                 guard words.count >= 3 else { return nil }
-                return Mount(source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
+                return Mount(
+                    source: ProcText.unescape(words[0]), target: ProcText.unescape(words[1]), fstype: String(words[2]))
             }
         }
         swaps = try required(.swaps, "/proc/swaps").outputLines().dropFirst().compactMap {
@@ -277,7 +288,9 @@ extension HostFacts {
         cmdline = try required(.cmdline, "/proc/cmdline").trimmingWhitespace()
 
         dmDevices = try required(.dmInfo, "dmsetup info").outputLines().compactMap { line in
-            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                String($0).trimmingWhitespace()
+            }
             guard fields.count >= 5, let major = Int(fields[1]), let minor = Int(fields[2]) else { return nil }
             return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
         }
@@ -293,25 +306,32 @@ extension HostFacts {
             dependencies[name] = numbers
         }
         dmDependencies = dependencies
-        sysfsPaths = Dictionary(((try? required(.sysfsBlock, "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
-            let words = line.split(separator: " ", maxSplits: 1)
-            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
-        }, uniquingKeysWith: { $1 })
-        deviceLinks = Dictionary(((try? required(.devLinks, "device links"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
-            let words = line.split(separator: " ", maxSplits: 1)
-            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
-        }, uniquingKeysWith: { $1 })
+        sysfsPaths = Dictionary(
+            ((try? required(.sysfsBlock, "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
+                let words = line.split(separator: " ", maxSplits: 1)
+                return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+            }, uniquingKeysWith: { $1 })
+        deviceLinks = Dictionary(
+            ((try? required(.devLinks, "device links"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
+                let words = line.split(separator: " ", maxSplits: 1)
+                return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+            }, uniquingKeysWith: { $1 })
 
-        let initramfsWords = (sections[.initramfs]?.stdout.trimmingWhitespace() ?? "none").split(separator: " ", maxSplits: 1)
+        let initramfsWords = (sections[.initramfs]?.stdout.trimmingWhitespace() ?? "none").split(
+            separator: " ", maxSplits: 1)
         let tool = InitramfsTool(rawValue: initramfsWords.first.map(String.init) ?? "none") ?? .none
         let initramfsConf = sections[.initramfsLVMConf].flatMap { $0.succeeded && !$0.stdout.isEmpty ? $0.stdout : nil }
-        initramfs = Initramfs(tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
-        libvirtDisks = Self.merged(virsh: Self.libvirtDisks(sections[.libvirtDisks]?.stdout ?? ""),
-                                   files: LibvirtFiles.disks(sections[.libvirtXML]?.stdout ?? ""))
-        holders = Dictionary(grouping: (sections[.holders]?.stdout.outputLines() ?? []).compactMap { line -> (String, String)? in
-            let words = line.split(separator: " ")
-            return words.count == 2 ? (String(words[0]), String(words[1])) : nil
-        }, by: \.0).mapValues { $0.map(\.1).sorted() }
+        initramfs = Initramfs(
+            tool: tool, image: initramfsWords.count > 1 ? String(initramfsWords[1]) : nil, lvmConf: initramfsConf)
+        libvirtDisks = Self.merged(
+            virsh: Self.libvirtDisks(sections[.libvirtDisks]?.stdout ?? ""),
+            files: LibvirtFiles.disks(sections[.libvirtXML]?.stdout ?? ""))
+        holders = Dictionary(
+            grouping: (sections[.holders]?.stdout.outputLines() ?? []).compactMap { line -> (String, String)? in
+                let words = line.split(separator: " ")
+                return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+            }, by: \.0
+        ).mapValues { $0.map(\.1).sorted() }
         bootID = sections[.bootID].flatMap { $0.succeeded ? $0.stdout.trimmingWhitespace() : nil }
         for line in sections[.nvmeControllers]?.stdout.outputLines() ?? [] {
             let words = line.split(separator: " ").map(String.init)
@@ -344,7 +364,9 @@ extension HostFacts {
         return lines.filter { $0[0] == "disk" }.compactMap { line in
             // TYPE DEVICE TARGET SOURCE
             let disk = line[2].split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true).map(String.init)
-            guard disk.count == 4, ["block", "file", "volume", "network"].contains(disk[0]), disk[3] != "-" else { return nil }
+            guard disk.count == 4, ["block", "file", "volume", "network"].contains(disk[0]), disk[3] != "-" else {
+                return nil
+            }
             return LibvirtDisk(domain: names[line[1]] ?? line[1], domainUUID: line[1], target: disk[2], source: disk[3])
         }
     }
@@ -354,8 +376,9 @@ extension HostFacts {
 enum LVMReport {
     static func rows(_ text: String, kind: String) throws(FactsError) -> [[String: String]] {
         guard let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let reports = object["report"] as? [[String: Any]] else {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let reports = object["report"] as? [[String: Any]]
+        else {
             throw FactsError("cannot read LVM's JSON report for \(kind)s")
         }
         return reports.flatMap { ($0[kind] as? [[String: Any]]) ?? [] }.map { row in
@@ -387,9 +410,12 @@ enum MountInfo {
     static func parse(_ text: String) -> [HostFacts.Mount] {
         text.outputLines().compactMap { line in
             let words = line.split(separator: " ")
-            guard words.count >= 7, let dash = words.firstIndex(of: "-"), dash + 2 < words.count, dash >= 6 else { return nil }
-            return HostFacts.Mount(source: ProcText.unescape(words[dash + 2]), target: ProcText.unescape(words[4]),
-                                   fstype: String(words[dash + 1]), majMin: String(words[2]))
+            guard words.count >= 7, let dash = words.firstIndex(of: "-"), dash + 2 < words.count, dash >= 6 else {
+                return nil
+            }
+            return HostFacts.Mount(
+                source: ProcText.unescape(words[dash + 2]), target: ProcText.unescape(words[4]),
+                fstype: String(words[dash + 1]), majMin: String(words[2]))
         }
     }
 }

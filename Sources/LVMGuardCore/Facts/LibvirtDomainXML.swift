@@ -52,7 +52,9 @@ public enum LibvirtDomainXML {
         }
         func close(_ tag: String) {
             if tag == "disk", let open = disk, inDevices(path) {
-                if let target = open.target, let source = open.source, !source.isEmpty { disks.append((target, source)) }
+                if let target = open.target, let source = open.source, !source.isEmpty {
+                    disks.append((target, source))
+                }
                 disk = nil
             }
             if let index = path.lastIndex(of: tag) { path.removeSubrange(index...) }
@@ -90,7 +92,9 @@ public enum LibvirtDomainXML {
             let body = String(scalars[(index + 1)..<Swift.min(end, scalars.count)])
             index = end + 1
             if body.hasPrefix("!--") {
-                if !body.hasSuffix("--"), let close = Self.find("-->", in: scalars, from: index - 1) { index = close + 3 }
+                if !body.hasSuffix("--"), let close = Self.find("-->", in: scalars, from: index - 1) {
+                    index = close + 3
+                }
                 return next()
             }
             if body.hasPrefix("?") || body.hasPrefix("!") { return next() }

@@ -22,10 +22,13 @@ extension HostFacts {
 enum MultipathState {
     /// The maps of a status text, with the queueing flag from the table text (same map names).
     static func maps(status: String, table: String) -> [HostFacts.MultipathMap] {
-        let queueing = Set(table.outputLines().compactMap { line -> String? in
-            guard let (name, words) = targetWords(line), let count = words.first.flatMap({ Int($0) }) else { return nil }
-            return words.dropFirst().prefix(count).contains("queue_if_no_path") ? name : nil
-        })
+        let queueing = Set(
+            table.outputLines().compactMap { line -> String? in
+                guard let (name, words) = targetWords(line), let count = words.first.flatMap({ Int($0) }) else {
+                    return nil
+                }
+                return words.dropFirst().prefix(count).contains("queue_if_no_path") ? name : nil
+            })
         return status.outputLines().compactMap { line in
             guard let (name, words) = targetWords(line) else { return nil }
             return HostFacts.MultipathMap(name: name, paths: paths(words), queueIfNoPath: queueing.contains(name))
@@ -35,7 +38,9 @@ enum MultipathState {
     /// "mpatha: 0 1048576 multipath 2 0 0 ..." as the map name and the words after the target type.
     private static func targetWords(_ line: Substring) -> (String, [Substring])? {
         let words = line.split(separator: " ")
-        guard let first = words.first, first.hasSuffix(":"), let target = words.firstIndex(of: "multipath") else { return nil }
+        guard let first = words.first, first.hasSuffix(":"), let target = words.firstIndex(of: "multipath") else {
+            return nil
+        }
         return (String(first.dropLast()), Array(words[(target + 1)...]))
     }
 

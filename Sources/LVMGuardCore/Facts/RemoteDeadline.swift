@@ -11,7 +11,8 @@ public struct RemoteDeadline: Sendable, Hashable {
         let marker = boundary + " deadline "
         guard let line = output.rawLines().last(where: { $0.hasPrefix(marker) }) else { return nil }
         let words = line.dropFirst(marker.count).split(separator: " ", maxSplits: 1)
-        return RemoteDeadline(seconds: words.first.flatMap { Int($0) } ?? 0, running: words.count > 1 ? String(words[1]) : "")
+        return RemoteDeadline(
+            seconds: words.first.flatMap { Int($0) } ?? 0, running: words.count > 1 ? String(words[1]) : "")
     }
 
     /// What the host's report says.

@@ -29,7 +29,8 @@ public struct HostPattern: Sendable, Hashable {
         guard !terms.isEmpty else { return nil }
         // Ansible's order: unions, then intersections, then exclusions; only modifiers means "all" first.
         let unions = terms.filter { $0.operation == .union }
-        self.terms = (unions.isEmpty ? [Term(operation: .union, text: "all")] : unions)
+        self.terms =
+            (unions.isEmpty ? [Term(operation: .union, text: "all")] : unions)
             + terms.filter { $0.operation == .intersection }
             + terms.filter { $0.operation == .exclusion }
     }
@@ -43,7 +44,8 @@ public struct HostPattern: Sendable, Hashable {
             var word = raw.trimmingWhitespace()
             if word.hasPrefix("!") || word.hasPrefix("&") { word.removeFirst() }
             guard !word.hasPrefix("~"), word.contains(subscriptSuffix) else { continue }
-            return "'\(word)' is an Ansible subscript (hosts of a group by inventory order), which lvmguard does not support: "
+            return
+                "'\(word)' is an Ansible subscript (hosts of a group by inventory order), which lvmguard does not support: "
                 + "use a glob (compute0*) or a regex (~compute0[1-3])"
         }
         return nil

@@ -8,7 +8,8 @@ public enum HostRange {
         }
         let head = String(name[..<open])
         let tail = String(name[name.index(after: close)...])
-        let parts = name[name.index(after: open)..<close].split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let parts = name[name.index(after: open)..<close].split(separator: ":", omittingEmptySubsequences: false).map(
+            String.init)
         guard parts.count == 2 || parts.count == 3, let rest = expand(tail) else { return nil }
         let stride = parts.count == 3 ? Int(parts[2]) : 1
         guard let stride, stride > 0 else { return nil }
@@ -20,8 +21,9 @@ public enum HostRange {
                 items.append(String(repeating: "0", count: max(0, width - digits.count)) + digits)
             }
         } else if parts[0].count == 1, parts[1].count == 1,
-                  let start = parts[0].unicodeScalars.first, let end = parts[1].unicodeScalars.first,
-                  start.properties.isLowercase || start.properties.isUppercase, start.value <= end.value {
+            let start = parts[0].unicodeScalars.first, let end = parts[1].unicodeScalars.first,
+            start.properties.isLowercase || start.properties.isUppercase, start.value <= end.value
+        {
             for value in Swift.stride(from: start.value, through: end.value, by: stride) {
                 if let scalar = Unicode.Scalar(value) { items.append(String(Character(scalar))) }
             }

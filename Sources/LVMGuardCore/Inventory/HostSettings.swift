@@ -73,7 +73,8 @@ public struct HostSettings: Sendable, Hashable {
             if let port = Int(text), (1...65535).contains(port) {
                 self.port = port
             } else {
-                diagnostics.error("\(key) of host '\(host.name)' must be a port number (1-65535), found '\(text)'", at: at)
+                diagnostics.error(
+                    "\(key) of host '\(host.name)' must be a port number (1-65535), found '\(text)'", at: at)
                 self.port = nil
             }
         } else {
@@ -85,7 +86,10 @@ public struct HostSettings: Sendable, Hashable {
             switch text {
             case "ssh", "smart": break
             case "local": connection = .local
-            default: diagnostics.error("ansible_connection '\(text)' of host '\(host.name)' is not supported (ssh, smart or local)", at: at)
+            default:
+                diagnostics.error(
+                    "ansible_connection '\(text)' of host '\(host.name)' is not supported (ssh, smart or local)", at: at
+                )
             }
         }
         self.connection = connection
@@ -93,14 +97,17 @@ public struct HostSettings: Sendable, Hashable {
             if let value = YAMLBoolean.parse(text) {
                 become = value
             } else {
-                diagnostics.error("ansible_become of host '\(host.name)' must be true or false, found '\(text)'", at: at)
+                diagnostics.error(
+                    "ansible_become of host '\(host.name)' must be true or false, found '\(text)'", at: at)
                 become = false
             }
         } else {
             become = false
         }
         if let (method, at) = scalar("ansible_become_method"), method != "sudo" {
-            diagnostics.error("ansible_become_method '\(method)' of host '\(host.name)' is not supported: lvmguard becomes with sudo -n", at: at)
+            diagnostics.error(
+                "ansible_become_method '\(method)' of host '\(host.name)' is not supported: lvmguard becomes with sudo -n",
+                at: at)
         }
         if let (text, at) = scalar("ansible_become_user"), text != "root" {
             if Self.isUserName(text) {
@@ -142,7 +149,9 @@ public struct HostSettings: Sendable, Hashable {
     }
 
     /// A list of VG names, or one comma-separated string (what an INI inventory can hold).
-    private static func vgNames(_ variable: InventoryVariable?, host: String, diagnostics: inout Diagnostics) -> [String] {
+    private static func vgNames(_ variable: InventoryVariable?, host: String, diagnostics: inout Diagnostics)
+        -> [String]
+    {
         guard let variable else { return [] }
         var names: [String] = []
         switch variable.value {
@@ -161,8 +170,9 @@ public struct HostSettings: Sendable, Hashable {
             return []
         }
         for name in names where !LVMNames.isValidVGName(name) {
-            diagnostics.error("'\(name)' in lvmguard_host_vgs of host '\(host)' is not a valid VG name", at: variable.location,
-                              hint: "VG names use letters, digits and + _ . -")
+            diagnostics.error(
+                "'\(name)' in lvmguard_host_vgs of host '\(host)' is not a valid VG name", at: variable.location,
+                hint: "VG names use letters, digits and + _ . -")
         }
         return names.filter { !$0.isEmpty }.sorted()
     }
@@ -173,6 +183,8 @@ public enum LVMNames {
     /// LVM's rule: letters, digits, `+ _ . -`, not starting with `-`, not `.` or `..`, at most 127 characters.
     public static func isValidVGName(_ name: String) -> Bool {
         guard !name.isEmpty, name.count <= 127, name != ".", name != "..", !name.hasPrefix("-") else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+_.-".unicodeScalars.contains($0)) }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+_.-".unicodeScalars.contains($0))
+        }
     }
 }

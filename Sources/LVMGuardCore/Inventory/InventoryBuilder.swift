@@ -34,7 +34,9 @@ public struct InventoryBuilder: Sendable {
     }
 
     /// Lists `host` in `group` with inline variables; later inline variables override earlier ones.
-    public mutating func addHost(_ host: String, toGroup group: String, variables: Variables, at location: SourceLocation) {
+    public mutating func addHost(
+        _ host: String, toGroup group: String, variables: Variables, at location: SourceLocation
+    ) {
         if groups[group] == nil { groups[group] = GroupEntry(location: location) }
         groups[group]?.hosts.insert(host)
         if hosts[host] == nil { hosts[host] = HostEntry(location: location) }
@@ -47,7 +49,8 @@ public struct InventoryBuilder: Sendable {
         groups[group]?.children.insert(child)
     }
 
-    public mutating func setGroupVariables(_ variables: Variables, forGroup group: String, at location: SourceLocation) {
+    public mutating func setGroupVariables(_ variables: Variables, forGroup group: String, at location: SourceLocation)
+    {
         declareGroup(group, at: location)
         groups[group]?.inlineVariables.merge(variables) { _, new in new }
     }
@@ -104,11 +107,13 @@ public struct InventoryBuilder: Sendable {
             }
             variables.merge(host.inlineVariables) { _, new in new }
             variables.merge(host.fileVariables) { _, new in new }
-            resolvedHosts[name] = Inventory.Host(name: name, groups: memberOf, variables: variables, location: host.location)
+            resolvedHosts[name] = Inventory.Host(
+                name: name, groups: memberOf, variables: variables, location: host.location)
         }
         var resolvedGroups: [String: Inventory.Group] = [:]
         for (name, entry) in groups {
-            resolvedGroups[name] = Inventory.Group(name: name, hosts: entry.hosts, children: entry.children, location: entry.location)
+            resolvedGroups[name] = Inventory.Group(
+                name: name, hosts: entry.hosts, children: entry.children, location: entry.location)
         }
         return Inventory(file: file, groups: resolvedGroups, hosts: resolvedHosts)
     }
@@ -121,8 +126,9 @@ public struct InventoryBuilder: Sendable {
             if let index = path.firstIndex(of: name) {
                 let cycle = path[index...] + [name]
                 if reportedCycle.insert(name).inserted {
-                    diagnostics.error("group '\(name)' is its own descendant: \(cycle.joined(separator: " -> "))",
-                                      at: groups[name]?.location, hint: "remove one of the children: entries")
+                    diagnostics.error(
+                        "group '\(name)' is its own descendant: \(cycle.joined(separator: " -> "))",
+                        at: groups[name]?.location, hint: "remove one of the children: entries")
                 }
                 return
             }

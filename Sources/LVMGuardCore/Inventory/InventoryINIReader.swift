@@ -16,7 +16,9 @@ public enum InventoryINIReader {
         case children(String)
     }
 
-    public static func read(_ text: String, file: String, into builder: inout InventoryBuilder, diagnostics: inout Diagnostics) {
+    public static func read(
+        _ text: String, file: String, into builder: inout InventoryBuilder, diagnostics: inout Diagnostics
+    ) {
         var section = Section.hosts("ungrouped")
         for (index, rawLine) in text.rawLines().enumerated() {
             let lineNumber = index + 1
@@ -32,15 +34,18 @@ public enum InventoryINIReader {
                 let header = String(line.dropFirst().dropLast())
                 let parts = header.split(separator: ":", maxSplits: 1).map(String.init)
                 guard let name = parts.first,
-                      InventoryYAMLReader.validGroupName(name, at: at, diagnostics: &diagnostics) else { continue }
+                    InventoryYAMLReader.validGroupName(name, at: at, diagnostics: &diagnostics)
+                else { continue }
                 builder.declareGroup(name, at: at)
                 switch parts.count == 2 ? parts[1] : nil {
                 case nil: section = .hosts(name)
                 case "vars": section = .vars(name)
                 case "children": section = .children(name)
                 case let other?:
-                    diagnostics.error("unknown section kind ':\(other)'", at: at,
-                                      hint: Suggestion.didYouMean(other, in: ["vars", "children"]) ?? "use [group], [group:vars] or [group:children]")
+                    diagnostics.error(
+                        "unknown section kind ':\(other)'", at: at,
+                        hint: Suggestion.didYouMean(other, in: ["vars", "children"])
+                            ?? "use [group], [group:vars] or [group:children]")
                 }
                 continue
             }
@@ -62,8 +67,10 @@ public enum InventoryINIReader {
         }
     }
 
-    private static func readHostLine(_ line: String, group: String, at: SourceLocation,
-                                     into builder: inout InventoryBuilder, diagnostics: inout Diagnostics) {
+    private static func readHostLine(
+        _ line: String, group: String, at: SourceLocation,
+        into builder: inout InventoryBuilder, diagnostics: inout Diagnostics
+    ) {
         guard let words = ShellWords.split(line), let first = words.first else {
             diagnostics.error("unbalanced quotes", at: at)
             return
@@ -74,17 +81,20 @@ public enum InventoryINIReader {
                 diagnostics.error("expected 'name=value' after the host name, found '\(word)'", at: at)
                 continue
             }
-            variables[String(word[..<equals])] = InventoryVariable(.scalar(String(word[word.index(after: equals)...])), at: at)
+            variables[String(word[..<equals])] = InventoryVariable(
+                .scalar(String(word[word.index(after: equals)...])), at: at)
         }
         var hostPattern = first
         // `host:2222` is Ansible's short form for ansible_port.
         if first.filter({ $0 == ":" }).count == 1, let colon = first.firstIndex(of: ":"),
-           let port = Int(first[first.index(after: colon)...]) {
+            let port = Int(first[first.index(after: colon)...])
+        {
             hostPattern = String(first[..<colon])
             variables["ansible_port"] = InventoryVariable(.scalar(String(port)), at: at)
         }
         guard let names = HostRange.expand(hostPattern) else {
-            diagnostics.error("invalid host range in '\(hostPattern)'", at: at, hint: "write ranges as name[01:20] or name[a:f]")
+            diagnostics.error(
+                "invalid host range in '\(hostPattern)'", at: at, hint: "write ranges as name[01:20] or name[a:f]")
             return
         }
         for name in names { builder.addHost(name, toGroup: group, variables: variables, at: at) }
@@ -112,7 +122,13 @@ public enum ShellWords {
                 current.append(character); escaped = false; continue
             }
             if let open = quote {
-                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true } else { current.append(character) }
+                if character == open {
+                    quote = nil
+                } else if character == "\\" && open == "\"" {
+                    escaped = true
+                } else {
+                    current.append(character)
+                }
                 continue
             }
             switch character {

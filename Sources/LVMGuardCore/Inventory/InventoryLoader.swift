@@ -10,7 +10,8 @@ public struct InventoryLoader: Sendable {
         do {
             text = try files.readText(atPath: path)
         } catch {
-            diagnostics.error("cannot read inventory: \(error.reason)", at: SourceLocation(file: path, line: 1, column: 1))
+            diagnostics.error(
+                "cannot read inventory: \(error.reason)", at: SourceLocation(file: path, line: 1, column: 1))
             return nil
         }
         var builder = InventoryBuilder(file: path)
@@ -23,12 +24,16 @@ public struct InventoryLoader: Sendable {
         }
         let base = PathText.directory(of: path)
         for group in builder.groupNames.sorted() {
-            if let variables = variableFile(in: PathText.join(base, "group_vars"), named: group, diagnostics: &diagnostics) {
+            if let variables = variableFile(
+                in: PathText.join(base, "group_vars"), named: group, diagnostics: &diagnostics)
+            {
                 builder.setGroupFileVariables(variables, forGroup: group)
             }
         }
         for host in builder.hostNames.sorted() {
-            if let variables = variableFile(in: PathText.join(base, "host_vars"), named: host, diagnostics: &diagnostics) {
+            if let variables = variableFile(
+                in: PathText.join(base, "host_vars"), named: host, diagnostics: &diagnostics)
+            {
                 builder.setHostFileVariables(variables, forHost: host)
             }
         }
@@ -48,8 +53,10 @@ public struct InventoryLoader: Sendable {
         for candidate in [name, name + ".yml", name + ".yaml", name + ".json"] where entries.contains(candidate) {
             let path = PathText.join(directory, candidate)
             if let inner = files.directoryEntries(atPath: path) {
-                paths += inner.filter { $0 == $0.trimmingWhitespace() && !$0.hasPrefix(".") && (Self.isYAML($0) || !$0.contains(".")) }
-                    .sorted().map { PathText.join(path, $0) }
+                paths += inner.filter {
+                    $0 == $0.trimmingWhitespace() && !$0.hasPrefix(".") && (Self.isYAML($0) || !$0.contains("."))
+                }
+                .sorted().map { PathText.join(path, $0) }
             } else {
                 paths.append(path)
             }
@@ -61,11 +68,12 @@ public struct InventoryLoader: Sendable {
             do {
                 text = try files.readText(atPath: path)
             } catch {
-                diagnostics.error("cannot read variables: \(error.reason)", at: SourceLocation(file: path, line: 1, column: 1))
+                diagnostics.error(
+                    "cannot read variables: \(error.reason)", at: SourceLocation(file: path, line: 1, column: 1))
                 continue
             }
             guard let root = YAMLDocument.parse(text, file: path, diagnostics: &diagnostics),
-                  let variables = InventoryYAMLReader.variables(root, what: "a variables file", diagnostics: &diagnostics)
+                let variables = InventoryYAMLReader.variables(root, what: "a variables file", diagnostics: &diagnostics)
             else { continue }
             result.merge(variables) { _, new in new }
         }

@@ -11,7 +11,10 @@ public extension LVMConfigDocument {
         let existing = assignments(at: path)
         var splices: [Splice] = []
         if let effective = existing.last {
-            splices.append(Splice(at: effective.valueStart, removing: effective.valueEnd - effective.valueStart, inserting: value.rendered))
+            splices.append(
+                Splice(
+                    at: effective.valueStart, removing: effective.valueEnd - effective.valueStart,
+                    inserting: value.rendered))
             for duplicate in existing.dropLast() { splices += disabling(duplicate) }
         } else {
             splices.append(insertion(of: path, value: value))
@@ -79,7 +82,8 @@ public extension LVMConfigDocument {
         // After LVM's own documentation of the key: "# Configuration option devices/global_filter." ...
         let marker = "Configuration option \(path.joined(separator: "/"))."
         for section in sections {
-            if let (offset, indent) = endOfCommentBlock(containing: marker, from: section.start, to: section.closeBrace) {
+            if let (offset, indent) = endOfCommentBlock(containing: marker, from: section.start, to: section.closeBrace)
+            {
                 return Splice(at: offset, removing: 0, inserting: "\(indent)\(key) = \(value.rendered)\(eol)")
             }
         }

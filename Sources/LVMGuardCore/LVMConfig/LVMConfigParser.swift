@@ -44,13 +44,18 @@ struct LVMConfigParser {
                 let children = try parseItems(insideSection: true)
                 let closeBrace = position
                 position += 1
-                items.append(.section(.init(name: name, start: start, closeBrace: closeBrace, line: line, items: children)))
+                items.append(
+                    .section(.init(name: name, start: start, closeBrace: closeBrace, line: line, items: children)))
             case UInt8(ascii: "="):
                 position += 1
                 skipTrivia()
                 let valueStart = position
                 let value = try parseValue()
-                items.append(.assignment(.init(key: name, value: value, start: start, valueStart: valueStart, valueEnd: position, line: line)))
+                items.append(
+                    .assignment(
+                        .init(
+                            key: name, value: value, start: start, valueStart: valueStart, valueEnd: position,
+                            line: line)))
             default:
                 throw error("expected '=' or '{' after '\(name)'")
             }
@@ -105,7 +110,8 @@ struct LVMConfigParser {
             let byte = bytes[position]
             if byte == quote { position += 1; return String(decoding: content, as: UTF8.self) }
             if quote == UInt8(ascii: "\""), byte == UInt8(ascii: "\\"), position + 1 < bytes.count,
-               bytes[position + 1] == UInt8(ascii: "\"") || bytes[position + 1] == UInt8(ascii: "\\") {
+                bytes[position + 1] == UInt8(ascii: "\"") || bytes[position + 1] == UInt8(ascii: "\\")
+            {
                 content.append(bytes[position + 1])
                 position += 2
                 continue
@@ -129,7 +135,8 @@ struct LVMConfigParser {
         switch byte {
         case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C: true
         case UInt8(ascii: "#"), UInt8(ascii: "="), UInt8(ascii: "{"), UInt8(ascii: "}"),
-             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "'"): true
+            UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ","), UInt8(ascii: "\""), UInt8(ascii: "'"):
+            true
         default: false
         }
     }
@@ -161,7 +168,8 @@ struct LVMConfigParser {
     private func error(_ message: String) -> LVMConfigParseError {
         let line = lineNumber(at: position)
         let lineStart = lineStarts[line - 1]
-        let column = String(decoding: bytes[lineStart..<min(position, bytes.count)], as: UTF8.self).unicodeScalars.count + 1
+        let column =
+            String(decoding: bytes[lineStart..<min(position, bytes.count)], as: UTF8.self).unicodeScalars.count + 1
         return LVMConfigParseError(line: line, column: column, message: message)
     }
 }

@@ -28,12 +28,13 @@ public struct LVMFilter: Sendable, Hashable, CustomStringConvertible {
             guard let open = characters.popFirst() else {
                 throw LVMFilterError(rule: text, reason: "the rule has no delimiter after '\(first)'")
             }
-            let close: Character = switch open {
-            case "(": ")"
-            case "[": "]"
-            case "{": "}"
-            default: open
-            }
+            let close: Character =
+                switch open {
+                case "(": ")"
+                case "[": "]"
+                case "{": "}"
+                default: open
+                }
             guard let last = characters.popLast(), last == close else {
                 throw LVMFilterError(rule: text, reason: "the rule must end with the delimiter '\(close)'")
             }
@@ -76,8 +77,9 @@ public struct LVMFilter: Sendable, Hashable, CustomStringConvertible {
     /// True when no device can be rejected: every rule accepts and one of them matches any device path.
     /// LVM 2.03's built-in default is `[ "a|.*|" ]`, LVM 2.02's is `[ "a|.*/|" ]`: both mean "not set".
     public var acceptsEverything: Bool {
-        rules.isEmpty || (rules.allSatisfy { $0.action == .accept }
-            && rules.contains { Self.matchAllPatterns.contains($0.pattern) })
+        rules.isEmpty
+            || (rules.allSatisfy { $0.action == .accept }
+                && rules.contains { Self.matchAllPatterns.contains($0.pattern) })
     }
 
     /// Patterns that match every device path ("/dev/..."), as LVM's defaults and common configs write them.
@@ -91,7 +93,9 @@ public struct LVMFilter: Sendable, Hashable, CustomStringConvertible {
 
     /// Accepts exactly the given device paths (anchored and escaped) and patterns, then rejects everything.
     /// Paths come first, sorted, then patterns, sorted, so the same inputs give the same filter on every host.
-    public static func hostPVsOnly(devices: some Sequence<String>, patterns: some Sequence<String> = [String]()) -> LVMFilter {
+    public static func hostPVsOnly(devices: some Sequence<String>, patterns: some Sequence<String> = [String]())
+        -> LVMFilter
+    {
         let exact = Set(devices).sorted().map { Rule(.accept, "^" + escape($0) + "$") }
         let extra = Set(patterns).sorted().map { Rule(.accept, $0) }
         return LVMFilter(rules: exact + extra + [Rule(.reject, ".*")])

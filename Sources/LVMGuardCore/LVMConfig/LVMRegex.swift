@@ -34,7 +34,8 @@ public enum LVMRegex {
             if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
                 let next = Character(Unicode.Scalar(bytes[index + 1]))
                 if "dDwWsSbB".contains(next) {
-                    return "LVM has no \\\(next) class: it matches the letter '\(next)'; write a class such as [0-9] or [a-z]"
+                    return
+                        "LVM has no \\\(next) class: it matches the letter '\(next)'; write a class such as [0-9] or [a-z]"
                 }
                 index += 2
                 continue
@@ -79,7 +80,9 @@ public enum LVMRegex {
             case UInt8(ascii: "?"): token = .question
             case UInt8(ascii: "|"): token = .bar
             case UInt8(ascii: "\\"):
-                guard cursor < bytes.count else { throw Problem(message: "a backslash at the end of the expression quotes nothing") }
+                guard cursor < bytes.count else {
+                    throw Problem(message: "a backslash at the end of the expression quotes nothing")
+                }
                 cursor += 1
                 token = .characters
             case UInt8(ascii: "["):
@@ -87,7 +90,9 @@ public enum LVMRegex {
                 while cursor < bytes.count, bytes[cursor] != UInt8(ascii: "]") {
                     cursor += bytes[cursor] == UInt8(ascii: "\\") ? 2 : 1
                 }
-                guard cursor < bytes.count else { throw Problem(message: "a character class '[' is not closed with ']'") }
+                guard cursor < bytes.count else {
+                    throw Problem(message: "a character class '[' is not closed with ']'")
+                }
                 cursor += 1
                 token = .characters
             default:

@@ -1,15 +1,19 @@
 extension Diagnosis {
     /// The diagnosis of `host` from its gathered facts: pure, so it is tested on captured output.
-    public static func analyze(_ query: Query, host: HostSettings, facts: HostFacts, desired: DesiredState) -> Diagnosis {
+    public static func analyze(_ query: Query, host: HostSettings, facts: HostFacts, desired: DesiredState) -> Diagnosis
+    {
         let plan = Planner.plan(host, facts: facts, desired: desired)
         let graph = DeviceGraph(facts)
         guard let map = findMap(query, facts: facts, graph: graph) else {
-            return Diagnosis(host: host.name, query: query, verdict: .notFound, map: nil, wwid: query.wwid ?? query.logLine.flatMap(Query.wwid),
-                             openCount: nil, holders: [], instances: [], guestVGs: [], why: [], plan: plan)
+            return Diagnosis(
+                host: host.name, query: query, verdict: .notFound, map: nil,
+                wwid: query.wwid ?? query.logLine.flatMap(Query.wwid),
+                openCount: nil, holders: [], instances: [], guestVGs: [], why: [], plan: plan)
         }
         let owners = ownersByVGUUID(plan.ownership)
-        let lvByDMUUID = Dictionary(facts.lvs.map { (DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid), $0) },
-                                    uniquingKeysWith: { first, _ in first })
+        let lvByDMUUID = Dictionary(
+            facts.lvs.map { (DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid), $0) },
+            uniquingKeysWith: { first, _ in first })
         var holders: [Holder] = []
         var above: Set<String> = [map.majMin]
         var layer = [map.majMin], depth = 0
@@ -19,18 +23,23 @@ extension Diagnosis {
             for majMin in layer {
                 let dm = graph.dmDevice(majMin)
                 let lv = dm.flatMap { lvByDMUUID[$0.uuid] }
-                holders.append(Holder(device: graph.describe(majMin), depth: depth, open: dm?.open ?? 0,
-                                      lv: lv.map { "\($0.vgName)/\($0.name) (VG \($0.vgUUID), LV \($0.uuid))" },
-                                      owner: lv.map { owners[$0.vgUUID] ?? "ambiguous" }))
+                holders.append(
+                    Holder(
+                        device: graph.describe(majMin), depth: depth, open: dm?.open ?? 0,
+                        lv: lv.map { "\($0.vgName)/\($0.name) (VG \($0.vgUUID), LV \($0.uuid))" },
+                        owner: lv.map { owners[$0.vgUUID] ?? "ambiguous" }))
             }
         }
-        let instances = Set(facts.libvirtDisks.filter { graph.majMin(ofPath: $0.source).map(above.contains) ?? false }).sorted()
+        let instances = Set(facts.libvirtDisks.filter { graph.majMin(ofPath: $0.source).map(above.contains) ?? false })
+            .sorted()
         let heldLVs = facts.lvs.filter { lv in graph.majMin(of: lv).map(above.contains) ?? false }
-        let guestVGs = Set(heldLVs.filter { owners[$0.vgUUID] != "host" }.map { "\($0.vgName) (\($0.vgUUID))" }).sorted()
+        let guestVGs = Set(heldLVs.filter { owners[$0.vgUUID] != "host" }.map { "\($0.vgName) (\($0.vgUUID))" })
+            .sorted()
         let verdict: Verdict = !guestVGs.isEmpty ? .heldByHostLVM : (map.open > 0 ? .heldByOther : .free)
-        return Diagnosis(host: host.name, query: query, verdict: verdict, map: map.name, wwid: map.multipathWWID,
-                         openCount: map.open, holders: holders, instances: instances, guestVGs: guestVGs,
-                         why: guestVGs.isEmpty ? [] : reasons(facts), plan: plan)
+        return Diagnosis(
+            host: host.name, query: query, verdict: verdict, map: map.name, wwid: map.multipathWWID,
+            openCount: map.open, holders: holders, instances: instances, guestVGs: guestVGs,
+            why: guestVGs.isEmpty ? [] : reasons(facts), plan: plan)
     }
 
     /// The map the query names: by WWID (given, or from the log line), by map name, or by an instance's disk.
@@ -47,7 +56,8 @@ extension Diagnosis {
             let disks = facts.libvirtDisks
                 .filter { $0.domainUUID.lowercased() == instance.lowercased() || $0.domain == instance }
                 .compactMap { graph.majMin(ofPath: $0.source) }
-            return maps.first { map in disks.contains { reaches(from: $0, to: map.majMin, facts: facts, graph: graph) } }
+            return maps.first { map in disks.contains { reaches(from: $0, to: map.majMin, facts: facts, graph: graph) }
+            }
         }
         return nil
     }
@@ -73,9 +83,11 @@ extension Diagnosis {
     /// Why host LVM could scan and activate a guest's PV: the device settings in force on the host.
     static func reasons(_ facts: HostFacts) -> [String] {
         if facts.setting(.useDevicesFile) == .integer(1) {
-            return [facts.devicesFile == nil
-                ? "the devices file is on (use_devicesfile = 1) but missing, so LVM sees every device"
-                : "the devices file is on (use_devicesfile = 1) and lists the guest's device"]
+            return [
+                facts.devicesFile == nil
+                    ? "the devices file is on (use_devicesfile = 1) but missing, so LVM sees every device"
+                    : "the devices file is on (use_devicesfile = 1) and lists the guest's device"
+            ]
         }
         var why: [String] = []
         for key in ["devices/global_filter", "devices/filter"] {

@@ -18,7 +18,9 @@ public struct Diagnosis: Sendable, Codable {
         /// The WWID in os-brick's `multipath -f /dev/disk/by-id/dm-uuid-mpath-<wwid>` (or any dm-uuid-mpath- name).
         public static func wwid(inLogLine line: String) -> String? {
             guard let range = line.range(of: "dm-uuid-mpath-") else { return nil }
-            let wwid = line[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
+            let wwid = line[range.upperBound...].prefix {
+                $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "."
+            }
             return wwid.isEmpty ? nil : String(wwid)
         }
     }

@@ -1,16 +1,22 @@
 /// The maps with no active path, analysed from device-mapper's view only: what is stacked on each (by dm
 /// UUID and major:minor) and whether the host uses it.
 enum DeadMaps {
-    static func analyse(_ facts: HostFacts, graph: DeviceGraph, hostVGUUIDs: Set<String>, release: Bool) -> [HostPlan.DeadMap] {
+    static func analyse(_ facts: HostFacts, graph: DeviceGraph, hostVGUUIDs: Set<String>, release: Bool) -> [HostPlan
+        .DeadMap]
+    {
         let dmByName = Dictionary(facts.dmDevices.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let mountsByDevice = Dictionary(grouping: facts.mounts.compactMap { mount in
-            (mount.majMin ?? graph.majMin(ofPath: mount.source)).map { ($0, mount.target) }
-        }, by: \.0).mapValues { $0.map(\.1).sorted() }
+        let mountsByDevice = Dictionary(
+            grouping: facts.mounts.compactMap { mount in
+                (mount.majMin ?? graph.majMin(ofPath: mount.source)).map { ($0, mount.target) }
+            }, by: \.0
+        ).mapValues { $0.map(\.1).sorted() }
         let swapDevices = Set(facts.swaps.compactMap(graph.majMin(ofPath:)))
         // A defined, shut-off instance holds nothing; a running one's qemu has the map open.
-        let libvirtByDevice = Dictionary(grouping: facts.libvirtDisks.filter { $0.state == .running }.compactMap { disk in
-            graph.majMin(ofPath: disk.source).map { ($0, disk.use) }
-        }, by: \.0).mapValues { $0.map(\.1).sorted() }
+        let libvirtByDevice = Dictionary(
+            grouping: facts.libvirtDisks.filter { $0.state == .running }.compactMap { disk in
+                graph.majMin(ofPath: disk.source).map { ($0, disk.use) }
+            }, by: \.0
+        ).mapValues { $0.map(\.1).sorted() }
         let hostVGKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
 
         return facts.deadMaps.sorted { $0.name < $1.name }.map { map in
@@ -36,8 +42,9 @@ enum DeadMaps {
             for disk in device.flatMap({ libvirtByDevice[$0.majMin] }) ?? [] { blockers.append("the map is \(disk)") }
             for current in stack.reversed() {
                 guard let dm = graph.dmDevice(current), let lv = LVMUUID.lvIdentity(dmUUID: dm.uuid) else {
-                    blockers.append("it carries \(graph.dmDevice(current).map { LVUse.kind(ofDMUUID: $0.uuid) } ?? "partition") "
-                        + "\(graph.describe(current)), which is not an LV")
+                    blockers.append(
+                        "it carries \(graph.dmDevice(current).map { LVUse.kind(ofDMUUID: $0.uuid) } ?? "partition") "
+                            + "\(graph.describe(current)), which is not an LV")
                     continue
                 }
                 if hostVGKeys.contains(lv.vg) {
@@ -46,15 +53,19 @@ enum DeadMaps {
                 }
                 let holdersInStack = graph.holders(of: current).count
                 if dm.open > holdersInStack {
-                    blockers.append("guest LV \(dm.name) is open (open count \(dm.open)) by something lvmguard cannot see")
+                    blockers.append(
+                        "guest LV \(dm.name) is open (open count \(dm.open)) by something lvmguard cannot see")
                 }
-                guestLVs.append(.init(dmName: dm.name, dmUUID: dm.uuid, vgUUID: LVMUUID.formatted(lv.vg),
-                                      lvUUID: LVMUUID.formatted(lv.lv), open: dm.open))
+                guestLVs.append(
+                    .init(
+                        dmName: dm.name, dmUUID: dm.uuid, vgUUID: LVMUUID.formatted(lv.vg),
+                        lvUUID: LVMUUID.formatted(lv.lv), open: dm.open))
             }
             let releasable = hostUse.isEmpty && blockers.isEmpty && !guestLVs.isEmpty
-            return HostPlan.DeadMap(name: map.name, wwid: device?.multipathWWID, queueIfNoPath: map.queueIfNoPath,
-                                    paths: paths, guestLVs: guestLVs, hostUse: hostUse, blockers: blockers,
-                                    release: release && releasable)
+            return HostPlan.DeadMap(
+                name: map.name, wwid: device?.multipathWWID, queueIfNoPath: map.queueIfNoPath,
+                paths: paths, guestLVs: guestLVs, hostUse: hostUse, blockers: blockers,
+                release: release && releasable)
         }
     }
 }

@@ -19,12 +19,16 @@ public struct DeviceGraph: Sendable {
     public init(_ facts: HostFacts) {
         self.facts = facts
         topology = DeviceTopology(facts)
-        kernelNameByMajMin = Dictionary(facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
-        majMinByKernelName = Dictionary(facts.blockDevices.map { ($0.kname, $0.majMin) }, uniquingKeysWith: { first, _ in first })
+        kernelNameByMajMin = Dictionary(
+            facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
+        majMinByKernelName = Dictionary(
+            facts.blockDevices.map { ($0.kname, $0.majMin) }, uniquingKeysWith: { first, _ in first })
         dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })
-        dmByUUID = Dictionary(facts.dmDevices.filter { !$0.uuid.isEmpty }.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+        dmByUUID = Dictionary(
+            facts.dmDevices.filter { !$0.uuid.isEmpty }.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
         var holders: [String: Set<String>] = [:]
-        let dmMajMinByName = Dictionary(facts.dmDevices.map { ($0.name, $0.majMin) }, uniquingKeysWith: { first, _ in first })
+        let dmMajMinByName = Dictionary(
+            facts.dmDevices.map { ($0.name, $0.majMin) }, uniquingKeysWith: { first, _ in first })
         for (name, dependencies) in facts.dmDependencies {
             guard let holder = dmMajMinByName[name] else { continue }
             for dependency in dependencies { holders[dependency, default: []].insert(holder) }
@@ -35,7 +39,9 @@ public struct DeviceGraph: Sendable {
         // The kernel's own list counts what dm does not know of: md arrays, bcache, ...
         for (device, above) in facts.holders {
             guard let lower = majMinByKernelName[device] else { continue }
-            for holder in above { if let upper = majMinByKernelName[holder] { holders[lower, default: []].insert(upper) } }
+            for holder in above {
+                if let upper = majMinByKernelName[holder] { holders[lower, default: []].insert(upper) }
+            }
         }
         self.holders = holders.mapValues { $0.sorted() }
         var lowers: [String: Set<String>] = [:]
@@ -97,7 +103,9 @@ public struct DeviceGraph: Sendable {
 
     /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
     public func describe(_ majMin: String) -> String {
-        let name = dmByMajMin[majMin].map { "/dev/mapper/" + $0.name } ?? kernelNameByMajMin[majMin].map { "/dev/" + $0 } ?? "device"
+        let name =
+            dmByMajMin[majMin].map { "/dev/mapper/" + $0.name } ?? kernelNameByMajMin[majMin].map { "/dev/" + $0 }
+            ?? "device"
         return "\(name) (\(majMin))"
     }
 

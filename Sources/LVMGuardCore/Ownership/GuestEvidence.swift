@@ -27,7 +27,9 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
         for vg in facts.vgs {
             let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }
             let instances = Set(pvDevices.flatMap { instanceDevices[$0] ?? [] }).sorted()
-            let creators = Set(facts.lvs.filter { $0.vgUUID == vg.uuid && !$0.creationHost.isEmpty }.map(\.creationHost)).sorted()
+            let creators = Set(
+                facts.lvs.filter { $0.vgUUID == vg.uuid && !$0.creationHost.isEmpty }.map(\.creationHost)
+            ).sorted()
             let transports = Set(pvDevices.flatMap { graph.transports(under: $0, facts: facts) }).sorted()
             evidence[vg.uuid] = GuestEvidence(
                 instances: instances, foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) },
@@ -43,7 +45,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
         for disk in facts.libvirtDisks {
             var roots = Set([graph.majMin(ofPath: disk.source)].compactMap { $0 })
             if let range = disk.source.range(of: "dm-uuid-mpath-"),
-               let map = graph.multipathMap(wwid: String(disk.source[range.upperBound...])) {
+                let map = graph.multipathMap(wwid: String(disk.source[range.upperBound...]))
+            {
                 roots.insert(map)
             }
             let label = "\(disk.domainLabel)" + (disk.state == .defined ? ", defined" : "")

@@ -9,7 +9,9 @@ struct LVUse {
 
     init(facts: HostFacts, graph: DeviceGraph) {
         /// Values grouped by the device (major:minor) each one's path resolves to; unresolved ones dropped.
-        func byDevice<Item, Value>(_ items: [Item], device: (Item) -> String?, _ value: (Item) -> Value) -> [String: [Value]] {
+        func byDevice<Item, Value>(_ items: [Item], device: (Item) -> String?, _ value: (Item) -> Value) -> [String:
+            [Value]]
+        {
             Dictionary(grouping: items.compactMap { item in device(item).map { ($0, value(item)) } }, by: \.0)
                 .mapValues { $0.map(\.1) }
         }

@@ -132,7 +132,9 @@ public struct Ownership: Sendable {
             let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
             if matches.isEmpty { missingDeclarations.append(name) }
             if matches.count > 1 { ambiguousDeclarations.append(name); continue }
-            for vg in matches { reasons[vg.uuid, default: []].append("declared in lvmguard_host_vgs"); declared.insert(vg.uuid) }
+            for vg in matches {
+                reasons[vg.uuid, default: []].append("declared in lvmguard_host_vgs"); declared.insert(vg.uuid)
+            }
         }
         for pv in facts.pvs where !pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
             reasons[pv.vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
@@ -161,12 +163,16 @@ public struct Ownership: Sendable {
             }
             let storage = pvs.map { topology.storage(of: $0.name) }
             if let open = use.unexplainedOpen[vg.uuid] {
-                ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
+                ambiguousVGs.append(
+                    AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
             } else if let found, found.isGuest {
-                guestVGs.append(GuestVG(name: vg.name, uuid: vg.uuid, storage: storage, evidence: found,
-                                        pvsPresent: pvs.count, pvCount: vg.pvCount ?? pvs.count))
+                guestVGs.append(
+                    GuestVG(
+                        name: vg.name, uuid: vg.uuid, storage: storage, evidence: found,
+                        pvsPresent: pvs.count, pvCount: vg.pvCount ?? pvs.count))
             } else if let found, found.isOnAttachableStorage {
-                unclaimed.append(UnclaimedVG(name: vg.name, uuid: vg.uuid, storage: storage, creationHosts: found.creationHosts))
+                unclaimed.append(
+                    UnclaimedVG(name: vg.name, uuid: vg.uuid, storage: storage, creationHosts: found.creationHosts))
             } else {
                 ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted()))
             }
@@ -179,9 +185,10 @@ public struct Ownership: Sendable {
         self.hostPVDevices = hostPVs.sorted().map { name in
             let majMin = graph.majMin(ofPath: name)
             let uuid = facts.pvs.first { $0.name == name }?.uuid ?? ""
-            return HostPV(name: name, uuid: uuid, kernelName: majMin.flatMap(graph.kernelName(of:)),
-                          isDeviceMapper: majMin.flatMap(graph.dmDevice) != nil,
-                          identityLinks: majMin.map(graph.identityLinks(of:)) ?? [])
+            return HostPV(
+                name: name, uuid: uuid, kernelName: majMin.flatMap(graph.kernelName(of:)),
+                isDeviceMapper: majMin.flatMap(graph.dmDevice) != nil,
+                identityLinks: majMin.map(graph.identityLinks(of:)) ?? [])
         }
         self.ambiguousDeclarations = ambiguousDeclarations
         self.missingDeclarations = missingDeclarations
@@ -193,34 +200,43 @@ public struct Ownership: Sendable {
     /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
     /// when exactly one is; otherwise it is reported as ambiguous.
     static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<String>)
-        -> (reasons: [String: [String]], ambiguous: [BootReferenceConflict]) {
+        -> (reasons: [String: [String]], ambiguous: [BootReferenceConflict])
+    {
         let references = KernelCommandLine.lvmReferences(facts.cmdline)
         var reasons: [String: [String]] = [:], ambiguous: [BootReferenceConflict] = []
         func resolve(_ reference: String, _ vgUUIDs: [String], _ why: String) {
             let unique = Array(Set(vgUUIDs)).sorted()
             if unique.count == 1 { reasons[unique[0], default: []].append(why); return }
             let used = unique.filter(usedVGs.contains)
-            if used.count == 1 { reasons[used[0], default: []].append(why + " (the VG of that name the host uses)"); return }
+            if used.count == 1 {
+                reasons[used[0], default: []].append(why + " (the VG of that name the host uses)"); return
+            }
             if unique.count > 1 {
                 ambiguous.append(BootReferenceConflict(reference: reference, vgUUIDs: unique))
             }
         }
-        let byDevice = Dictionary(facts.lvs.compactMap { lv in graph.majMin(of: lv).map { ($0, lv) } }, uniquingKeysWith: { first, _ in first })
+        let byDevice = Dictionary(
+            facts.lvs.compactMap { lv in graph.majMin(of: lv).map { ($0, lv) } },
+            uniquingKeysWith: { first, _ in first })
         for name in references.lvs.sorted() {
             let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
-            resolve("rd.lvm.lv=\(name)", facts.lvs.filter { $0.vgName == parts[0] && $0.name == parts[1] }.map(\.vgUUID),
-                    "LV \(parts[1]) is named on the kernel command line (rd.lvm.lv)")
+            resolve(
+                "rd.lvm.lv=\(name)", facts.lvs.filter { $0.vgName == parts[0] && $0.name == parts[1] }.map(\.vgUUID),
+                "LV \(parts[1]) is named on the kernel command line (rd.lvm.lv)")
         }
         for name in references.vgs.sorted() {
-            resolve("rd.lvm.vg=\(name)", facts.vgs.filter { $0.name == name }.map(\.uuid), "VG is named on the kernel command line (rd.lvm.vg)")
+            resolve(
+                "rd.lvm.vg=\(name)", facts.vgs.filter { $0.name == name }.map(\.uuid),
+                "VG is named on the kernel command line (rd.lvm.vg)")
         }
         for path in references.devices {
             if let device = graph.majMin(ofPath: path), let lv = byDevice[device] {
                 reasons[lv.vgUUID, default: []].append("LV \(lv.name) is named on the kernel command line (\(path))")
             } else if let (vg, lv) = LVPath.names(path) {
-                resolve(path, facts.lvs.filter { $0.vgName == vg && $0.name == lv }.map(\.vgUUID),
-                        "LV \(lv) is named on the kernel command line (\(path))")
+                resolve(
+                    path, facts.lvs.filter { $0.vgName == vg && $0.name == lv }.map(\.vgUUID),
+                    "LV \(lv) is named on the kernel command line (\(path))")
             }
         }
         return (reasons, ambiguous)

@@ -26,11 +26,12 @@ public enum Transport: String, Sendable, Codable, Hashable, Comparable {
         guard kernelName.hasPrefix("nvme") else { return .local }
         // /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1 (native multipath) or .../nvme/nvme0/nvme0n1.
         let parts = sysfs.split(separator: "/").map(String.init)
-        let controllers: [HostFacts.NVMeController] = if let subsystem = parts.first(where: { $0.hasPrefix("nvme-subsys") && $0 != "nvme-subsystem" }) {
-            facts.nvmeControllers.values.filter { $0.subsystem == subsystem }
-        } else {
-            parts.dropLast().compactMap { facts.nvmeControllers[$0] }
-        }
+        let controllers: [HostFacts.NVMeController] =
+            if let subsystem = parts.first(where: { $0.hasPrefix("nvme-subsys") && $0 != "nvme-subsystem" }) {
+                facts.nvmeControllers.values.filter { $0.subsystem == subsystem }
+            } else {
+                parts.dropLast().compactMap { facts.nvmeControllers[$0] }
+            }
         return controllers.contains { !["pcie", "loop"].contains($0.transport) } ? .nvmeFabrics : .local
     }
 }

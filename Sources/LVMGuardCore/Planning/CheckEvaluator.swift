@@ -6,45 +6,69 @@ public enum CheckEvaluator {
         public let detail: String
     }
 
-    public static func evaluate(_ checks: [Check], host: HostSettings, facts: HostFacts, desired: DesiredState) -> [Outcome] {
+    public static func evaluate(_ checks: [Check], host: HostSettings, facts: HostFacts, desired: DesiredState)
+        -> [Outcome]
+    {
         let plan = Planner.plan(host, facts: facts, desired: desired)
         // Planner.plan always classifies a host it has facts for; its summary is the one classification.
         let ownership = plan.ownership ?? .init(hostVGs: [], guestVGs: [], hostPVs: [])
         return checks.map { check in
             switch check {
             case .noGuestVGsActive:
-                let active = ownership.guestVGs.flatMap { vg in
-                    facts.lvs.filter { $0.vgUUID == vg.uuid && $0.isActive }.map { "\(vg.name)/\($0.name) (\($0.uuid))" }
-                } + plan.deadMaps.flatMap { map in
-                    map.guestLVs.map { "\($0.dmName) (\($0.lvUUID)) on \(map.name), which has no active path" }
-                }
-                return Outcome(check: check.rawValue, passed: active.isEmpty,
-                               detail: active.isEmpty ? "no guest LV is active" : "active guest LVs: \(active.joined(separator: ", "))")
+                let active =
+                    ownership.guestVGs.flatMap { vg in
+                        facts.lvs.filter { $0.vgUUID == vg.uuid && $0.isActive }.map {
+                            "\(vg.name)/\($0.name) (\($0.uuid))"
+                        }
+                    }
+                    + plan.deadMaps.flatMap { map in
+                        map.guestLVs.map { "\($0.dmName) (\($0.lvUUID)) on \(map.name), which has no active path" }
+                    }
+                return Outcome(
+                    check: check.rawValue, passed: active.isEmpty,
+                    detail: active.isEmpty
+                        ? "no guest LV is active" : "active guest LVs: \(active.joined(separator: ", "))")
             case .noMultipathHeld:
                 let held = heldMaps(facts, hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid)))
-                return Outcome(check: check.rawValue, passed: held.isEmpty,
-                               detail: held.isEmpty ? "no multipath map is held by host LVM"
-                                   : held.map { "\($0.map) held by \($0.holders.joined(separator: ", "))" }.joined(separator: "; "))
+                return Outcome(
+                    check: check.rawValue, passed: held.isEmpty,
+                    detail: held.isEmpty
+                        ? "no multipath map is held by host LVM"
+                        : held.map { "\($0.map) held by \($0.holders.joined(separator: ", "))" }.joined(separator: "; ")
+                )
             case .filterEffective:
-                let guestPVs = Set(facts.pvs.filter { pv in ownership.guestVGs.contains { $0.uuid == pv.vgUUID } }.map(\.uuid))
+                let guestPVs = Set(
+                    facts.pvs.filter { pv in ownership.guestVGs.contains { $0.uuid == pv.vgUUID } }.map(\.uuid))
                 let hostPVs = Set(facts.pvs.filter { ownership.hostPVs.contains($0.name) }.map(\.uuid))
                 var problems: [String] = []
-                if plan.configEdit != nil || plan.devicesFileEdit != nil { problems.append("the host's LVM configuration differs from the policy") }
+                if plan.configEdit != nil || plan.devicesFileEdit != nil {
+                    problems.append("the host's LVM configuration differs from the policy")
+                }
                 let hidden = hostPVs.subtracting(facts.visiblePVs)
-                if !hidden.isEmpty { problems.append("host PVs hidden from host LVM: \(hidden.sorted().joined(separator: ", "))") }
+                if !hidden.isEmpty {
+                    problems.append("host PVs hidden from host LVM: \(hidden.sorted().joined(separator: ", "))")
+                }
                 let seen = guestPVs.intersection(facts.visiblePVs)
-                if !seen.isEmpty { problems.append("guest PVs visible to host LVM: \(seen.sorted().joined(separator: ", "))") }
+                if !seen.isEmpty {
+                    problems.append("guest PVs visible to host LVM: \(seen.sorted().joined(separator: ", "))")
+                }
                 problems += plan.status == .blocked ? plan.reasons : []
-                return Outcome(check: check.rawValue, passed: problems.isEmpty,
-                               detail: problems.isEmpty ? "host LVM sees exactly the host's PVs" : problems.joined(separator: "; "))
+                return Outcome(
+                    check: check.rawValue, passed: problems.isEmpty,
+                    detail: problems.isEmpty ? "host LVM sees exactly the host's PVs" : problems.joined(separator: "; ")
+                )
             case .initramfsCurrent:
                 guard facts.initramfs.tool != .none, let copy = facts.initramfs.lvmConf else {
-                    return Outcome(check: check.rawValue, passed: true, detail: "no initramfs copy of lvm.conf to keep in sync")
+                    return Outcome(
+                        check: check.rawValue, passed: true, detail: "no initramfs copy of lvm.conf to keep in sync")
                 }
                 let current = OwnedSettings.agree(facts.lvmConf.text, copy)
-                return Outcome(check: check.rawValue, passed: current,
-                               detail: current ? "the initramfs's lvm.conf has the current device settings (filters, devices file)"
-                                   : "the initramfs's lvm.conf has other device settings: \(OwnedSettings(text: copy)?.description ?? "unreadable")")
+                return Outcome(
+                    check: check.rawValue, passed: current,
+                    detail: current
+                        ? "the initramfs's lvm.conf has the current device settings (filters, devices file)"
+                        : "the initramfs's lvm.conf has other device settings: \(OwnedSettings(text: copy)?.description ?? "unreadable")"
+                )
             }
         }
     }
@@ -55,7 +79,8 @@ public enum CheckEvaluator {
     /// LVs are told apart by the VG UUID in their dm UUID.
     public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<String>) -> [(map: String, holders: [String])] {
         let hostKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
-        let knameByMajMin = Dictionary(facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
+        let knameByMajMin = Dictionary(
+            facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
         let dmKernelNames = Set(facts.dmDevices.compactMap { knameByMajMin[$0.majMin] })
         return facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }

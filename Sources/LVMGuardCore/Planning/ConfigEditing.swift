@@ -10,23 +10,30 @@ enum ConfigEditing {
     }
 
     /// The edit that sets one scalar key, nil when it already has that value.
-    static func setting(_ setting: LVMSetting, to value: LVMConfigValue, facts: HostFacts,
-                        host: String) throws(HostPlan.Blocker) -> HostPlan.ConfigEdit? {
+    static func setting(
+        _ setting: LVMSetting, to value: LVMConfigValue, facts: HostFacts,
+        host: String
+    ) throws(HostPlan.Blocker) -> HostPlan.ConfigEdit? {
         let document = try parsed(facts)
         let current = document.effectiveAssignment(at: setting.keyPath)?.value
         guard current != value else { return nil }
-        return edit(facts, host: host, document: document, keyPath: setting.keyPath, to: value,
-                    current: current?.rendered ?? "unset", planned: value.rendered)
+        return edit(
+            facts, host: host, document: document, keyPath: setting.keyPath, to: value,
+            current: current?.rendered ?? "unset", planned: value.rendered)
     }
 
     /// The edit that sets `keyPath` to `value`, with its diff; `current` and `planned` as the plan shows them.
-    static func edit(_ facts: HostFacts, host: String, document: LVMConfigDocument, keyPath: [String],
-                     to value: LVMConfigValue, current: String, planned: String) -> HostPlan.ConfigEdit {
+    static func edit(
+        _ facts: HostFacts, host: String, document: LVMConfigDocument, keyPath: [String],
+        to value: LVMConfigValue, current: String, planned: String
+    ) -> HostPlan.ConfigEdit {
         let path = facts.lvmConf.path
         let text = document.setting(keyPath, to: value)
-        let diff = UnifiedDiff.diff(from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
-                                    newLabel: "\(host):\(path) (planned)")
-        return HostPlan.ConfigEdit(path: path, key: keyPath.joined(separator: "/"), current: current, planned: planned,
-                                   plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
+        let diff = UnifiedDiff.diff(
+            from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(path) (current)",
+            newLabel: "\(host):\(path) (planned)")
+        return HostPlan.ConfigEdit(
+            path: path, key: keyPath.joined(separator: "/"), current: current, planned: planned,
+            plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
     }
 }

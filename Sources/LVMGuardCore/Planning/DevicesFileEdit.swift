@@ -2,10 +2,13 @@
 /// PVs, and, when the plan moves the host there, the lvm.conf edit that turns it on.
 enum DevicesFileEdit {
     static func plan(facts: HostFacts, host: String, ownership: Ownership, migrates: Bool)
-        -> (edit: HostPlan.DevicesFileEdit?, configEdit: HostPlan.ConfigEdit?, found: PlanFindings) {
+        -> (edit: HostPlan.DevicesFileEdit?, configEdit: HostPlan.ConfigEdit?, found: PlanFindings)
+    {
         var found = PlanFindings()
         let edit = DevicesFile.edit(facts: facts, hostPVs: ownership.hostPVs)
-        found.warnings += DevicesFile.absentEntries(facts).map { .keptDevicesFileEntry(device: $0.deviceName, pvid: $0.pvid) }
+        found.warnings += DevicesFile.absentEntries(facts).map {
+            .keptDevicesFileEntry(device: $0.deviceName, pvid: $0.pvid)
+        }
         guard migrates else {
             if facts.devicesFile == nil { found.warnings.append(.devicesFileMissing) }
             return (edit, nil, found)
@@ -16,7 +19,8 @@ enum DevicesFileEdit {
         } catch {
             found.blockers.append(error)
         }
-        found.warnings.append(.movesToDevicesFile(lvmVersion: facts.lvmVersion?.description, hostPVs: ownership.hostPVs))
+        found.warnings.append(
+            .movesToDevicesFile(lvmVersion: facts.lvmVersion?.description, hostPVs: ownership.hostPVs))
         return (edit, configEdit, found)
     }
 }
@@ -59,7 +63,8 @@ enum DevicesFile {
             .map(\.name).sorted()
         let create = facts.devicesFile == nil
         guard !add.isEmpty || !removed.isEmpty || create else { return nil }
-        return HostPlan.DevicesFileEdit(add: add, remove: removed.map(\.deviceName), removePVIDs: removed.map(\.pvid),
-                                        createFile: create)
+        return HostPlan.DevicesFileEdit(
+            add: add, remove: removed.map(\.deviceName), removePVIDs: removed.map(\.pvid),
+            createFile: create)
     }
 }

@@ -4,8 +4,10 @@
 /// logged-out LUN, a removable backup disk) is kept, with a warning: dropping it would hide that disk from
 /// LVM when it returns.
 enum FilterEdit {
-    static func plan(facts: HostFacts, host: String, filter: FilterPolicy,
-                     hostPVs: [Ownership.HostPV]) -> (edit: HostPlan.ConfigEdit?, found: PlanFindings) {
+    static func plan(
+        facts: HostFacts, host: String, filter: FilterPolicy,
+        hostPVs: [Ownership.HostPV]
+    ) -> (edit: HostPlan.ConfigEdit?, found: PlanFindings) {
         var found = PlanFindings()
         let accept = FilterNames.accept(hostPVs, facts: facts)
         found.warnings += accept.warnings
@@ -16,8 +18,11 @@ enum FilterEdit {
             let keyPath = ["devices", filter.key.rawValue]
             let kept = filter.policy == .hostPVsOnly ? try acceptsMatchingNothing(facts: facts, keyPath: keyPath) : []
             found.warnings += kept.map { HostPlan.Warning.keptAcceptRule(rule: $0.rendered) }
-            return (try edit(facts: facts, host: host, keyPath: keyPath,
-                             planned: planned(filter, acceptNames: accept.names, kept: kept.map(\.pattern))), found)
+            return (
+                try edit(
+                    facts: facts, host: host, keyPath: keyPath,
+                    planned: planned(filter, acceptNames: accept.names, kept: kept.map(\.pattern))), found
+            )
         } catch {
             found.blockers.append(error)
             return (nil, found)
@@ -30,28 +35,35 @@ enum FilterEdit {
         switch filter.policy {
         case .rejectAll: .rejectAll
         case .hostPVsOnly:
-            .hostPVsOnly(devices: acceptNames + filter.accept.compactMap { if case let .path(path) = $0 { path } else { nil } },
-                         patterns: filter.accept.compactMap { if case let .regex(pattern) = $0 { pattern } else { nil } } + kept)
+            .hostPVsOnly(
+                devices: acceptNames + filter.accept.compactMap { if case let .path(path) = $0 { path } else { nil } },
+                patterns: filter.accept.compactMap { if case let .regex(pattern) = $0 { pattern } else { nil } } + kept)
         }
     }
 
     /// The current filter's accept rules that match no device present now, by any of its names; a rule LVM's
     /// and Swift's regexes may read differently is never judged (it is replaced, as before).
-    static func acceptsMatchingNothing(facts: HostFacts, keyPath: [String]) throws(HostPlan.Blocker) -> [LVMFilter.Rule] {
+    static func acceptsMatchingNothing(facts: HostFacts, keyPath: [String]) throws(HostPlan.Blocker) -> [LVMFilter.Rule]
+    {
         guard let assignment = try ConfigEditing.parsed(facts).effectiveAssignment(at: keyPath),
-              let current = try? LVMFilter(parsing: assignment.value), !current.acceptsEverything else { return [] }
-        let names = Set(facts.blockDevices.map { "/dev/" + $0.kname } + facts.deviceLinks.keys
-            + facts.dmDevices.map { "/dev/mapper/" + $0.name })
+            let current = try? LVMFilter(parsing: assignment.value), !current.acceptsEverything
+        else { return [] }
+        let names = Set(
+            facts.blockDevices.map { "/dev/" + $0.kname } + facts.deviceLinks.keys
+                + facts.dmDevices.map { "/dev/mapper/" + $0.name })
         return current.rules.filter { rule in
             guard rule.action == .accept, LVMRegex.problem(rule.pattern) == nil,
-                  let regex = try? Regex(rule.pattern) else { return false }
+                let regex = try? Regex(rule.pattern)
+            else { return false }
             return !names.contains { (try? regex.firstMatch(in: $0)) != nil }
         }
     }
 
     /// The lvm.conf edit for the filter, nil when the current one is already equivalent.
-    private static func edit(facts: HostFacts, host: String, keyPath: [String],
-                             planned: LVMFilter) throws(HostPlan.Blocker) -> HostPlan.ConfigEdit? {
+    private static func edit(
+        facts: HostFacts, host: String, keyPath: [String],
+        planned: LVMFilter
+    ) throws(HostPlan.Blocker) -> HostPlan.ConfigEdit? {
         let path = facts.lvmConf.path
         let document = try ConfigEditing.parsed(facts)
         let key = keyPath.joined(separator: "/")
@@ -65,11 +77,14 @@ enum FilterEdit {
         }
         // lvmconfig merges lvmlocal.conf, profiles and tags: a value set there wins over lvm.conf.
         if let effective = facts.settings[key], let effectiveFilter = try? LVMFilter(parsing: effective),
-           !effectiveFilter.isEquivalent(to: current) {
-            throw .filterSetElsewhere(key: key, path: path, effective: effectiveFilter.description, current: current.description)
+            !effectiveFilter.isEquivalent(to: current)
+        {
+            throw .filterSetElsewhere(
+                key: key, path: path, effective: effectiveFilter.description, current: current.description)
         }
         guard !current.isEquivalent(to: planned) else { return nil }
-        return ConfigEditing.edit(facts, host: host, document: document, keyPath: keyPath, to: planned.configValue,
-                                  current: current.description, planned: planned.description)
+        return ConfigEditing.edit(
+            facts, host: host, document: document, keyPath: keyPath, to: planned.configValue,
+            current: current.description, planned: planned.description)
     }
 }

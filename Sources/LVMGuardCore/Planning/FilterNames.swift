@@ -14,12 +14,14 @@
 /// IDs read from sysfs) is the only form that survives renaming everywhere.
 enum FilterNames {
     static func accept(_ pvs: [Ownership.HostPV], facts: HostFacts) -> (names: [String], warnings: [HostPlan.Warning]) {
-        let eventActivation = (facts.lvmVersion.map { $0 >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 0) } ?? false)
+        let eventActivation =
+            (facts.lvmVersion.map { $0 >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 0) } ?? false)
             && facts.setting(.eventActivation) != .integer(0)
         var names: [String] = [], warnings: [HostPlan.Warning] = []
         for pv in pvs {
             let identity = pv.identityLinks.filter { link in
-                link.hasPrefix("/dev/disk/by-id/lvm-pv-uuid-") || (pv.isDeviceMapper && link.hasPrefix("/dev/disk/by-id/dm-uuid-"))
+                link.hasPrefix("/dev/disk/by-id/lvm-pv-uuid-")
+                    || (pv.isDeviceMapper && link.hasPrefix("/dev/disk/by-id/dm-uuid-"))
             }
             names += identity
             let kernel = pv.kernelName.map { "/dev/" + $0 }

@@ -22,7 +22,8 @@ public struct FleetPlan: Sendable, Codable, Hashable {
 
     /// The same plan for only the named hosts (`apply --plan FILE --limit PATTERN`).
     public func limited(to names: Set<String>) -> FleetPlan {
-        FleetPlan(playbook: playbook, inventory: inventory, policy: policy, hosts: hosts.filter { names.contains($0.host) })
+        FleetPlan(
+            playbook: playbook, inventory: inventory, policy: policy, hosts: hosts.filter { names.contains($0.host) })
     }
 
     /// Hosts per status, every status present (zero when none).

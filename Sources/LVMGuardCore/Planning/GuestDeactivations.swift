@@ -25,19 +25,22 @@ enum GuestDeactivations {
                 HostPlan.Deactivation.LV(name: $0.name, uuid: $0.uuid, open: $0.isOpen)
             }
             result.openLVs += lvs.filter(\.open).map { "\(guest.name)/\($0.name) (\($0.uuid))" }
-            result.deactivations.append(HostPlan.Deactivation(
-                vgName: guest.name, vgUUID: guest.uuid, lvs: lvs,
-                pvs: facts.pvs.filter { $0.vgUUID == guest.uuid }.map(\.name).sorted(),
-                multipathMaps: maps.sorted(), wwids: wwids.sorted(),
-                instances: instances(on: maps, wwids: wwids, facts: facts, topology: topology)))
+            result.deactivations.append(
+                HostPlan.Deactivation(
+                    vgName: guest.name, vgUUID: guest.uuid, lvs: lvs,
+                    pvs: facts.pvs.filter { $0.vgUUID == guest.uuid }.map(\.name).sorted(),
+                    multipathMaps: maps.sorted(), wwids: wwids.sorted(),
+                    instances: instances(on: maps, wwids: wwids, facts: facts, topology: topology)))
         }
         result.found.warnings += result.openLVs.map(HostPlan.Warning.openGuestLV(lv:))
         return result
     }
 
     /// The libvirt domains whose disks are the maps, by kernel name or by the WWID in the disk's path; sorted.
-    private static func instances(on maps: [String], wwids: [String], facts: HostFacts,
-                                  topology: DeviceTopology) -> [String] {
+    private static func instances(
+        on maps: [String], wwids: [String], facts: HostFacts,
+        topology: DeviceTopology
+    ) -> [String] {
         let mapDevices = Set(maps.compactMap { topology.kernelName(of: "/dev/mapper/" + $0) })
         let instances = facts.libvirtDisks.filter { disk in
             topology.kernelName(of: disk.source).map(mapDevices.contains) == true

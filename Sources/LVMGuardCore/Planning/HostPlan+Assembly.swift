@@ -18,19 +18,23 @@ extension HostPlan {
             host: host, status: status, blockers: found.blockers.map { Finding($0, host: host) }, exemption: nil,
             regime: regime, lvmVersion: facts.lvmVersion?.description,
             ownership: .init(hostVGs: ownership.hostVGs, guestVGs: ownership.guestVGs, hostPVs: ownership.hostPVs),
-            configEdit: isBlocked ? nil : changes.configEdit, devicesFileEdit: isBlocked ? nil : changes.devicesFileEdit,
+            configEdit: isBlocked ? nil : changes.configEdit,
+            devicesFileEdit: isBlocked ? nil : changes.devicesFileEdit,
             deactivations: isBlocked ? [] : changes.deactivations, refreshCache: !isBlocked && changes.refreshCache,
             initramfs: isBlocked ? nil : changes.initramfs, warnings: found.warnings.map(Finding.init),
-            fingerprint: Fingerprint(facts), deadMaps: isBlocked ? changes.deadMaps.map(\.reportOnly) : changes.deadMaps)
+            fingerprint: Fingerprint(facts), deadMaps: isBlocked ? changes.deadMaps.map(\.reportOnly) : changes.deadMaps
+        )
     }
 }
 
 extension HostPlan.Fingerprint {
     /// What a plan made from `facts` relies on.
     init(_ facts: HostFacts) {
-        let devicesFileName: String? = if case let .string(name)? = facts.setting(.devicesFile), !name.isEmpty { name } else { nil }
-        self.init(lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
-                  lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted(),
-                  devicesFileName: devicesFileName, bootID: facts.bootID)
+        let devicesFileName: String? =
+            if case let .string(name)? = facts.setting(.devicesFile), !name.isEmpty { name } else { nil }
+        self.init(
+            lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
+            lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted(),
+            devicesFileName: devicesFileName, bootID: facts.bootID)
     }
 }

@@ -27,8 +27,9 @@ extension HostPlan {
 
         /// The same map, reported but not released (for a blocked host, which gets no changes).
         var reportOnly: DeadMap {
-            DeadMap(name: name, wwid: wwid, queueIfNoPath: queueIfNoPath, paths: paths, guestLVs: guestLVs,
-                    hostUse: hostUse, blockers: blockers, release: false)
+            DeadMap(
+                name: name, wwid: wwid, queueIfNoPath: queueIfNoPath, paths: paths, guestLVs: guestLVs,
+                hostUse: hostUse, blockers: blockers, release: false)
         }
 
         /// The guest VGs on the map, by UUID.

@@ -138,7 +138,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
             }
         }
         for map in deadMaps where map.release {
-            commands.append("dmsetup message \(map.name) 0 fail_if_no_path   # wwid \(map.wwid ?? "unknown"), no active path")
+            commands.append(
+                "dmsetup message \(map.name) 0 fail_if_no_path   # wwid \(map.wwid ?? "unknown"), no active path")
             commands += map.guestLVs.map { "dmsetup remove -u \($0.dmUUID)   # \($0.dmName)" }
         }
         if refreshCache { commands.append("pvscan --cache") }

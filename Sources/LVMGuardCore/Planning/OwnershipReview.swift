@@ -4,7 +4,8 @@
 enum OwnershipReview {
     static func review(_ ownership: Ownership, facts: HostFacts, policy: FilterPolicy.Policy) -> PlanFindings {
         var found = PlanFindings()
-        found.blockers += ownership.ambiguousVGs.filter { !$0.openLVs.isEmpty }.map(HostPlan.Blocker.unexplainedOpenLVs(vg:))
+        found.blockers += ownership.ambiguousVGs.filter { !$0.openLVs.isEmpty }.map(
+            HostPlan.Blocker.unexplainedOpenLVs(vg:))
         found.blockers += ownership.ambiguousBootReferences.map(HostPlan.Blocker.ambiguousBootReference(conflict:))
         found.blockers += ownership.ambiguousVGs.filter(\.openLVs.isEmpty).map(HostPlan.Blocker.unclassifiedVG(vg:))
         found.blockers += ownership.inUseGuestVGs.map(HostPlan.Blocker.guestVGInUse(vg:))
@@ -12,7 +13,8 @@ enum OwnershipReview {
         let graph = DeviceGraph(facts)
         for duplicate in facts.duplicatePVs {
             let devices = duplicate.devices.map { path in
-                Ownership.IdentifiedDevice(path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
+                Ownership.IdentifiedDevice(
+                    path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
             }
             found.blockers.append(.duplicatePV(uuid: duplicate.uuid, devices: devices))
         }

@@ -12,39 +12,49 @@ public enum Planner {
         var changes = HostPlan.Changes()
         switch choice.regime {
         case .filter:
-            let filter = FilterEdit.plan(facts: facts, host: host.name, filter: desired.filter, hostPVs: ownership.hostPVDevices)
+            let filter = FilterEdit.plan(
+                facts: facts, host: host.name, filter: desired.filter, hostPVs: ownership.hostPVDevices)
             changes.configEdit = filter.edit
             found.append(filter.found)
         case .devicesFile:
-            let devices = DevicesFileEdit.plan(facts: facts, host: host.name, ownership: ownership, migrates: choice.migrates)
+            let devices = DevicesFileEdit.plan(
+                facts: facts, host: host.name, ownership: ownership, migrates: choice.migrates)
             (changes.devicesFileEdit, changes.configEdit) = (devices.edit, devices.configEdit)
             found.append(devices.found)
         }
-        let guests = GuestDeactivations.plan(ownership, facts: facts, topology: DeviceTopology(facts),
-                                             deactivate: desired.deactivateGuestVGs)
+        let guests = GuestDeactivations.plan(
+            ownership, facts: facts, topology: DeviceTopology(facts),
+            deactivate: desired.deactivateGuestVGs)
         changes.deactivations = guests.deactivations
         found.append(guests.found)
         // Declared names never match a UUID; a declared UUID counts even when its VG is out of LVM's sight.
-        changes.deadMaps = DeadMaps.analyse(facts, graph: DeviceGraph(facts),
-                                            hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs),
-                                            release: desired.deadMaps == .release)
+        changes.deadMaps = DeadMaps.analyse(
+            facts, graph: DeviceGraph(facts),
+            hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs),
+            release: desired.deadMaps == .release)
         let dead = DeadMapReview.review(changes.deadMaps)
         found.append(dead.found)
-        let initramfs = InitramfsDecision.decide(facts: facts, plannedText: changes.configEdit?.plannedText ?? facts.lvmConf.text,
-                                                 policy: desired.initramfs)
+        let initramfs = InitramfsDecision.decide(
+            facts: facts, plannedText: changes.configEdit?.plannedText ?? facts.lvmConf.text,
+            policy: desired.initramfs)
         changes.initramfs = initramfs.action
         found.append(initramfs.found)
-        found.blockers += Convergence.leftovers(changes, openGuestLVs: guests.openLVs, unreleasedDeadMaps: dead.unreleased)
-        changes.refreshCache = desired.refresh == .pvscanCache && (changes.configEdit != nil || changes.devicesFileEdit != nil)
-        return HostPlan(host: host.name, facts: facts, ownership: ownership, regime: choice.regime, changes: changes, found: found)
+        found.blockers += Convergence.leftovers(
+            changes, openGuestLVs: guests.openLVs, unreleasedDeadMaps: dead.unreleased)
+        changes.refreshCache =
+            desired.refresh == .pvscanCache && (changes.configEdit != nil || changes.devicesFileEdit != nil)
+        return HostPlan(
+            host: host.name, facts: facts, ownership: ownership, regime: choice.regime, changes: changes, found: found)
     }
 
     /// The plan for an exempt host: reported, never touched.
     public static func exempt(_ exempt: TargetSelection.ExemptHost) -> HostPlan {
-        HostPlan(host: exempt.host, status: .exempt, blockers: [],
-                 exemption: .init(reason: exempt.reason, ticket: exempt.ticket, until: exempt.until?.description, source: exempt.source),
-                 regime: nil, lvmVersion: nil, ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [],
-                 refreshCache: false, initramfs: nil, warnings: [], fingerprint: nil)
+        HostPlan(
+            host: exempt.host, status: .exempt, blockers: [],
+            exemption: .init(
+                reason: exempt.reason, ticket: exempt.ticket, until: exempt.until?.description, source: exempt.source),
+            regime: nil, lvmVersion: nil, ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [],
+            refreshCache: false, initramfs: nil, warnings: [], fingerprint: nil)
     }
 
     /// The plan for a host whose facts could not be had.
@@ -55,14 +65,17 @@ public enum Planner {
     /// The plan for a host whose facts could not be used: blocked when the host runs something lvmguard does
     /// not support (it answered; a person must look), unreachable otherwise.
     public static func unusable(_ host: String, _ error: FactsError) -> HostPlan {
-        error.unsupported ? withoutFacts(host, .blocked, .unsupported(message: error.message))
+        error.unsupported
+            ? withoutFacts(host, .blocked, .unsupported(message: error.message))
             : withoutFacts(host, .unreachable, .unreachable(message: error.message))
     }
 
     /// A plan with a status and its reason and nothing else: no facts, so nothing to change.
-    private static func withoutFacts(_ host: String, _ status: HostPlan.Status, _ reason: HostPlan.Blocker) -> HostPlan {
-        HostPlan(host: host, status: status, blockers: [.init(reason, host: host)], exemption: nil, regime: nil,
-                 lvmVersion: nil, ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [],
-                 refreshCache: false, initramfs: nil, warnings: [], fingerprint: nil)
+    private static func withoutFacts(_ host: String, _ status: HostPlan.Status, _ reason: HostPlan.Blocker) -> HostPlan
+    {
+        HostPlan(
+            host: host, status: status, blockers: [.init(reason, host: host)], exemption: nil, regime: nil,
+            lvmVersion: nil, ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [],
+            refreshCache: false, initramfs: nil, warnings: [], fingerprint: nil)
     }
 }

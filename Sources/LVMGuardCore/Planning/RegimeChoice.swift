@@ -7,7 +7,8 @@ struct RegimeChoice: Sendable, Equatable {
 
     static func choose(facts: HostFacts, hostPVs: [Ownership.HostPV], policy: FilterPolicy.Policy) -> RegimeChoice {
         let useDevicesFile = facts.setting(.useDevicesFile) == .integer(1)
-        let migrates = !useDevicesFile && policy == .hostPVsOnly && migratesToDevicesFile(facts: facts, hostPVs: hostPVs)
+        let migrates =
+            !useDevicesFile && policy == .hostPVsOnly && migratesToDevicesFile(facts: facts, hostPVs: hostPVs)
         return RegimeChoice(regime: useDevicesFile || migrates ? .devicesFile : .filter, migrates: migrates)
     }
 
@@ -20,8 +21,9 @@ struct RegimeChoice: Sendable, Equatable {
     /// identity (WWN, serial) for LVM to record. A disk with neither keeps the filter, with its warning.
     static func migratesToDevicesFile(facts: HostFacts, hostPVs: [Ownership.HostPV]) -> Bool {
         guard let version = facts.lvmVersion, version >= HostFacts.LVMVersion(major: 2, minor: 3, patch: 12),
-              facts.setting(.useDevicesFile) != nil,
-              facts.setting(.eventActivation) != .integer(0), !hostPVs.isEmpty else {
+            facts.setting(.useDevicesFile) != nil,
+            facts.setting(.eventActivation) != .integer(0), !hostPVs.isEmpty
+        else {
             return false
         }
         return hostPVs.contains(where: \.isDeviceMapper) || hostPVs.allSatisfy(\.hasHardwareIdentity)

@@ -9,10 +9,11 @@ public enum RolloutBatches {
         var start = 0
         var index = 0
         while start < items.count {
-            let size: Int = switch sizes[min(index, sizes.count - 1)] {
-            case let .count(count): max(1, count)
-            case let .percent(percent): max(1, items.count * percent / 100)
-            }
+            let size: Int =
+                switch sizes[min(index, sizes.count - 1)] {
+                case let .count(count): max(1, count)
+                case let .percent(percent): max(1, items.count * percent / 100)
+                }
             let end = min(items.count, start + size)
             batches.append(Array(items[start..<end]))
             start = end
@@ -25,7 +26,8 @@ public enum RolloutBatches {
     /// `maxFailPercentage`, or failures so far reach `maxFailures` (when set).
     public static func shouldStop(batchSize: Int, batchFailures: Int, totalFailures: Int, rollout: Rollout) -> String? {
         if batchSize > 0, batchFailures * 100 > rollout.maxFailPercentage * batchSize {
-            return "\(batchFailures) of \(batchSize) hosts in the batch failed, more than max_fail_percentage \(rollout.maxFailPercentage)%"
+            return
+                "\(batchFailures) of \(batchSize) hosts in the batch failed, more than max_fail_percentage \(rollout.maxFailPercentage)%"
         }
         if let maxFailures = rollout.maxFailures, totalFailures >= maxFailures, totalFailures > 0 {
             return "\(totalFailures) hosts failed, max_failures is \(maxFailures)"

@@ -17,10 +17,14 @@ public struct CheckRun: Sendable, Codable, Equatable {
         /// Multipath maps with no active path.
         public let multipathMapsDead: Int
 
-        public init(host: String, reachable: Bool, reason: String?, checks: [CheckEvaluator.Outcome],
-                    guestLVsActive: Int, multipathMapsHeld: Int, multipathMapsDead: Int) {
+        public init(
+            host: String, reachable: Bool, reason: String?, checks: [CheckEvaluator.Outcome],
+            guestLVsActive: Int, multipathMapsHeld: Int, multipathMapsDead: Int
+        ) {
             (self.host, self.reachable, self.reason, self.checks) = (host, reachable, reason, checks)
-            (self.guestLVsActive, self.multipathMapsHeld, self.multipathMapsDead) = (guestLVsActive, multipathMapsHeld, multipathMapsDead)
+            (self.guestLVsActive, self.multipathMapsHeld, self.multipathMapsDead) = (
+                guestLVsActive, multipathMapsHeld, multipathMapsDead
+            )
         }
     }
 
@@ -49,15 +53,19 @@ extension CheckRun.Host {
         let outcomes = CheckEvaluator.evaluate(desired.checks, host: host, facts: facts, desired: desired)
         let plan = Planner.plan(host, facts: facts, desired: desired)
         let guests = Set((plan.ownership?.guestVGs ?? []).map(\.uuid))
-        let active = facts.lvs.filter { guests.contains($0.vgUUID) && $0.isActive }.count
+        let active =
+            facts.lvs.filter { guests.contains($0.vgUUID) && $0.isActive }.count
             + plan.deadMaps.reduce(0) { $0 + $1.guestLVs.count }
         let held = CheckEvaluator.heldMaps(facts, hostVGUUIDs: Set((plan.ownership?.hostVGs ?? []).map(\.uuid))).count
-        return Self(host: host.name, reachable: true, reason: nil, checks: outcomes, guestLVsActive: active,
-                    multipathMapsHeld: held, multipathMapsDead: facts.deadMaps.count)
+        return Self(
+            host: host.name, reachable: true, reason: nil, checks: outcomes, guestLVsActive: active,
+            multipathMapsHeld: held, multipathMapsDead: facts.deadMaps.count)
     }
 
     public static func unreachable(_ host: String, reason: String) -> Self {
-        Self(host: host, reachable: false, reason: reason, checks: [], guestLVsActive: 0, multipathMapsHeld: 0, multipathMapsDead: 0)
+        Self(
+            host: host, reachable: false, reason: reason, checks: [], guestLVsActive: 0, multipathMapsHeld: 0,
+            multipathMapsDead: 0)
     }
 }
 
@@ -75,16 +83,24 @@ public enum CheckReport {
             }
         }
         let reachable = run.hosts.filter(\.reachable)
-        family("lvmguard_host_reachable", "1 when lvmguard could gather the host's facts, 0 when it could not.",
-               run.hosts.map { ([("host", $0.host)], $0.reachable ? 1 : 0) })
-        family("lvmguard_check_passed", "1 when the check passed on the host, 0 when it failed.",
-               reachable.flatMap { host in host.checks.map { ([("host", host.host), ("check", $0.check)], $0.passed ? 1 : 0) } })
-        family("lvmguard_guest_lvs_active", "Guest LVs active on the host (LVM's view plus LVs on maps with no active path).",
-               reachable.map { ([("host", $0.host)], $0.guestLVsActive) })
-        family("lvmguard_multipath_maps_held", "Multipath maps held open by guest LVs on the host.",
-               reachable.map { ([("host", $0.host)], $0.multipathMapsHeld) })
-        family("lvmguard_multipath_maps_dead", "Multipath maps with no active path on the host.",
-               reachable.map { ([("host", $0.host)], $0.multipathMapsDead) })
+        family(
+            "lvmguard_host_reachable", "1 when lvmguard could gather the host's facts, 0 when it could not.",
+            run.hosts.map { ([("host", $0.host)], $0.reachable ? 1 : 0) })
+        family(
+            "lvmguard_check_passed", "1 when the check passed on the host, 0 when it failed.",
+            reachable.flatMap { host in
+                host.checks.map { ([("host", host.host), ("check", $0.check)], $0.passed ? 1 : 0) }
+            })
+        family(
+            "lvmguard_guest_lvs_active",
+            "Guest LVs active on the host (LVM's view plus LVs on maps with no active path).",
+            reachable.map { ([("host", $0.host)], $0.guestLVsActive) })
+        family(
+            "lvmguard_multipath_maps_held", "Multipath maps held open by guest LVs on the host.",
+            reachable.map { ([("host", $0.host)], $0.multipathMapsHeld) })
+        family(
+            "lvmguard_multipath_maps_dead", "Multipath maps with no active path on the host.",
+            reachable.map { ([("host", $0.host)], $0.multipathMapsDead) })
         out.append("# HELP lvmguard_check_last_run_timestamp_seconds When this lvmguard check run ended.")
         out.append("# TYPE lvmguard_check_last_run_timestamp_seconds gauge")
         out.append("lvmguard_check_last_run_timestamp_seconds \(run.timestamp)")

@@ -3,11 +3,13 @@ public enum DiagnosisReport {
     public static func text(_ diagnosis: Diagnosis) -> String {
         var out: [String] = []
         guard let map = diagnosis.map else {
-            out.append("\(diagnosis.host): no multipath map matches" + (diagnosis.wwid.map { " WWID \($0)" } ?? " the query"))
+            out.append(
+                "\(diagnosis.host): no multipath map matches" + (diagnosis.wwid.map { " WWID \($0)" } ?? " the query"))
             return out.joined(separator: "\n") + "\n"
         }
-        out.append("\(diagnosis.host): multipath map \(map) (wwid \(diagnosis.wwid ?? "?")), open count \(diagnosis.openCount ?? 0): "
-            + verdictText(diagnosis.verdict))
+        out.append(
+            "\(diagnosis.host): multipath map \(map) (wwid \(diagnosis.wwid ?? "?")), open count \(diagnosis.openCount ?? 0): "
+                + verdictText(diagnosis.verdict))
         if diagnosis.holders.isEmpty { out.append("  holders: none") }
         for holder in diagnosis.holders {
             var line = String(repeating: "  ", count: holder.depth) + "held by \(holder.device), open \(holder.open)"
@@ -21,7 +23,8 @@ public enum DiagnosisReport {
         for why in diagnosis.why { out.append("  why: \(why)") }
         out.append("")
         out.append("The plan that fixes \(diagnosis.host):")
-        let plan = PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [diagnosis.plan]), colored: false)
+        let plan = PlanReport.text(
+            FleetPlan(playbook: "", inventory: "", policy: "", hosts: [diagnosis.plan]), colored: false)
         out.append(contentsOf: plan.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
         return out.joined(separator: "\n").trimmingWhitespace() + "\n"
     }

@@ -6,52 +6,67 @@ extension HostPlan.Blocker {
         switch self {
         case let .unexplainedOpenLVs(vg):
             let open = vg.openLVs.map { "LV \($0.name) (\($0.uuid)) is open (open count \($0.openCount))" }
-            return "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) has open LVs that nothing lvmguard sees "
+            return
+                "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) has open LVs that nothing lvmguard sees "
                 + "explains (no mount, swap, libvirt disk or device stacked on them): \(open.joined(separator: ", ")); "
                 + "find what holds them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for \(host)"
         case let .ambiguousBootReference(conflict):
             return "the kernel command line's \(conflict.reference) names \(conflict.vgUUIDs.count) VGs "
                 + "(\(conflict.vgUUIDs.joined(separator: ", "))): declare the host's VG by UUID in lvmguard_host_vgs for \(host)"
         case let .unclassifiedVG(vg):
-            return "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
+            return
+                "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
                 + "command line, not declared and tied to no instance: if the host owns it, add it to lvmguard_host_vgs "
                 + "for \(host) (by name or UUID); if not, detach or remove it"
         case let .guestVGInUse(vg):
-            return "VG \(vg.name) (\(vg.uuid)) is used by the host (\(vg.uses.joined(separator: "; "))) and carries a guest's "
+            return
+                "VG \(vg.name) (\(vg.uuid)) is used by the host (\(vg.uses.joined(separator: "; "))) and carries a guest's "
                 + "evidence (\(vg.evidence.summary)): if it is a guest's volume, stop using it on the host (unmount it, "
                 + "swapoff); if the host owns it, add it to lvmguard_host_vgs for \(host) (by name or UUID)"
         case let .unclaimedVG(vg):
-            let made = vg.creationHosts.isEmpty ? "made by a host LVM did not record"
+            let made =
+                vg.creationHosts.isEmpty
+                ? "made by a host LVM did not record"
                 : "made on \(vg.creationHosts.joined(separator: ", "))"
-            return "VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(PlanReport.describe).joined(separator: ", ")) is on attachable "
+            return
+                "VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(PlanReport.describe).joined(separator: ", ")) is on attachable "
                 + "storage, \(made), and nothing on the host uses it or ties it to an instance: if the host owns it "
                 + "(a backup VG, nova's or cinder's VG while nothing runs), add it to lvmguard_host_vgs for \(host) (by name "
                 + "or UUID); if it is a guest's volume, find its instance"
         case let .duplicatePV(uuid, devices):
-            let named = devices.map { $0.path + ($0.identities.isEmpty ? "" : " (\($0.identities.joined(separator: ", ")))") }
-            return "PV UUID \(uuid) is on \(devices.count) devices: \(named.joined(separator: "; ")) (a disk cloned from an image "
+            let named = devices.map {
+                $0.path + ($0.identities.isEmpty ? "" : " (\($0.identities.joined(separator: ", ")))")
+            }
+            return
+                "PV UUID \(uuid) is on \(devices.count) devices: \(named.joined(separator: "; ")) (a disk cloned from an image "
                 + "with LVM, or a guest volume made from the host's image); LVM uses one of them and its lvm-pv-uuid link names "
                 + "either: give the host's copy new UUIDs (vgimportclone) or detach the other, then plan again"
         case let .ambiguousDeclaration(name, uuids):
-            return "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
+            return
+                "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
                 + "declare the host's by UUID"
         case let .rejectAllHidesHostPVs(pvs):
-            return "policy reject-all would hide the host's own PVs (\(pvs.joined(separator: ", "))): use policy host-pvs-only "
+            return
+                "policy reject-all would hide the host's own PVs (\(pvs.joined(separator: ", "))): use policy host-pvs-only "
                 + "for this host"
         case .lvmetadIgnoresFilter:
-            return "lvmetad is in use (global/use_lvmetad = 1), which ignores devices/filter for what udev and pvscan feed it: "
+            return
+                "lvmetad is in use (global/use_lvmetad = 1), which ignores devices/filter for what udev and pvscan feed it: "
                 + "use key global_filter"
         case let .configUnparseable(path, error):
-            return "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read"
+            return
+                "cannot parse \(path) at \(error): fix the file by hand; lvmguard does not overwrite what it cannot read"
         case let .filterNotUnderstood(key, path, line, error):
             return "the current \(key) in \(path) line \(line) is not understood (\(error)): a person must look"
         case let .filterSetElsewhere(key, path, effective, current):
-            return "\(key) is set outside \(path) (lvmconfig reports \(effective), \(path) says \(current)): change it where "
+            return
+                "\(key) is set outside \(path) (lvmconfig reports \(effective), \(path) says \(current)): change it where "
                 + "it is set, or remove it there"
         case let .openGuestLVsOnly(lvs):
             return "guest LVs are open on the host and nothing else is left to change: \(lvs.joined(separator: ", "))"
         case let .deadMapCarriesHostStorage(map):
-            return "\(map.label) \(map.stateDescription) and carries the host's storage: \(map.hostUse.joined(separator: "; ")); "
+            return
+                "\(map.label) \(map.stateDescription) and carries the host's storage: \(map.hostUse.joined(separator: "; ")); "
                 + "LVM cannot read it, so no filter can be planned that keeps it: restore a path first"
         case let .deadMapsOnly(maps):
             return "guest LVs stay active on multipath maps with no active path and nothing else is left to change: "
@@ -81,28 +96,36 @@ extension HostPlan.Warning {
                 + "follows creation order), so no filter keeps the host's PVs at boot; the plan moves the host to the "
                 + "devices file, which LVM matches by the WWID, serial or dm UUID read from sysfs"
         case .devicesFileMissing:
-            return "use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it"
+            return
+                "use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it"
         case let .guestVGKeptActive(name, uuid):
             return "guest VG \(name) (\(uuid)) is active; deactivate_guest_vgs is false, so it stays active"
         case let .openGuestLV(lv):
-            return "guest LV \(lv) is open on the host: it will not be deactivated; find what holds it (dmsetup info, fuser -vm)"
+            return
+                "guest LV \(lv) is open on the host: it will not be deactivated; find what holds it (dmsetup info, fuser -vm)"
         case let .deadMap(map):
-            var warning = "\(map.label) \(map.stateDescription): every LVM command lvmguard runs skips it and what is on it"
+            var warning =
+                "\(map.label) \(map.stateDescription): every LVM command lvmguard runs skips it and what is on it"
             if map.guestLVs.isEmpty {
                 warning += "; nothing is stacked on it, so os-brick's multipath -f can remove it"
             } else if map.release {
-                warning += "; apply releases guest VG \(map.guestVGUUIDs.joined(separator: ", ")) without I/O (dead_maps: release)"
+                warning +=
+                    "; apply releases guest VG \(map.guestVGUUIDs.joined(separator: ", ")) without I/O (dead_maps: release)"
             } else {
-                warning += "; guest VG \(map.guestVGUUIDs.joined(separator: ", ")) stays active on it ("
-                    + (map.blockers.isEmpty ? "dead_maps: report; set dead_maps: release to free the map"
-                        : "cannot be released: \(map.blockers.joined(separator: "; "))") + "), and apply fails until it is freed"
+                warning +=
+                    "; guest VG \(map.guestVGUUIDs.joined(separator: ", ")) stays active on it ("
+                    + (map.blockers.isEmpty
+                        ? "dead_maps: report; set dead_maps: release to free the map"
+                        : "cannot be released: \(map.blockers.joined(separator: "; "))")
+                    + "), and apply fails until it is freed"
             }
             return warning
         case let .keptAcceptRule(rule):
             return "the current filter's rule \(rule) matches no device present now (a detached or logged-out disk?): "
                 + "kept, so LVM still sees that disk when it returns; remove it by hand if the disk is gone for good"
         case let .keptDevicesFileEntry(device, pvid):
-            return "the devices file's entry for PVID \(pvid) (last seen as \(device)) matches no PV present now: kept, "
+            return
+                "the devices file's entry for PVID \(pvid) (last seen as \(device)) matches no PV present now: kept, "
                 + "so LVM still uses that disk when it returns; remove it with lvmdevices --delpvid if it is gone for good"
         case let .initramfsLeftAsIs(image):
             return "the initramfs \(image) holds an lvm.conf whose device settings differ from the planned ones; "
@@ -116,8 +139,10 @@ extension GuestEvidence {
     public var summary: String {
         var parts: [String] = instances.map { "disk of libvirt domain \($0)" }
         if !foreignCreationHosts.isEmpty {
-            parts.append("created by \(foreignCreationHosts.joined(separator: ", ")) on "
-                + (transports.isEmpty ? "unknown" : transports.map(\.rawValue).joined(separator: ", ")) + " storage")
+            parts.append(
+                "created by \(foreignCreationHosts.joined(separator: ", ")) on "
+                    + (transports.isEmpty ? "unknown" : transports.map(\.rawValue).joined(separator: ", ")) + " storage"
+            )
         }
         return parts.joined(separator: "; ")
     }

@@ -2,17 +2,21 @@
 public enum PlanReport {
     /// Per-host sections then a recap line.
     public static func text(_ plan: FleetPlan, colored: Bool) -> String {
-        let (bold, red, green, yellow, reset) = colored
+        let (bold, red, green, yellow, reset) =
+            colored
             ? ("\u{1B}[1m", "\u{1B}[31m", "\u{1B}[32m", "\u{1B}[33m", "\u{1B}[0m") : ("", "", "", "", "")
         var out: [String] = []
         for host in plan.hosts {
-            let color = switch host.status {
-            case .inSync, .exempt: green
-            case .changes: yellow
-            case .blocked, .unreachable: red
-            }
+            let color =
+                switch host.status {
+                case .inSync, .exempt: green
+                case .changes: yellow
+                case .blocked, .unreachable: red
+                }
             var heading = "\(bold)\(host.host)\(reset): \(color)\(host.status.rawValue)\(reset)"
-            if let regime = host.regime { heading += " (\(regime.rawValue) regime" + (host.lvmVersion.map { ", LVM \($0)" } ?? "") + ")" }
+            if let regime = host.regime {
+                heading += " (\(regime.rawValue) regime" + (host.lvmVersion.map { ", LVM \($0)" } ?? "") + ")"
+            }
             out.append(heading)
             for reason in host.reasons { out.append("  \(host.status == .exempt ? "exempt" : "why"): \(reason)") }
             if let exemption = host.exemption {
@@ -26,7 +30,8 @@ public enum PlanReport {
                     out.append("  host VG \(vg.name) (\(vg.uuid)): \(vg.reasons.joined(separator: "; "))")
                 }
                 for vg in ownership.guestVGs {
-                    var line = "  guest VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(describe).joined(separator: ", "))"
+                    var line =
+                        "  guest VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(describe).joined(separator: ", "))"
                     if let partial = vg.partial { line += " (\(partial))" }
                     if let evidence = vg.evidence { line += ": \(evidence.summary)" }
                     out.append(line)
@@ -34,7 +39,10 @@ public enum PlanReport {
             }
             if let edit = host.configEdit {
                 out.append("  \(edit.key): \(edit.current) -> \(edit.planned)")
-                out.append(contentsOf: colorDiff(edit.diff, colored: colored).split(separator: "\n", omittingEmptySubsequences: false)
+                out.append(
+                    contentsOf: colorDiff(edit.diff, colored: colored).split(
+                        separator: "\n", omittingEmptySubsequences: false
+                    )
                     .dropLast().map { "    " + $0 })
             }
             if let edit = host.devicesFileEdit {
@@ -43,18 +51,27 @@ public enum PlanReport {
                 for device in edit.remove { out.append("  devices file: remove \(device)") }
             }
             for deactivation in host.deactivations {
-                var line = "  deactivate guest VG \(deactivation.vgName) (\(deactivation.vgUUID)) on \(deactivation.pvs.joined(separator: ", "))"
+                var line =
+                    "  deactivate guest VG \(deactivation.vgName) (\(deactivation.vgUUID)) on \(deactivation.pvs.joined(separator: ", "))"
                 if !deactivation.wwids.isEmpty {
-                    line += " [multipath \(zip(deactivation.multipathMaps, deactivation.wwids).map { "\($0) wwid \($1)" }.joined(separator: ", "))]"
+                    line +=
+                        " [multipath \(zip(deactivation.multipathMaps, deactivation.wwids).map { "\($0) wwid \($1)" }.joined(separator: ", "))]"
                 }
-                if !deactivation.instances.isEmpty { line += " used by \(deactivation.instances.joined(separator: ", "))" }
+                if !deactivation.instances.isEmpty {
+                    line += " used by \(deactivation.instances.joined(separator: ", "))"
+                }
                 out.append(line)
                 for lv in deactivation.lvs {
-                    out.append("    LV \(lv.name) (\(lv.uuid))" + (lv.open ? " \(red)OPEN: left active, see warnings\(reset)" : ""))
+                    out.append(
+                        "    LV \(lv.name) (\(lv.uuid))"
+                            + (lv.open ? " \(red)OPEN: left active, see warnings\(reset)" : ""))
                 }
             }
             if let initramfs = host.initramfs {
-                out.append("  initramfs \(initramfs.image): " + (initramfs.rebuild ? "rebuild (\(initramfs.tool.rawValue))" : "out of date, left as is (policy check)"))
+                out.append(
+                    "  initramfs \(initramfs.image): "
+                        + (initramfs.rebuild
+                            ? "rebuild (\(initramfs.tool.rawValue))" : "out of date, left as is (policy check)"))
             }
             let commands = host.commands
             if !commands.isEmpty {
@@ -71,14 +88,17 @@ public enum PlanReport {
     /// "Recap: 7 hosts: 2 to change, 1 in-sync, 1 exempt, 2 blocked, 1 unreachable".
     public static func recapLine(_ plan: FleetPlan) -> String {
         let counts = Dictionary(uniqueKeysWithValues: plan.recap)
-        return "Recap: \(plan.hosts.count) host\(plan.hosts.count == 1 ? "" : "s"): \(counts[.changes] ?? 0) to change, "
+        return
+            "Recap: \(plan.hosts.count) host\(plan.hosts.count == 1 ? "" : "s"): \(counts[.changes] ?? 0) to change, "
             + "\(counts[.inSync] ?? 0) in-sync, \(counts[.exempt] ?? 0) exempt, \(counts[.blocked] ?? 0) blocked, "
             + "\(counts[.unreachable] ?? 0) unreachable"
     }
 
     /// A change-review summary: hosts grouped by identical change, each change shown once.
     public static func markdown(_ plan: FleetPlan) -> String {
-        var out = ["# lvmguard plan: \(plan.playbook)", "", "Inventory `\(plan.inventory)`, policy \(plan.policy).", ""]
+        var out = [
+            "# lvmguard plan: \(plan.playbook)", "", "Inventory `\(plan.inventory)`, policy \(plan.policy).", "",
+        ]
         out.append("| status | hosts |")
         out.append("| --- | --- |")
         for (status, count) in plan.recap { out.append("| \(status.rawValue) | \(count) |") }
@@ -124,7 +144,9 @@ public enum PlanReport {
             out.append("| host | status | why |")
             out.append("| --- | --- | --- |")
             for host in attention {
-                out.append("| `\(host.host)` | \(host.status.rawValue) | \(host.reasons.joined(separator: "; ").replacingOccurrences(of: "|", with: "\\|")) |")
+                out.append(
+                    "| `\(host.host)` | \(host.status.rawValue) | \(host.reasons.joined(separator: "; ").replacingOccurrences(of: "|", with: "\\|")) |"
+                )
             }
             out.append("")
         }
@@ -133,7 +155,8 @@ public enum PlanReport {
 
     /// What makes two hosts' changes the same: the diff body and the commands, without host names.
     static func changeKey(_ host: HostPlan) -> String {
-        (host.configEdit.map { bodyOfDiff($0.diff).joined(separator: "\n") } ?? "") + "\n" + host.commands.joined(separator: "\n")
+        (host.configEdit.map { bodyOfDiff($0.diff).joined(separator: "\n") } ?? "") + "\n"
+            + host.commands.joined(separator: "\n")
     }
 
     /// A diff without its `---`/`+++` lines (which name the host).

@@ -23,7 +23,7 @@ public struct ProgressTally: Sendable {
 
     /// "apply: 12/50 hosts done · changed 9 · failed 1 · unreachable 2".
     public var line: String {
-        ([ "\(phase): \(done)/\(total) host\(total == 1 ? "" : "s") done" ] + counts.map { "\($0.outcome) \($0.count)" })
+        (["\(phase): \(done)/\(total) host\(total == 1 ? "" : "s") done"] + counts.map { "\($0.outcome) \($0.count)" })
             .joined(separator: " · ")
     }
 

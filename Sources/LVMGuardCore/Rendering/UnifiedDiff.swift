@@ -9,13 +9,16 @@ public enum UnifiedDiff {
 
     /// The diff from `old` to `new`, or "" when they are equal. Labels go on the `---`/`+++` lines,
     /// e.g. "compute-01:/etc/lvm/lvm.conf (current)".
-    public static func diff(from old: String, to new: String, oldLabel: String, newLabel: String,
-                            context: Int = 3, style: Style = .plain) -> String {
+    public static func diff(
+        from old: String, to new: String, oldLabel: String, newLabel: String,
+        context: Int = 3, style: Style = .plain
+    ) -> String {
         guard old != new else { return "" }
         let a = lines(old), b = lines(new)
         let edits = shortestEdit(a.lines, b.lines)
         var out: [String] = []
-        let (red, green, cyan, bold, reset) = style.colored ? ("\u{1B}[31m", "\u{1B}[32m", "\u{1B}[36m", "\u{1B}[1m", "\u{1B}[0m") : ("", "", "", "", "")
+        let (red, green, cyan, bold, reset) =
+            style.colored ? ("\u{1B}[31m", "\u{1B}[32m", "\u{1B}[36m", "\u{1B}[1m", "\u{1B}[0m") : ("", "", "", "", "")
         out.append("\(bold)--- \(oldLabel)\(reset)")
         out.append("\(bold)+++ \(newLabel)\(reset)")
         for hunk in hunks(edits, context: context) {
@@ -30,10 +33,14 @@ public enum UnifiedDiff {
                     out.append(" " + a.lines[edit.oldIndex])
                 case .delete:
                     out.append("\(red)-\(a.lines[edit.oldIndex])\(reset)")
-                    if edit.oldIndex == a.lines.count - 1, !a.endsWithNewline { out.append("\\ No newline at end of file") }
+                    if edit.oldIndex == a.lines.count - 1, !a.endsWithNewline {
+                        out.append("\\ No newline at end of file")
+                    }
                 case .insert:
                     out.append("\(green)+\(b.lines[edit.newIndex])\(reset)")
-                    if edit.newIndex == b.lines.count - 1, !b.endsWithNewline { out.append("\\ No newline at end of file") }
+                    if edit.newIndex == b.lines.count - 1, !b.endsWithNewline {
+                        out.append("\\ No newline at end of file")
+                    }
                 }
             }
         }
@@ -81,11 +88,15 @@ public enum UnifiedDiff {
         var prefix = 0
         while prefix < a.count, prefix < b.count, same(a[prefix], b[prefix]) { prefix += 1 }
         var suffix = 0
-        while suffix < a.count - prefix, suffix < b.count - prefix, same(a[a.count - 1 - suffix], b[b.count - 1 - suffix]) { suffix += 1 }
+        while suffix < a.count - prefix, suffix < b.count - prefix,
+            same(a[a.count - 1 - suffix], b[b.count - 1 - suffix])
+        { suffix += 1 }
         let middle = myers(Array(a[prefix..<(a.count - suffix)]), Array(b[prefix..<(b.count - suffix)]))
         var edits = (0..<prefix).map { Edit(kind: .equal, oldIndex: $0, newIndex: $0) }
         edits += middle.map { Edit(kind: $0.kind, oldIndex: $0.oldIndex + prefix, newIndex: $0.newIndex + prefix) }
-        edits += (0..<suffix).map { Edit(kind: .equal, oldIndex: a.count - suffix + $0, newIndex: b.count - suffix + $0) }
+        edits += (0..<suffix).map {
+            Edit(kind: .equal, oldIndex: a.count - suffix + $0, newIndex: b.count - suffix + $0)
+        }
         return edits
     }
 

@@ -4,11 +4,13 @@ public enum ValidateReport {
         var lines: [String] = []
         lines.append("playbook:  \(desired.file) (\(desired.name))")
         lines.append("inventory: \(inventory.file) (\(inventory.hosts.count) hosts, \(inventory.groups.count) groups)")
-        lines.append("policy:    \(desired.filter.policy.rawValue) via devices/\(desired.filter.key.rawValue)"
-            + (desired.deactivateGuestVGs ? ", deactivate guest VGs" : "")
-            + ", refresh \(desired.refresh.rawValue), initramfs \(desired.initramfs.rawValue)")
-        lines.append("rollout:   forks \(desired.rollout.forks), serial \(desired.rollout.serial.map(\.description).joined(separator: ",")), max_fail_percentage \(desired.rollout.maxFailPercentage)%"
-            + (desired.rollout.maxFailures.map { ", max_failures \($0)" } ?? ""))
+        lines.append(
+            "policy:    \(desired.filter.policy.rawValue) via devices/\(desired.filter.key.rawValue)"
+                + (desired.deactivateGuestVGs ? ", deactivate guest VGs" : "")
+                + ", refresh \(desired.refresh.rawValue), initramfs \(desired.initramfs.rawValue)")
+        lines.append(
+            "rollout:   forks \(desired.rollout.forks), serial \(desired.rollout.serial.map(\.description).joined(separator: ",")), max_fail_percentage \(desired.rollout.maxFailPercentage)%"
+                + (desired.rollout.maxFailures.map { ", max_failures \($0)" } ?? ""))
         lines.append("")
         lines.append("targets (hosts: \(desired.hosts.source)): \(selection.targets.count)")
         let width = selection.targets.map(\.name.count).max() ?? 0
@@ -34,7 +36,9 @@ public enum ValidateReport {
             lines.append("expired exemptions (no longer apply): \(selection.expired.count)")
             for expired in selection.expired {
                 let hosts = expired.hosts.isEmpty ? "no targeted hosts" : expired.hosts.joined(separator: ", ")
-                lines.append("  \(expired.exemption.target): \(expired.exemption.reason) (until \(expired.exemption.until.map(String.init(describing:)) ?? "?")) -> \(hosts)")
+                lines.append(
+                    "  \(expired.exemption.target): \(expired.exemption.reason) (until \(expired.exemption.until.map(String.init(describing:)) ?? "?")) -> \(hosts)"
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -40,13 +40,16 @@ public enum YAMLDocument {
             for (key, value) in mapping {
                 let keyLocation = location(key.mark, file: file)
                 guard case let .scalar(keyScalar) = key else {
-                    diagnostics.error("mapping keys must be plain names, found a \(key.sequence != nil ? "list" : "mapping")", at: keyLocation)
+                    diagnostics.error(
+                        "mapping keys must be plain names, found a \(key.sequence != nil ? "list" : "mapping")",
+                        at: keyLocation)
                     continue
                 }
-                entries.append(YAMLEntry(
-                    key: keyScalar.string,
-                    keyLocation: keyLocation,
-                    value: convert(value, file: file, diagnostics: &diagnostics)))
+                entries.append(
+                    YAMLEntry(
+                        key: keyScalar.string,
+                        keyLocation: keyLocation,
+                        value: convert(value, file: file, diagnostics: &diagnostics)))
             }
             return YAMLNode(.mapping(entries), at: here)
         case .alias:
@@ -59,18 +62,20 @@ public enum YAMLDocument {
     static func diagnostic(for error: YamlError, file: String) -> Diagnostic {
         switch error {
         case let .scanner(context, problem, mark, _),
-             let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
             var message = "invalid YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line))" }
             return Diagnostic(.error, at: location(mark, file: file), message)
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return Diagnostic(.error, at: location(context.mark, file: file),
-                              "duplicate key \(names) in one mapping", hint: "keep one of them")
+            return Diagnostic(
+                .error, at: location(context.mark, file: file),
+                "duplicate key \(names) in one mapping", hint: "keep one of them")
         case let .reader(problem, offset, _, _):
-            return Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1),
-                              "unreadable YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
+            return Diagnostic(
+                .error, at: SourceLocation(file: file, line: 1, column: 1),
+                "unreadable YAML: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
         default:
             return Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(error)")
         }

@@ -56,11 +56,13 @@ public extension YAMLNode {
     /// A whole number within `range`.
     func integer(_ what: String, in range: ClosedRange<Int>, diagnostics: inout Diagnostics) -> Int? {
         guard let text = scalar, let value = Int(text) else {
-            diagnostics.error("\(what) must be a whole number, found \(scalar.map { "'\($0)'" } ?? shapeName)", at: location)
+            diagnostics.error(
+                "\(what) must be a whole number, found \(scalar.map { "'\($0)'" } ?? shapeName)", at: location)
             return nil
         }
         guard range.contains(value) else {
-            diagnostics.error("\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: location)
+            diagnostics.error(
+                "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: location)
             return nil
         }
         return value
@@ -89,7 +91,9 @@ extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF.
     func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0.isWhitespace }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[start...end])
     }
 }
