@@ -131,3 +131,19 @@ struct DeadMapTests {
         #expect(plan.warningKinds.contains(.deadMap(map: map)))
     }
 }
+
+extension DeadMapTests {
+    @Test("a dead map open more times than its holders lvmguard names is not released, even when asked")
+    func unnamedOpener() throws {
+        let facts = try Fixture.facts("dead-map") { sections in
+            let info = sections["dm-info"]!
+            let lines = info.stdout.split(separator: "\n").map { line -> String in
+                line.hasPrefix("mpatha|") ? line.replacingOccurrences(of: "|2|mpath-", with: "|3|mpath-") : String(line)
+            }
+            sections["dm-info"] = info.with(stdout: lines.joined(separator: "\n") + "\n")
+        }
+        let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
+        let map = try #require(plan.deadMaps.first)
+        #expect(!map.release && map.blockers.contains { $0.contains("open 3 times but lvmguard names 2 holders") }, "\(map.blockers)")
+    }
+}

@@ -40,6 +40,13 @@ enum DeadMaps {
                 for holder in graph.holders(of: current) where seen.insert(holder).inserted { queue.append(holder) }
             }
             for disk in device.flatMap({ libvirtByDevice[$0.majMin] }) ?? [] { blockers.append("the map is \(disk)") }
+            // Someone lvmguard cannot name has it open (an instance's qemu in a container, a process with the
+            // device open): failing its queued I/O would fail theirs.
+            if let device, device.open > graph.holders(of: device.majMin).count {
+                blockers.append(
+                    "the map is open \(device.open) times but lvmguard names \(graph.holders(of: device.majMin).count) "
+                        + "holders: something it cannot see has it open")
+            }
             for current in stack.reversed() {
                 guard let dm = graph.dmDevice(current), let lv = LVMUUID.lvIdentity(dmUUID: dm.uuid) else {
                     blockers.append(
