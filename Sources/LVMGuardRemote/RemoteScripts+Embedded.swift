@@ -8,8 +8,8 @@ extension RemoteScripts {
 # The controller sends, on stdin: variables (validated tokens only: UUIDs, /dev paths, hex), data functions
 # whose bodies are base64 (lvmguard_data_*), bounds.sh, common.sh, this script, then gather-facts.sh for the
 # facts after.
-# Everything runs inside main(), so nothing starts before the whole script has arrived. HUP and PIPE are
-# ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
+# Everything runs from main(), called on the last lines, so nothing starts before the whole script has arrived.
+# HUP and PIPE are ignored: a dropped connection cannot stop the run half-way, and every step leaves lvm.conf whole.
 # Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
 
@@ -67,11 +67,9 @@ release_dead_maps() {
     return $status
 }
 
-main() {
-    set -u
-    setup || return 1
-    lock || return $?
-
+# The host must still be what the plan saw: the same boot, lvm.conf, LV states and devices file. Returns 4 when
+# it is not (stale), naming what changed.
+check_fingerprint() {
     # 2. The host must still be what the plan saw, in the same boot: after a reboot, kernel names and device
     # paths in the plan may name other devices.
     if [ -n "${LVMGUARD_EXPECT_BOOT_ID:-}" ]; then
@@ -106,7 +104,10 @@ main() {
         return 4
     fi
     step fingerprint ok "boot, lvm.conf, LV states and devices file are as planned"
+}
 
+# The candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
+write_config() {
     # 3-4. Candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
     if [ "$LVMGUARD_CONFIG_EDIT" = 1 ]; then
         data candidate > "$TMP/candidate" || { step candidate failed "cannot decode the planned lvm.conf"; return 1; }
@@ -148,7 +149,10 @@ main() {
         echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$CONF" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"
         step config changed "wrote $CONF (backup $BACKUP)"
     fi
+}
 
+# Devices-file hosts: the same change with LVM's own tools, backup first.
+edit_devices_file() {
     # Devices-file hosts: the same change with LVM's own tools, backup first.
     if [ "$LVMGUARD_DEVICES_ADD$LVMGUARD_DEVICES_REMOVE$LVMGUARD_DEVICES_CREATE" != 0 ]; then
         if [ -e "$DEVICES" ]; then
@@ -167,9 +171,12 @@ main() {
         done
         step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
     fi
+}
 
+# Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
+deactivate_guests() {
     # 5. Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
-    failed=0
+    deactivated=0
     for uuid in $LVMGUARD_DEACTIVATE; do
         state=$(bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
         attr=${state%% *}
@@ -182,12 +189,23 @@ main() {
                     step deactivate changed "LV $name ($uuid) deactivated"
                 else
                     step deactivate failed "LV $name ($uuid): $(tr '\n' ' ' < "$TMP/out")"
-                    failed=1
+                    deactivated=1
                 fi ;;
             *) step deactivate ok "LV $name ($uuid) is already inactive" ;;
         esac
     done
+    return $deactivated
+}
 
+main() {
+    set -u
+    setup || return 1
+    lock || return $?
+    check_fingerprint || return $?
+    write_config || return 1
+    edit_devices_file || return 1
+    failed=0
+    deactivate_guests || failed=1
     # 6. Guests on multipath maps with no active path: LVM cannot touch them (any read blocks).
     release_dead_maps || failed=1
 
