@@ -31,8 +31,11 @@ let package = Package(
                 "LVMGuardCore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["EmbedRemoteScripts"]
         ),
+        // remote/*.sh as string literals in LVMGuardRemote, generated at build time.
+        .plugin(name: "EmbedRemoteScripts", capability: .buildTool()),
         // Argument parsing and wiring only.
         .executableTarget(
             name: "lvmguard",

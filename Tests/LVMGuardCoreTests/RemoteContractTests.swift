@@ -24,7 +24,7 @@ struct RemoteContractTests {
         return Set(lines.flatMap { line in line.matches(of: regex).compactMap { $0.output[1].substring.map(String.init) } })
     }
 
-    @Test("every embedded script is its file in remote/ (run scripts/embed-remote-scripts.sh after editing one)",
+    @Test("every embedded script is its file in remote/ (the EmbedRemoteScripts build plugin generates them)",
           arguments: files)
     func embedded(file: String) throws {
         let embedded: [String: String] = [
