@@ -41,7 +41,7 @@ lab_ssh_port() {
     local port=$1; shift
     ssh -i "$(base_dir)/id_ed25519" -p "$port" \
         -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
+        -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
         root@127.0.0.1 "$@"
 }
 
@@ -51,7 +51,7 @@ lab_probe() {
     local port=$1; shift
     timeout 20 ssh -i "$(base_dir)/id_ed25519" -p "$port" \
         -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -o ConnectTimeout=5 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
+        -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
         root@127.0.0.1 "$@"
 }
 
