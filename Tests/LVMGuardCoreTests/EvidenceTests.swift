@@ -12,14 +12,7 @@ struct EvidenceTests {
 
     /// The fixture with sections changed: (section, old text or nil to append, new text).
     static func facts(_ edits: [(String, String?, String)] = []) throws -> HostFacts {
-        try Fixture.facts("incident-evidence") { sections in
-            for (name, old, new) in edits {
-                let section = sections[name] ?? FactSection(name: name, status: 0, stdout: "", stderr: "")
-                let stdout = old.map { section.stdout.replacingOccurrences(of: $0, with: new) } ?? section.stdout + new
-                precondition(old == nil || stdout != section.stdout, "no '\(old!)' in \(name)")
-                sections[name] = section.with(stdout: stdout)
-            }
-        }
+        try Fixture.facts("incident-evidence", edits: edits.map { (section: $0.0, old: $0.1, new: $0.2) })
     }
 
     static func plan(_ edits: [(String, String?, String)] = [], hostVGs: [String] = []) throws -> HostPlan {

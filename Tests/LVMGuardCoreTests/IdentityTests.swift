@@ -8,15 +8,7 @@ struct IdentityTests {
     /// Edits of captured sections: text replaced, or lines appended.
     static func edit(_ scenario: String, _ edits: [(section: String, old: String?, new: String)],
                      hostVGs: [String] = []) throws -> (HostFacts, HostPlan) {
-        let facts = try Fixture.facts(scenario) { sections in
-            for edit in edits {
-                let stdout = sections[edit.section]?.stdout ?? ""
-                let changed = edit.old.map { stdout.replacingOccurrences(of: $0, with: edit.new) } ?? stdout + edit.new
-                precondition(edit.old == nil || changed != stdout, "edit of \(edit.section) found no '\(edit.old!)'")
-                sections[edit.section] = (sections[edit.section] ?? FactSection(name: edit.section, status: 0, stdout: "", stderr: ""))
-                    .with(stdout: changed, status: 0)
-            }
-        }
+        let facts = try Fixture.facts(scenario, edits: edits)
         return (facts, Planner.plan(Fixture.host("h", hostVGs: hostVGs), facts: facts, desired: Fixture.desired()))
     }
 

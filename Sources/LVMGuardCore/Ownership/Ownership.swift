@@ -80,6 +80,12 @@ public struct Ownership: Sendable {
         public let identities: [String]
     }
 
+    /// One PV UUID on several devices, each with what identifies it.
+    public struct DuplicatedPV: Sendable, Hashable, Codable {
+        public let uuid: String
+        public let devices: [IdentifiedDevice]
+    }
+
     /// A host PV and the names that identify it, for the filter.
     public struct HostPV: Sendable, Hashable, Codable {
         /// The name LVM reports.
@@ -104,6 +110,8 @@ public struct Ownership: Sendable {
     public let guestVGs: [GuestVG]
     public let ambiguousVGs: [AmbiguousVG]
     public let inUseGuestVGs: [InUseGuestVG]
+    /// PV UUIDs LVM found on more than one device (a cloned image): no name or PV UUID link tells them apart.
+    public let duplicatePVs: [DuplicatedPV]
     public let unclaimedVGs: [UnclaimedVG]
     /// The host's PVs with their identities, sorted by name.
     public let hostPVDevices: [HostPV]
@@ -181,6 +189,14 @@ public struct Ownership: Sendable {
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
         self.inUseGuestVGs = inUse
+        self.duplicatePVs = facts.duplicatePVs.map { duplicate in
+            DuplicatedPV(
+                uuid: duplicate.uuid,
+                devices: duplicate.devices.map { path in
+                    IdentifiedDevice(
+                        path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
+                })
+        }
         self.unclaimedVGs = unclaimed
         self.hostPVDevices = hostPVs.sorted().map { name in
             let majMin = graph.majMin(ofPath: name)

@@ -16,11 +16,14 @@ enum FilterEdit {
         }
         do {
             let keyPath = ["devices", filter.key.rawValue]
-            let kept = filter.policy == .hostPVsOnly ? try acceptsMatchingNothing(facts: facts, keyPath: keyPath) : []
+            let document = try ConfigEditing.parsed(facts)
+            let kept =
+                filter.policy == .hostPVsOnly
+                ? acceptsMatchingNothing(document: document, keyPath: keyPath, facts: facts) : []
             found.warnings += kept.map { HostPlan.Warning.keptAcceptRule(rule: $0.rendered) }
             return (
                 try edit(
-                    facts: facts, host: host, keyPath: keyPath,
+                    facts: facts, document: document, host: host, keyPath: keyPath,
                     planned: planned(filter, acceptNames: accept.names, kept: kept.map(\.pattern))), found
             )
         } catch {
@@ -43,9 +46,10 @@ enum FilterEdit {
 
     /// The current filter's accept rules that match no device present now, by any of its names; a rule LVM's
     /// and Swift's regexes may read differently is never judged (it is replaced, as before).
-    static func acceptsMatchingNothing(facts: HostFacts, keyPath: [String]) throws(HostPlan.Blocker) -> [LVMFilter.Rule]
+    static func acceptsMatchingNothing(document: LVMConfigDocument, keyPath: [String], facts: HostFacts)
+        -> [LVMFilter.Rule]
     {
-        guard let assignment = try ConfigEditing.parsed(facts).effectiveAssignment(at: keyPath),
+        guard let assignment = document.effectiveAssignment(at: keyPath),
             let current = try? LVMFilter(parsing: assignment.value), !current.acceptsEverything
         else { return [] }
         let names = Set(
@@ -61,11 +65,10 @@ enum FilterEdit {
 
     /// The lvm.conf edit for the filter, nil when the current one is already equivalent.
     private static func edit(
-        facts: HostFacts, host: String, keyPath: [String],
+        facts: HostFacts, document: LVMConfigDocument, host: String, keyPath: [String],
         planned: LVMFilter
     ) throws(HostPlan.Blocker) -> HostPlan.ConfigEdit? {
         let path = facts.lvmConf.path
-        let document = try ConfigEditing.parsed(facts)
         let key = keyPath.joined(separator: "/")
         var current = LVMFilter.acceptAll
         if let assignment = document.effectiveAssignment(at: keyPath) {

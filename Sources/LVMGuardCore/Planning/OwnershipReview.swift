@@ -10,14 +10,7 @@ enum OwnershipReview {
         found.blockers += ownership.ambiguousVGs.filter(\.openLVs.isEmpty).map(HostPlan.Blocker.unclassifiedVG(vg:))
         found.blockers += ownership.inUseGuestVGs.map(HostPlan.Blocker.guestVGInUse(vg:))
         found.blockers += ownership.unclaimedVGs.map(HostPlan.Blocker.unclaimedVG(vg:))
-        let graph = DeviceGraph(facts)
-        for duplicate in facts.duplicatePVs {
-            let devices = duplicate.devices.map { path in
-                Ownership.IdentifiedDevice(
-                    path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
-            }
-            found.blockers.append(.duplicatePV(uuid: duplicate.uuid, devices: devices))
-        }
+        found.blockers += ownership.duplicatePVs.map { .duplicatePV(uuid: $0.uuid, devices: $0.devices) }
         for name in ownership.ambiguousDeclarations {
             let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid).sorted()
             found.blockers.append(.ambiguousDeclaration(name: name, vgUUIDs: uuids))

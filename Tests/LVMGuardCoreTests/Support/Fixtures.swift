@@ -17,6 +17,20 @@ enum Fixture {
         return try HostFacts(sections: sections)
     }
 
+    /// Facts of a scenario with sections edited: (section, text to replace or nil to append, new text). An edit
+    /// that finds nothing to replace is a mistake in the test, not a fact.
+    static func facts(_ scenario: String, edits: [(section: String, old: String?, new: String)]) throws -> HostFacts {
+        try facts(scenario) { sections in
+            for edit in edits {
+                let section = sections[edit.section] ?? FactSection(name: edit.section, status: 0, stdout: "", stderr: "")
+                let stdout = edit.old.map { section.stdout.replacingOccurrences(of: $0, with: edit.new) }
+                    ?? section.stdout + edit.new
+                precondition(edit.old == nil || stdout != section.stdout, "edit of \(edit.section) found no '\(edit.old!)'")
+                sections[edit.section] = section.with(stdout: stdout, status: 0)
+            }
+        }
+    }
+
     /// A host named after the scenario, with optional lvmguard variables.
     static func host(_ name: String, hostVGs: [String] = []) -> HostSettings {
         var yaml = "all:\n  hosts:\n    \(name):\n"
