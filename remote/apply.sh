@@ -13,6 +13,13 @@ lv_states() {
         | awk '{ print $1, $2, ($3 == "active" ? "active" : "inactive") }' | LC_ALL=C sort
 }
 
+# The devices file's entries as LVM matches them: IDTYPE, IDNAME, PVID (and PART), sorted. Left out is what LVM
+# rewrites on its own: the header comment and VERSION it bumps on every write, and DEVNAME, a hint it corrects when
+# a device was renamed (any pvs may do that between plan and apply).
+devices_entries() {
+    sed -n '/^IDTYPE=/{ s/ DEVNAME=[^ ]*//; p; }' | LC_ALL=C sort
+}
+
 # Each line of the plan's dead_maps data: "release|report WWID DM-UUID...", the dm UUIDs being the guest LVs
 # on the map, top of the stack first. "release": stop queueing on that map alone, remove the LVs' mappings
 # (no I/O: with queueing off, nothing waits on the dead paths) and check the map's open count reached 0.
@@ -89,8 +96,9 @@ check_fingerprint() {
     fi
     DEVICES="$LVMDIR/devices/${LVMGUARD_DEVICES_FILE_NAME:-system.devices}"
     if [ "$LVMGUARD_EXPECT_DEVICES_FILE" = 1 ]; then
-        data devices_file > "$TMP/expected-devices"
-        if ! cmp -s "$DEVICES" "$TMP/expected-devices"; then
+        data devices_file | devices_entries > "$TMP/expected-devices"
+        devices_entries < "$DEVICES" > "$TMP/devices" 2>/dev/null
+        if [ ! -f "$DEVICES" ] || ! cmp -s "$TMP/devices" "$TMP/expected-devices"; then
             step fingerprint stale "$DEVICES changed since the plan"
             return 4
         fi

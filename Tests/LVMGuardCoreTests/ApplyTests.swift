@@ -252,6 +252,41 @@ struct ApplyScriptLocalTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf"])
     }
 
+    /// The devices file as the plan saw it, and as LVM itself may rewrite it before apply.
+    static let plannedDevices = """
+        # LVM uses devices listed in this file.
+        # Created by LVM command vgs pid 88 at Wed Dec  2 19:20:00 2026
+        VERSION=1.1.1
+        IDTYPE=sys_wwid IDNAME=naa.5000c50015ea71b0 DEVNAME=/dev/sdb PVID=fQGAME1t0vmQ9wdEJcSkBXxm3iMxuAAK
+
+        """
+
+    @Test("the devices file as LVM rewrites it on its own (header, VERSION, a corrected DEVNAME) is not a change; an entry is", arguments: [
+        ("LVM corrected DEVNAME after a rename", "# LVM uses devices listed in this file.\n# Created by LVM command pvs pid 431 at Wed Dec  2 19:23:00 2026\nVERSION=1.1.2\nIDTYPE=sys_wwid IDNAME=naa.5000c50015ea71b0 DEVNAME=/dev/sdc PVID=fQGAME1t0vmQ9wdEJcSkBXxm3iMxuAAK\n", false),
+        ("an entry added", plannedDevices + "IDTYPE=mpath_uuid IDNAME=mpath-35000c50015ea71ac DEVNAME=/dev/mapper/mpatha PVID=3ImuC2UgyFfXzwPrvr5wVutMwONQ1jk5\n", true),
+        ("the PVID changed", plannedDevices.replacingOccurrences(of: "PVID=fQ", with: "PVID=xQ"), true),
+    ])
+    func devicesFileRewrittenByLVM(_ change: String, rewritten: String, isStale: Bool) throws {
+        guard getuid() == 0, Prerequisite.tool("lvm") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.original.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: directory + "/devices", withIntermediateDirectories: true)
+        try Self.plannedDevices.write(toFile: directory + "/devices/system.devices", atomically: true, encoding: .utf8)
+        let boundary = RemoteScripts.newBoundary()
+        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
+        let plan = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
+        try #require(plan.status == .changes && plan.fingerprint?.devicesFile != nil, "\(plan.reasons)")
+        try rewritten.write(toFile: directory + "/devices/system.devices", atomically: true, encoding: .utf8)
+        let (_, parsed) = try Self.apply(plan, in: directory)
+        let fingerprint = try #require(parsed.steps.first { $0.step == .fingerprint }, "\(change)")
+        #expect((fingerprint.result == RemoteContract.StepResult.stale) == isStale, "\(change): \(fingerprint.message)")
+    }
+
     @Test("a candidate that fails lvmconfig --validate changes nothing")
     func invalidCandidate() throws {
         guard let (directory, plan) = try Self.setUp() else {
