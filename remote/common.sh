@@ -74,12 +74,20 @@ swap_in() {
         step backup failed "cannot write the backup $2 (disk full?); $CONF is unchanged"
         return 1
     fi
-    sync
+    # Only these files, bounded: a whole-system sync waits for every dirty buffer, a hung NFS mount's too.
+    # (coreutils before 8.24, as on CentOS 7, ignores the names and syncs everything, still bounded.)
+    if ! bounded "$BOUND" sync "$NEW" "$2" 2>/dev/null; then
+        rm -f "$NEW"
+        step write failed "cannot flush $NEW and the backup to disk within $BOUND s; $CONF is unchanged"
+        return 1
+    fi
     if ! mv -f "$NEW" "$CONF"; then
         step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
         return 1
     fi
-    sync
+    # The rename itself: the directory. Past the rename either file is whole, so a slow flush is not a failure.
+    bounded "$BOUND" sync "$CONF" "${CONF%/*}" 2>/dev/null
+    return 0
 }
 
 # Refreshes LVM's cache of PVs (pvscan --cache) with the configuration in place, kept away from dead maps.

@@ -107,7 +107,7 @@ else
     section pvs-current bounded "$BOUND" pvs --reportformat json --config "$(guarded_config "$LVMDIR") $nolvmetad" \
         -o pv_name,pv_uuid,vg_uuid
 fi
-section lsblk lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
+section lsblk bounded "$BOUND" lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME
 section mounts cat /proc/mounts
 # Which device each mount is, by major:minor (names lie: a guest LV can carry the host LV's name).
 section mountinfo cat /proc/self/mountinfo
