@@ -45,6 +45,9 @@ if grep -qw device-mapper /proc/misc 2>/dev/null; then
     section multipath-table bounded "$BOUND" dmsetup table --target multipath
 fi
 section guard sh -c 'for d in $1; do echo "exclude $d"; done' sh "$DEAD_DEVICES"
+# First, whether the run can write its scratch files at all (more than one line, as the sections do): on a full
+# or read-only /tmp every section fails on its redirection, and the first of them, uname, would take the blame.
+section scratch printf '%01024d\n' 0
 section host uname -nr
 section tools sh -c 'for t in lvm lvmconfig pvs dmsetup lsblk multipath multipathd virsh dracut lsinitrd update-initramfs lsinitramfs unmkinitramfs flock sha256sum; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done'
 section lvm-version lvm version

@@ -88,6 +88,15 @@ struct ApplyRequestTests {
         let parsed = ApplyStream.parse(text, boundary: "@@b@@")
         #expect(ApplyStream.outcome(parsed).0 == expected)
     }
+
+    @Test("a connection that drops after a change is reported as state unknown, never as changed or as nothing done")
+    func connectionDropped() {
+        let parsed = ApplyStream.parse("@@b@@ step lock ok l\n@@b@@ step config changed wrote\n", boundary: "@@b@@")
+        let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: 255, sshStderr: "Connection reset by peer\n")
+        #expect(outcome == .failed)
+        #expect(reason?.hasPrefix("state unknown") == true, "\(reason ?? "")")
+        #expect(reason?.contains("last step reported: config changed") == true && reason?.contains("run plan") == true)
+    }
 }
 
 /// remote/apply.sh run for real by dash on this machine, against a temporary LVM_SYSTEM_DIR.

@@ -80,6 +80,38 @@ struct RemoteScriptTests {
         #expect(try String(contentsOfFile: directory + "/lvm.conf", encoding: .utf8) == "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
     }
 
+    @Test("on a full temporary file system the gather says so, instead of blaming its first command")
+    func fullScratchDirectory() throws {
+        guard getuid() == 0, Prerequisite.tool("lvm") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let directory = try temporaryDirectory()
+        let full = try temporaryDirectory()
+        defer {
+            _ = try? run(["umount", full])
+            try? FileManager.default.removeItem(atPath: full)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        try "devices {\n}\n".write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        let mounted = try run(["mount", "-t", "tmpfs", "-o", "size=64k", "lvmguard-full", full])
+        try #require(mounted.status == 0, "a small tmpfs to fill: \(mounted.stderr)")
+        _ = try run(["dd", "if=/dev/zero", "of=\(full)/fill", "bs=4k"])
+        let boundary = RemoteScripts.newBoundary()
+        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory, "TMPDIR": full],
+                             stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let sections = try FactStream.parse(result.stdout, boundary: boundary)
+        #expect(sections["scratch"]?.succeeded == false, "the probe fails on the full file system")
+        #expect(throws: FactsError.self) { try HostFacts(sections: sections) }
+        do {
+            _ = try HostFacts(sections: sections)
+        } catch {
+            #expect(error.message.contains("temporary directory") && error.message.contains("full or read-only"),
+                    "\(error.message)")
+            #expect(!error.message.contains("uname"), "\(error.message)")
+        }
+    }
+
     @Test("ssh arguments: options, then --, the address, and only the fixed remote command")
     func sshArguments() throws {
         let (inventory, _) = loadInventory(["inv/hosts.yaml": """

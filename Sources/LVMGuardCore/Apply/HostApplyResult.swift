@@ -101,9 +101,13 @@ public enum ApplyStream {
                     + "); no step was reported, so nothing was changed"
             )
         case nil:
+            // The connection ended, not the script: it may have gone on and finished. Only a new gather knows.
+            let last = parsed.steps.last.map { "\($0.name) \($0.result.rawValue)" } ?? "none"
             return (
                 .failed,
-                "the run was cut off before it finished (lvm.conf is the old or the new file, never partial); run apply again"
+                "state unknown: the connection was cut off before the run reported its end (last step reported: \(last)); "
+                    + "the host may have finished it. lvm.conf is the old or the new file, never partial: "
+                    + "run plan to see where the host stands"
             )
         case .stale?:
             return (.stale, parsed.steps.last { $0.result == .stale }?.message)

@@ -1,6 +1,8 @@
 /// The sections remote/gather-facts.sh prints (`section NAME ...`), besides one `config:KEY` section per
 /// `LVMSetting`. A test keeps this list and the script's `section` lines the same.
 public enum GatherSection: String, Sendable, CaseIterable {
+    /// A probe of the run's scratch directory, first: the sections after it can only be written when it is.
+    case scratch
     case host, tools, cmdline
     case `guard`
     case lvmVersion = "lvm-version"

@@ -193,6 +193,11 @@ extension HostFacts {
             return found.stdout
         }
 
+        if let scratch = sections[.scratch], !scratch.succeeded {
+            throw FactsError(
+                "cannot write its scratch files in the host's temporary directory (exit \(scratch.status)): "
+                    + "is /tmp (or TMPDIR) full or read-only? Nothing was read or changed")
+        }
         let host = try required(.host, "uname").split(separator: " ")
         hostname = host.first.map(String.init) ?? ""
         kernel = host.dropFirst().first.map { String($0).trimmingWhitespace() } ?? ""
