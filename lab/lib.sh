@@ -68,6 +68,32 @@ wait_for_ssh() {
     die "no ssh on port $port after ${LAB_BOOT_TIMEOUT}s"
 }
 
+# Waits until the scenario's '# lab-ready:' condition (POSIX sh, run in the VM) holds: the state its tests start from,
+# e.g. the incident's host LVM holding the map. Boot-time autoactivation runs from udev events that can land after
+# systemd calls the boot finished (CI met an incident host whose guest VG was not yet active), so wait, bounded; if it
+# never comes, replay the dm devices' change events once (as a coldplug would), and otherwise fail naming the
+# scenario, instead of handing a test a host that is not the one it asked for. $1 port, $2 scenario, $3 host dir.
+wait_for_scenario() {
+    local port=$1 scenario=$2 dir=$3 condition attempt
+    condition=$(sed -n 's/^# lab-ready: *//p' "$LAB_DIR/scenarios/$scenario.sh")
+    [ -n "$condition" ] || return 0
+    for attempt in 1 2; do
+        # shellcheck disable=SC2016
+        if timeout 75 ssh -i "$(base_dir)/id_ed25519" -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no \
+            -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=20 root@127.0.0.1 \
+            "i=0; until $condition; do i=\$((i + 1)); [ \$i -le 60 ] || exit 1; sleep 1; done"; then
+            [ "$attempt" = 1 ] || log "$scenario: ready after replaying the dm devices' udev events"
+            return 0
+        fi
+        [ "$attempt" = 2 ] && break
+        log "$scenario: not ready 60 s after boot ($condition); replaying the dm devices' udev events"
+        lab_probe "$port" "udevadm trigger --action=change --subsystem-match=block --sysname-match='dm-*'; udevadm settle" \
+            || true
+    done
+    tail -20 "$dir/console.log" >&2 || true
+    die "$scenario: the host booted, but its starting state never came ($condition)"
+}
+
 # Adds to `args` the SAN LUN in image $1 (when it exists) on controllers scsi$2 and scsi$(($2 + 1)),
 # with serial $3 and WWN $4.
 add_lun() {

@@ -42,6 +42,7 @@ for name in "${names[@]}"; do
     wait_for_ssh "$(cat "$dir/port")" "$dir/qemu.pid"
     # Boot finished when systemd says so: autoactivation and mounts have run.
     lab_ssh_port "$(cat "$dir/port")" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
+    wait_for_scenario "$(cat "$dir/port")" "$(cat "$dir/scenario")" "$dir"
     ssh-keyscan -t ed25519 -p "$(cat "$dir/port")" 127.0.0.1 2>/dev/null > "$dir/known_host"
     log "$name is up"
 done
