@@ -109,4 +109,85 @@ struct EvidenceLabTests {
         let plan = try LabHost.lvmguard(["plan", "-i", LabHost.inventory, ApplyLabTests.playbook, "--limit", host.name])
         #expect(plan.stdout.contains("used by instance-0000002a (\(Self.instanceUUID))"), "\(plan.stdout.suffix(2000))")
     }
+
+    @Test("a host disk detached while planning and attached again after apply stays the host's: its VG is active after a power cycle")
+    func hostDiskDetachedWhilePlanning() throws {
+        guard let lab = try PrivateLab.start(["n-detach:renamed-disks"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-detach"
+        let first = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(first.status == 0, "\(first.stdout.suffix(2500))")
+        let pvid = try lab.text(host, "pvs --noheadings -o pv_uuid \(IdentityLabTests.localDisk) | tr -d ' -'")
+        #expect(try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid)"), "the host disk is listed")
+
+        // The disk goes away as an operator takes it out: unmounted, its VG deactivated, the SCSI device deleted.
+        // Meanwhile the guest VG is active again (as a host that lost its filter would have it).
+        let detach = try lab.ssh(host, "umount /srv/data && vgchange -q -an hostvg && sd=$(readlink -f \(IdentityLabTests.localDisk)) "
+            + "&& echo 1 > /sys/block/${sd#/dev/}/device/delete && udevadm settle && ! test -e \(IdentityLabTests.localDisk) "
+            + "&& vgchange -q -ay \(Self.permissive) guestvg")
+        try #require(detach.status == 0, "\(detach.stdout) \(detach.stderr)")
+
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
+        let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
+        #expect(planned.status == .changes, "\(planned.reasons)")
+        #expect(planned.deactivations.map(\.vgName) == ["guestvg"])
+        #expect(planned.warnings.map(\.kind).contains { if case let .keptDevicesFileEntry(_, kept) = $0 { kept == pvid } else { false } },
+                "the absent disk's entry is kept, and said so: \(planned.warnings.map(\.message))")
+        #expect(!(planned.devicesFileEdit?.removePVIDs.contains(pvid) ?? false))
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid)"), "still listed after apply")
+
+        // Attached again (a rescan finds it), then a power cycle: the host's VG comes up and mounts.
+        let attach = try lab.ssh(host, "for scan in /sys/class/scsi_host/host*/scan; do echo '- - -' > $scan; done; "
+            + "udevadm settle; test -e \(IdentityLabTests.localDisk)")
+        try #require(attach.status == 0, "\(attach.stderr)")
+        #expect(try lab.reboot(host).status == 0)
+        #expect(try lab.text(host, "cat /srv/data/owner") == "host hostvg/data on the local SCSI disk", "the host's VG is mounted")
+        #expect(try lab.text(host, "lvs --noheadings -o lv_active hostvg/data | tr -d ' '") == "active")
+        try IdentityLabTests.expectGuestFreedAndInSync(lab, host)
+    }
+
+    @Test("a guest VG striped over two LUNs with one detached: the host is fixed, the VG reported partial; attached again, it stays off")
+    func partialGuestVG() throws {
+        guard let lab = try PrivateLab.start(["n-partial:partial-guest"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-partial"
+        let guest = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")
+        // Map names follow the bindings of whichever LUN came first: the LUNs are named by WWID here.
+        let (first, second) = ("mpath-35000c50015ea71ac", "mpath-35000c50015ea71ad")
+        func openCount(_ uuid: String) throws -> String { try lab.text(host, "dmsetup info -c --noheadings -o open -u \(uuid)") }
+        #expect(try openCount(second) == "1", "host LVM holds the second LUN too")
+
+        // The second volume detached: a power cycle without it.
+        let disks = lab.state + "/hosts/\(host)"
+        try FileManager.default.moveItem(atPath: disks + "/lun2.img", toPath: disks + "/lun2.detached")
+        #expect(try lab.reboot(host).status == 0)
+        #expect(try lab.text(host, "test -e /dev/disk/by-id/dm-uuid-\(second) && echo attached || echo detached") == "detached")
+
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
+        let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
+        #expect(planned.status == .changes, "not blocked: \(planned.reasons)")
+        let partial = planned.ownership?.guestVGs.first { $0.uuid == guest }
+        #expect(partial?.partial == "partial: 1 of 2 PVs present", "\(String(describing: planned.ownership))")
+        let text = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook])
+        #expect(text.stdout.contains("partial: 1 of 2 PVs present"), "\(text.stdout.suffix(1500))")
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(try openCount(first) == "0")
+
+        // Attached again: the whole guest VG is there, and host LVM leaves it alone through a power cycle.
+        try FileManager.default.moveItem(atPath: disks + "/lun2.detached", toPath: disks + "/lun2.img")
+        #expect(try lab.reboot(host).status == 0)
+        for uuid in [first, second] { #expect(try openCount(uuid) == "0", "\(uuid) is free") }
+        #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "")
+        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(again.status == 0, "in sync with both volumes attached: \(again.stdout.suffix(1500))")
+    }
 }
