@@ -218,7 +218,7 @@ main() {
     fi
     if [ "$LVMGUARD_INITRAMFS" != none ]; then
         # Journaled so that rollback rebuilds it from the lvm.conf it restores.
-        if rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE"; then
+        if rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE" "$LVMGUARD_TIMESTAMP"; then
             echo "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE" >> "$LVMDIR/lvmguard.journal"
         else
             failed=1

@@ -6,6 +6,8 @@
 
 # The bound of one LVM or multipath command, in seconds; dracut and update-initramfs get five times as long.
 BOUND=${LVMGUARD_COMMAND_BOUND:-60}
+# When the run started: the deadline counts from here.
+RUN_STARTED=$(date +%s)
 # Set once a bounded command had to be killed: no further LVM command is started in this run.
 STUCK=
 # What the run is doing now (set by bounded and the scripts' steps), for the report at the deadline.

@@ -38,7 +38,8 @@ setup() {
     fi
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
     # TERM keeps bounds.sh's trap (the deadline report), whose exit runs this one.
-    trap 'rm -rf "$TMP"; rm -f "$NEW"' EXIT INT
+    INITRD_NEW=
+    trap 'rm -rf "$TMP"; rm -f "$NEW" ${INITRD_NEW:+"$INITRD_NEW"}' EXIT INT
     start_watchdog
 }
 
@@ -106,24 +107,90 @@ refresh() {
     fi
 }
 
-# Rebuilds initramfs image $2 with tool $1 (dracut or initramfs-tools) so that it carries the lvm.conf in place.
+# The seconds a long command may take: five command bounds, but never past the run's deadline (less 10 s to report
+# and clean up), so that the command, not the watchdog, is what stops and the run says what it left.
+long_bound() {
+    limit=$((BOUND * 5))
+    case "${LVMGUARD_DEADLINE:-}" in ''|*[!0-9]*) echo "$limit"; return 0 ;; esac
+    left=$((LVMGUARD_DEADLINE - ($(date +%s) - RUN_STARTED) - 10))
+    [ "$left" -lt "$limit" ] && limit=$left
+    echo "$limit"
+}
+
+# Rebuilds initramfs image $2 with tool $1 (dracut or initramfs-tools) so that it carries the lvm.conf in place,
+# never over the image the host boots: built beside it ($2.lvmguard-new), checked to carry lvm.conf's device settings,
+# flushed, then renamed over $2, the old image kept as $2.lvmguard-$3. Cut at any instant (deadline, kill, power),
+# $2 is the old image or the new one, whole; a leftover $2.lvmguard-new is removed by the next rebuild.
 rebuild_initramfs() {
-    case "$1" in
-        dracut)
-            if bounded $((BOUND * 5)) dracut -f "$2" > "$TMP/out" 2>&1; then step initramfs changed "dracut -f $2"; return 0; fi
-            step initramfs failed "dracut: $(tail -n 3 "$TMP/out" | tr '\n' ' ')" ;;
-        initramfs-tools)
-            if bounded $((BOUND * 5)) update-initramfs -u -k "$(uname -r)" > "$TMP/out" 2>&1; then step initramfs changed "update-initramfs -u"; return 0; fi
-            step initramfs failed "update-initramfs: $(tail -n 3 "$TMP/out" | tr '\n' ' ')" ;;
-        *) step initramfs failed "unknown initramfs tool '$1'" ;;
+    tool=$1 image=$2 kept="$2.lvmguard-$3"
+    INITRD_NEW="$image.lvmguard-new"
+    rm -f "$INITRD_NEW"
+    limit=$(long_bound)
+    if [ "$limit" -lt 30 ]; then
+        step initramfs failed "only $limit s left before the deadline: $image not rebuilt and unchanged; run apply again"
+        return 1
+    fi
+    case "$tool" in
+        dracut) set -- dracut -f "$INITRD_NEW" "$(uname -r)" ;;
+        initramfs-tools) set -- mkinitramfs -o "$INITRD_NEW" "$(uname -r)" ;;
+        *) step initramfs failed "unknown initramfs tool '$tool'"; return 1 ;;
     esac
-    return 1
+    if ! bounded "$limit" "$@" > "$TMP/out" 2>&1; then
+        rm -f "$INITRD_NEW"
+        step initramfs failed "$1: $(tail -n 3 "$TMP/out" | tr '\n' ' ')(the old $image is unchanged)"
+        return 1
+    fi
+    if ! initramfs_lvm_conf "$tool" "$INITRD_NEW" > "$TMP/initrd-lvm.conf" \
+        || [ "$(device_settings "$TMP/initrd-lvm.conf")" != "$(device_settings "$CONF")" ]; then
+        rm -f "$INITRD_NEW"
+        step initramfs failed "the image $1 built does not carry the device settings of $CONF; the old $image is unchanged"
+        return 1
+    fi
+    chown --reference="$image" "$INITRD_NEW" 2>/dev/null; chmod --reference="$image" "$INITRD_NEW" 2>/dev/null
+    # The old image stays reachable under its backup name (a hard link where the file system has them).
+    rm -f "$kept"
+    if ! { ln "$image" "$kept" 2>/dev/null || cp -p "$image" "$kept"; } \
+        || ! bounded "$BOUND" sync "$INITRD_NEW" "$kept" 2>/dev/null; then
+        rm -f "$INITRD_NEW" "$kept"
+        step initramfs failed "cannot write and flush the new image and the old one's backup beside $image (full?); $image is unchanged"
+        return 1
+    fi
+    if ! mv -f "$INITRD_NEW" "$image"; then
+        rm -f "$INITRD_NEW"
+        step initramfs failed "cannot rename the new image over $image; $image is unchanged"
+        return 1
+    fi
+    INITRD_NEW=
+    bounded "$BOUND" sync "$image" "${image%/*}" 2>/dev/null
+    step initramfs changed "$1 built $image beside it and renamed it over (the old image is kept as $kept)"
+}
+
+# Prints the device settings lvmguard owns (filters, devices file) that lvm.conf file $1 makes, defaults included, read
+# by the host's own lvmconfig with that file alone: an image's copy may be rewritten, so settings are compared, not bytes.
+device_settings() {
+    rm -rf "$TMP/settings" && mkdir "$TMP/settings" && cp "$1" "$TMP/settings/lvm.conf" || return 1
+    for key in devices/filter devices/global_filter devices/use_devicesfile; do
+        LVM_SYSTEM_DIR="$TMP/settings" bounded "$BOUND" lvmconfig --type full "$key" 2>/dev/null || echo "$key unset"
+    done
+}
+
+# Prints the lvm.conf inside initramfs image $2 built by tool $1; fails when it has none.
+initramfs_lvm_conf() {
+    case "$1" in
+        dracut) bounded "$BOUND" lsinitrd -f etc/lvm/lvm.conf "$2" 2>/dev/null ;;
+        initramfs-tools)
+            rm -rf "$TMP/initrd" && mkdir "$TMP/initrd" && bounded "$BOUND" unmkinitramfs "$2" "$TMP/initrd" 2>/dev/null \
+                || return 1
+            found=$(find "$TMP/initrd" -path "*/etc/lvm/lvm.conf" | head -n 1)
+            [ -n "$found" ] && cat "$found" ;;
+        *) return 1 ;;
+    esac
 }
 
 # After main: the gather script that follows sets traps of its own, so clean up here.
 finish() {
     rm -rf "${TMP:-/nonexistent}"
-    rm -f "${NEW:-/nonexistent}"
+    rm -f "${NEW:-/nonexistent}" "${INITRD_NEW:-/nonexistent}"
     trap - EXIT INT
     echo "$LVMGUARD_BOUNDARY applied $1"
 }

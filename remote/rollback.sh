@@ -57,7 +57,7 @@ main() {
         if [ "$PREVIEW" = 1 ]; then
             step initramfs would "rebuild $4 ($3), as the apply at $1 did"
         else
-            rebuild_initramfs "$3" "$4" || return 1
+            rebuild_initramfs "$3" "$4" "$LVMGUARD_TIMESTAMP" || return 1
         fi
     fi
     [ "$PREVIEW" = 1 ] && return 0

@@ -144,7 +144,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
         }
         if refreshCache { commands.append("pvscan --cache") }
         if let initramfs, initramfs.rebuild {
-            commands.append(initramfs.tool == .dracut ? "dracut -f \(initramfs.image)" : "update-initramfs -u")
+            let build = initramfs.tool == .dracut ? "dracut -f" : "mkinitramfs -o"
+            commands.append("\(build) \(initramfs.image).lvmguard-new   # checked, then renamed over the image")
         }
         return commands
     }
