@@ -121,16 +121,7 @@ write_config() {
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
         # A candidate that turns the devices file on is tried with the planned devices file, made the same way.
         if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then
-            mkdir -p "$TMP/lvm/devices"
-            if [ -e "$DEVICES" ]; then cp "$DEVICES" "$TMP/lvm/devices/${DEVICES##*/}"; fi
-            for device in $LVMGUARD_DEVICES_ADD; do
-                bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 \
-                    || { step trial failed "lvmdevices --adddev $device for the trial: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
-            done
-            for pvid in $LVMGUARD_DEVICES_REMOVE; do
-                bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 \
-                    || { step trial failed "lvmdevices --delpvid $pvid for the trial: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
-            done
+            build_devices_file "$TMP/lvm" trial || return 1
         fi
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
         trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}
@@ -147,32 +138,86 @@ write_config() {
             grep -qx "$vg" "$TMP/trial-vgs" && { step trial failed "with the planned lvm.conf, pvs still sees guest VG $vg"; return 1; }
         done
         step trial ok "with the planned lvm.conf, pvs sees every host VG and no guest VG"
+        # The devices file the trial used goes in whole before lvm.conf turns it on: until then LVM ignores it.
+        if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then
+            install_devices_file "$TMP/lvm/devices/${DEVICES##*/}" || return 1
+        fi
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
-        swap_in "$TMP/candidate" "$BACKUP" || return 1
+        if ! swap_in "$TMP/candidate" "$BACKUP"; then
+            # lvm.conf is unchanged, so the devices file just installed was never in force: put back what was there.
+            [ -z "${DEVICES_DONE:-}" ] || restore_devices_file
+            return 1
+        fi
         echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$CONF" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"
         step config changed "wrote $CONF (backup $BACKUP)"
     fi
 }
 
-# Devices-file hosts: the same change with LVM's own tools, backup first.
+# Builds the planned devices file in LVM directory $1 (which holds the lvm.conf to use): the current file, then
+# the planned additions by device and removals by PVID (a device name may belong to another device by now), made
+# by LVM's own lvmdevices. $2 names the step a failure is reported as.
+build_devices_file() {
+    mkdir -p "$1/devices" || { step "$2" failed "cannot create $1/devices"; return 1; }
+    built="$1/devices/${DEVICES##*/}"
+    if [ -e "$DEVICES" ]; then
+        cp "$DEVICES" "$built" || { step "$2" failed "cannot copy $DEVICES (disk full?)"; return 1; }
+    elif [ "$LVMGUARD_DEVICES_CREATE" = 1 ]; then
+        : > "$built" || { step "$2" failed "cannot create $built (disk full?)"; return 1; }
+    fi
+    for device in $LVMGUARD_DEVICES_ADD; do
+        bounded "$BOUND" env LVM_SYSTEM_DIR="$1" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 \
+            || { step "$2" failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+    done
+    for pvid in $LVMGUARD_DEVICES_REMOVE; do
+        bounded "$BOUND" env LVM_SYSTEM_DIR="$1" lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 \
+            || { step "$2" failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
+    done
+}
+
+# Puts the devices file built at $1 in place whole: a backup of the current one (journaled for rollback), the new
+# file written beside it, flushed, renamed over. Cut at any instant, the devices file is the old or the new one.
+install_devices_file() {
+    mkdir -p "${DEVICES%/*}" || { step devices-file failed "cannot create ${DEVICES%/*}"; return 1; }
+    saved=
+    if [ -e "$DEVICES" ]; then
+        saved="$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP"
+        { cp -p "$DEVICES" "$saved" && cmp -s "$DEVICES" "$saved"; } \
+            || { rm -f "$saved"; step devices-file failed "cannot back up $DEVICES (disk full?); it is unchanged"; return 1; }
+        echo "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$saved" >> "$LVMDIR/lvmguard.journal" \
+            || { step devices-file failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $DEVICES is unchanged"; return 1; }
+    fi
+    DEVICES_NEW="$DEVICES.lvmguard-new"
+    if ! { cp "$1" "$DEVICES_NEW" && cmp -s "$1" "$DEVICES_NEW" && bounded "$BOUND" sync "$DEVICES_NEW" 2>/dev/null \
+        && mv -f "$DEVICES_NEW" "$DEVICES"; }; then
+        rm -f "$DEVICES_NEW"
+        step devices-file failed "cannot write $DEVICES_NEW and rename it over $DEVICES (disk full?); $DEVICES is unchanged"
+        return 1
+    fi
+    DEVICES_NEW=
+    bounded "$BOUND" sync "$DEVICES" "${DEVICES%/*}" 2>/dev/null
+    DEVICES_DONE=1
+    step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
+}
+
+# Puts back the devices file install_devices_file replaced (or removes the one it created).
+restore_devices_file() {
+    if [ -n "${saved:-}" ] && [ -f "$saved" ]; then
+        cp -p "$saved" "$DEVICES.lvmguard-new" && mv -f "$DEVICES.lvmguard-new" "$DEVICES" \
+            && step devices-file changed "restored $saved: lvm.conf was not changed"
+    else
+        rm -f "$DEVICES" && step devices-file changed "removed $DEVICES again: lvm.conf was not changed"
+    fi
+}
+
+# Devices-file hosts: the same change, built with LVM's own tools beside the file and put in place whole. (A move to
+# the devices file installed it before lvm.conf turned it on.)
 edit_devices_file() {
-    # Devices-file hosts: the same change with LVM's own tools, backup first.
+    [ -z "${DEVICES_DONE:-}" ] || return 0
     if [ "$LVMGUARD_DEVICES_ADD$LVMGUARD_DEVICES_REMOVE$LVMGUARD_DEVICES_CREATE" != 0 ]; then
-        if [ -e "$DEVICES" ]; then
-            cp -p "$DEVICES" "$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP" || { step devices-file failed "cannot back up $DEVICES"; return 1; }
-            echo "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP" >> "$LVMDIR/lvmguard.journal"
-        fi
-        if [ "$LVMGUARD_DEVICES_CREATE" = 1 ] && [ -z "$LVMGUARD_DEVICES_ADD" ]; then
-            mkdir -p "$LVMDIR/devices" && : > "$DEVICES" || { step devices-file failed "cannot create $DEVICES"; return 1; }
-        fi
-        for device in $LVMGUARD_DEVICES_ADD; do
-            bounded "$BOUND" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --adddev $device: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
-        done
-        # By PVID: a device name may belong to another device by now.
-        for pvid in $LVMGUARD_DEVICES_REMOVE; do
-            bounded "$BOUND" lvm lvmdevices --yes --delpvid "$pvid" > "$TMP/out" 2>&1 || { step devices-file failed "lvmdevices --delpvid $pvid: $(tr '\n' ' ' < "$TMP/out")"; return 1; }
-        done
-        step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
+        mkdir "$TMP/devices-lvm" && cp "$CONF" "$TMP/devices-lvm/lvm.conf" \
+            || { step devices-file failed "cannot prepare $TMP/devices-lvm (disk full?)"; return 1; }
+        build_devices_file "$TMP/devices-lvm" devices-file || return 1
+        install_devices_file "$TMP/devices-lvm/devices/${DEVICES##*/}" || return 1
     fi
 }
 

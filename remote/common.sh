@@ -39,7 +39,8 @@ setup() {
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
     # TERM keeps bounds.sh's trap (the deadline report), whose exit runs this one.
     INITRD_NEW=
-    trap 'rm -rf "$TMP"; rm -f "$NEW" ${INITRD_NEW:+"$INITRD_NEW"}' EXIT INT
+    DEVICES_NEW=
+    trap 'rm -rf "$TMP"; rm -f "$NEW" ${INITRD_NEW:+"$INITRD_NEW"} ${DEVICES_NEW:+"$DEVICES_NEW"}' EXIT INT
     start_watchdog
 }
 
@@ -190,7 +191,7 @@ initramfs_lvm_conf() {
 # After main: the gather script that follows sets traps of its own, so clean up here.
 finish() {
     rm -rf "${TMP:-/nonexistent}"
-    rm -f "${NEW:-/nonexistent}" "${INITRD_NEW:-/nonexistent}"
+    rm -f "${NEW:-/nonexistent}" "${INITRD_NEW:-/nonexistent}" "${DEVICES_NEW:-/nonexistent}"
     trap - EXIT INT
     echo "$LVMGUARD_BOUNDARY applied $1"
 }
