@@ -118,6 +118,11 @@ write_config() {
             step validate failed "lvmconfig --validate refused the planned lvm.conf: $(tr '\n' ' ' < "$TMP/validate")"
             return 1
         fi
+        overridden=$(overriding_files "$TMP/candidate")
+        if [ -n "$overridden" ]; then
+            step validate failed "a device setting of the planned lvm.conf is overridden by what LVM reads beside it (${overridden% }): it would never take effect; $CONF is unchanged"
+            return 1
+        fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
         # A candidate that turns the devices file on is tried with the planned devices file, made the same way.
         if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then

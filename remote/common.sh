@@ -58,10 +58,24 @@ lock() {
     step lock ok "$LOCK"
 }
 
-# Validates lvm.conf candidate $1 with the host's own lvmconfig, in a directory of its own.
+# Validates lvm.conf candidate $1 with the host's own lvmconfig, in a directory of its own beside the rest of the
+# host's configuration (lvmlocal.conf, lvm_<tag>.conf, profiles), which LVM reads with it.
 validate() {
     rm -rf "$TMP/lvm" && mkdir "$TMP/lvm" && cp "$1" "$TMP/lvm/lvm.conf" || return 1
+    for extra in "$LVMDIR"/lvmlocal.conf "$LVMDIR"/lvm_*.conf; do
+        if [ -f "$extra" ]; then cp "$extra" "$TMP/lvm/" || return 1; fi
+    done
+    if [ -d "$LVMDIR/profile" ]; then cp -R "$LVMDIR/profile" "$TMP/lvm/" || return 1; fi
     LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1
+}
+
+# Names the files beside lvm.conf (in the directory validate made) that change a device setting of candidate $1:
+# a setting overridden there would never take effect, and the host would never converge. Prints nothing when none.
+overriding_files() {
+    [ "$(device_settings "$1")" = "$(device_settings_in "$TMP/lvm")" ] && return 0
+    for extra in "$TMP/lvm"/*; do
+        [ "${extra##*/}" = lvm.conf ] || printf '%s ' "$LVMDIR/${extra##*/}"
+    done
 }
 
 # Puts candidate $1 in place of lvm.conf atomically, keeping a backup named $2. Same owner and mode.
@@ -170,8 +184,13 @@ rebuild_initramfs() {
 # by the host's own lvmconfig with that file alone: an image's copy may be rewritten, so settings are compared, not bytes.
 device_settings() {
     rm -rf "$TMP/settings" && mkdir "$TMP/settings" && cp "$1" "$TMP/settings/lvm.conf" || return 1
+    device_settings_in "$TMP/settings"
+}
+
+# The same settings as LVM reads them from LVM directory $1, every file in it included.
+device_settings_in() {
     for key in devices/filter devices/global_filter devices/use_devicesfile; do
-        LVM_SYSTEM_DIR="$TMP/settings" bounded "$BOUND" lvmconfig --type full "$key" 2>/dev/null || echo "$key unset"
+        LVM_SYSTEM_DIR="$1" bounded "$BOUND" lvmconfig --type full "$key" 2>/dev/null || echo "$key unset"
     done
 }
 

@@ -316,6 +316,28 @@ struct ApplyScriptLocalTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf"])
     }
 
+    @Test("a filter that lvmlocal.conf overrides is refused at validation, naming the file, and nothing is written")
+    func overriddenBesideLVMConf() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let local = "devices {\n\tglobal_filter = [ \"a|.*|\" ]\n}\n"
+        try local.write(toFile: directory + "/lvmlocal.conf", atomically: true, encoding: .utf8)
+        let (outcome, parsed) = try Self.apply(plan, in: directory)
+        #expect(outcome == .failed)
+        let last = try #require(parsed.steps.last)
+        #expect(last.name == "validate" && last.result == .failed)
+        #expect(last.message.contains("overridden") && last.message.contains(directory + "/lvmlocal.conf"), "\(last.message)")
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf", "lvmlocal.conf"])
+
+        // The same file without the override (as Debian ships it): apply goes through.
+        try "local {\n}\n".write(toFile: directory + "/lvmlocal.conf", atomically: true, encoding: .utf8)
+        #expect(try Self.apply(plan, in: directory).0 == .changed)
+    }
+
     @Test("a second lvmguard on the same host is refused by the lock, not queued")
     func lock() throws {
         guard let (directory, plan) = try Self.setUp() else {
