@@ -148,12 +148,17 @@ write_config() {
             install_devices_file "$TMP/lvm/devices/${DEVICES##*/}" || return 1
         fi
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
+        # Journaled before the change: a journal that cannot be written leaves a backup no rollback finds.
+        if ! echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$TMP/candidate" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"; then
+            step config failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $CONF is unchanged"
+            [ -z "${DEVICES_DONE:-}" ] || restore_devices_file
+            return 1
+        fi
         if ! swap_in "$TMP/candidate" "$BACKUP"; then
             # lvm.conf is unchanged, so the devices file just installed was never in force: put back what was there.
             [ -z "${DEVICES_DONE:-}" ] || restore_devices_file
             return 1
         fi
-        echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$CONF" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"
         step config changed "wrote $CONF (backup $BACKUP)"
     fi
 }
@@ -267,10 +272,11 @@ main() {
         refresh || failed=1
     fi
     if [ "$LVMGUARD_INITRAMFS" != none ]; then
-        # Journaled so that rollback rebuilds it from the lvm.conf it restores.
-        if rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE" "$LVMGUARD_TIMESTAMP"; then
-            echo "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE" >> "$LVMDIR/lvmguard.journal"
-        else
+        # Journaled first, so that rollback rebuilds it from the lvm.conf it restores even after a cut build.
+        if ! echo "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE" >> "$LVMDIR/lvmguard.journal"; then
+            step initramfs failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $LVMGUARD_INITRAMFS_IMAGE not rebuilt"
+            failed=1
+        elif ! rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE" "$LVMGUARD_TIMESTAMP"; then
             failed=1
         fi
     fi

@@ -338,6 +338,23 @@ struct ApplyScriptLocalTests {
         #expect(try Self.apply(plan, in: directory).0 == .changed)
     }
 
+    @Test("a journal that cannot be written fails the apply before lvm.conf changes: no backup rollback cannot find")
+    func journalFirst() throws {
+        guard let (directory, plan) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A directory where the journal should be: appending to it fails, for root too.
+        try FileManager.default.createDirectory(atPath: directory + "/lvmguard.journal", withIntermediateDirectories: false)
+        let (outcome, parsed) = try Self.apply(plan, in: directory)
+        #expect(outcome == .failed)
+        let last = try #require(parsed.steps.last)
+        #expect(last.name == "config" && last.result == .failed && last.message.contains("lvmguard.journal"), "\(last)")
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf", "lvmguard.journal"])
+    }
+
     @Test("a second lvmguard on the same host is refused by the lock, not queued")
     func lock() throws {
         guard let (directory, plan) = try Self.setUp() else {
