@@ -25,7 +25,8 @@ public struct Applier: Sendable {
     }
 
     /// Runs the script `make` builds for a fresh boundary and parses its output; an ssh failure becomes the
-    /// host's result: timed out is failed (the host was reached), anything else unreachable.
+    /// host's result: timed out is failed (the host was reached), a connection lost after the script reported a step
+    /// is a run of unknown end, anything else unreachable.
     private func execute(on host: HostSettings, _ make: (String) -> String) async -> Execution {
         let boundary = RemoteScripts.newBoundary()
         do {
@@ -33,6 +34,11 @@ public struct Applier: Sendable {
             return .ran(
                 ApplyStream.parse(result.stdout, boundary: boundary), status: result.status, stderr: result.stderr)
         } catch {
+            // The connection dropped after the script started: what it reported so far decides (state unknown).
+            let parsed = ApplyStream.parse(error.stdout, boundary: boundary)
+            if error.kind == .unreachable, !parsed.steps.isEmpty {
+                return .ran(parsed, status: 255, stderr: error.message)
+            }
             return .unreachable(
                 HostApplyResult(
                     host: host.name, outcome: error.kind == .timedOut ? .failed : .unreachable,

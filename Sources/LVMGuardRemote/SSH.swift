@@ -51,6 +51,8 @@ public struct SSH: Sendable {
 
         public let kind: Kind
         public let message: String
+        /// What the remote side printed before ssh failed: a connection cut mid-run leaves the steps already reported.
+        public var stdout: String = ""
         public var description: String { message }
     }
 
@@ -197,7 +199,7 @@ public struct SSH: Sendable {
             throw Failure(kind: .timedOut, message: "timed out after \(seconds) s (the remote command did not finish)")
         }
         if result.status == 255 {
-            throw Failure(kind: .unreachable, message: Self.reason(fromStderr: result.stderr))
+            throw Failure(kind: .unreachable, message: Self.reason(fromStderr: result.stderr), stdout: result.stdout)
         }
         return result
     }
