@@ -149,7 +149,7 @@ write_config() {
         fi
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
         # Journaled before the change: a journal that cannot be written leaves a backup no rollback finds.
-        if ! echo "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$TMP/candidate" | cut -d' ' -f1)" >> "$LVMDIR/lvmguard.journal"; then
+        if ! journal "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$TMP/candidate" | cut -d' ' -f1)"; then
             step config failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $CONF is unchanged"
             [ -z "${DEVICES_DONE:-}" ] || restore_devices_file
             return 1
@@ -193,7 +193,7 @@ install_devices_file() {
         saved="$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP"
         { cp -p "$DEVICES" "$saved" && cmp -s "$DEVICES" "$saved"; } \
             || { rm -f "$saved"; step devices-file failed "cannot back up $DEVICES (disk full?); it is unchanged"; return 1; }
-        echo "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$saved" >> "$LVMDIR/lvmguard.journal" \
+        journal "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$saved" \
             || { step devices-file failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $DEVICES is unchanged"; return 1; }
     fi
     DEVICES_NEW="$DEVICES.lvmguard-new"
@@ -273,7 +273,7 @@ main() {
     fi
     if [ "$LVMGUARD_INITRAMFS" != none ]; then
         # Journaled first, so that rollback rebuilds it from the lvm.conf it restores even after a cut build.
-        if ! echo "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE" >> "$LVMDIR/lvmguard.journal"; then
+        if ! journal "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE"; then
             step initramfs failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $LVMGUARD_INITRAMFS_IMAGE not rebuilt"
             failed=1
         elif ! rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE" "$LVMGUARD_TIMESTAMP"; then

@@ -122,6 +122,13 @@ refresh() {
     fi
 }
 
+# Appends line $1 to lvmguard.journal beside lvm.conf and flushes it (the file and its directory) before the change
+# it records: a power cut must not keep a change whose record it lost (a backup no rollback would find).
+journal() {
+    echo "$1" >> "$LVMDIR/lvmguard.journal" || return 1
+    bounded "$BOUND" sync "$LVMDIR/lvmguard.journal" "$LVMDIR" 2>/dev/null
+}
+
 # The seconds a long command may take: five command bounds, but never past the run's deadline (less 10 s to report
 # and clean up), so that the command, not the watchdog, is what stops and the run says what it left.
 long_bound() {

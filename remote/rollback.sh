@@ -31,7 +31,8 @@ main() {
     else
         step validate ok "lvmconfig --validate accepts $backup"
         swap_in "$backup" "$CONF.lvmguard-$LVMGUARD_TIMESTAMP" || return 1
-        echo "$LVMGUARD_TIMESTAMP rollback $CONF restored=$backup backup=$CONF.lvmguard-$LVMGUARD_TIMESTAMP" >> "$JOURNAL"
+        journal "$LVMGUARD_TIMESTAMP rollback $CONF restored=$backup backup=$CONF.lvmguard-$LVMGUARD_TIMESTAMP" \
+            || step journal failed "cannot write $JOURNAL: the restore is done, but not recorded"
         step rollback changed "restored $backup (the replaced file is kept as $CONF.lvmguard-$LVMGUARD_TIMESTAMP)"
         restored=1
     fi

@@ -43,7 +43,7 @@ public enum RemoteContract {
 
     /// A step the apply and rollback scripts report, as `<boundary> step NAME RESULT MESSAGE`.
     public enum Step: String, Sendable, CaseIterable {
-        case lock, prepare, fingerprint, candidate, validate, trial, backup, write, config
+        case lock, prepare, fingerprint, candidate, validate, trial, backup, write, config, journal
         case devicesFile = "devices-file"
         case deactivate
         case deadMap = "dead-map"
