@@ -46,10 +46,10 @@ lab_ssh_port() {
 }
 
 # A probe while a VM boots or shuts down: qemu's user network accepts the TCP connection at once even
-# when the guest cannot answer, so every probe is bounded.
+# when the guest cannot answer, so every probe is bounded (LAB_PROBE_SECONDS, default 20).
 lab_probe() {
     local port=$1; shift
-    timeout 20 ssh -i "$(base_dir)/id_ed25519" -p "$port" \
+    timeout "${LAB_PROBE_SECONDS:-20}" ssh -i "$(base_dir)/id_ed25519" -p "$port" \
         -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
         root@127.0.0.1 "$@"
@@ -78,9 +78,7 @@ wait_for_scenario() {
     condition=$(sed -n 's/^# lab-ready: *//p' "$LAB_DIR/scenarios/$scenario.sh")
     [ -n "$condition" ] || return 0
     for attempt in 1 2; do
-        # shellcheck disable=SC2016
-        if timeout 75 ssh -i "$(base_dir)/id_ed25519" -p "$port" -o BatchMode=yes -o StrictHostKeyChecking=no \
-            -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=20 root@127.0.0.1 \
+        if LAB_PROBE_SECONDS=75 lab_probe "$port" \
             "i=0; until $condition; do i=\$((i + 1)); [ \$i -le 60 ] || exit 1; sleep 1; done"; then
             [ "$attempt" = 1 ] || log "$scenario: ready after replaying the dm devices' udev events"
             return 0
