@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # lvmguard against the physical floor and against Ansible, side by side, on the lab's loopback fleet
-# (real sshd, one 127.0.0.X address and one lvm.conf per host, the real lvm2 tools).
+# (real sshd, one 127.0.X.Y address and one lvm.conf per host, the real lvm2 tools).
 #
-#   bench/fleet-vs-ansible.sh [--sizes "10 50 200"] [--runs 3] [--forks 20] [--record]
+#   bench/fleet-vs-ansible.sh [--sizes "10 50 200"] [--plan-sizes "1000"] [--runs 3] [--forks 20] [--record]
+#
+# --plan-sizes: fleet sizes (up to 1000) at which only the floor's and lvmguard's plan are measured (Ansible would
+# take most of an hour there, and apply adds nothing plan does not show about scale); "" skips them.
 #
 # For each fleet size and run, in this order, each timed with /usr/bin/time:
 #   floor plan     the gather script lvmguard sends, with plain `ssh HOST sh -s`, --forks hosts at once (xargs -P)
@@ -16,23 +19,28 @@
 # every host. The ssh executions per host are counted in sshd's log.
 #
 # Prints the medians, the ratios lvmguard/floor and Ansible/lvmguard, controller CPU seconds (user+sys of
-# the tool and every process it waited for, ssh included) and peak RSS, then compares lvmguard's medians with
-# the table last recorded in README.md: more than 20% slower is flagged and the exit status is 3.
-# --record writes the new table (with the machine and date) into README.md's performance section.
-# Needs root (the fleet's sshd). Takes about 40 minutes with the defaults on 2 cores.
+# the tool and every process it waited for, ssh included) and peak RSS, then compares the *ratios* with the
+# tables last recorded in docs/performance.md: these machines are shared and their speed varies from day to day
+# (the floor itself has moved by half), so seconds are not compared; the floor measured in the same run is the
+# yardstick. lvmguard/floor more than 20% above the recorded ratio, or Ansible/lvmguard more than 20% below it,
+# is flagged REGRESSION and the exit status is 3.
+# --record writes the new tables (with the machine and date) into docs/performance.md.
+# Needs root (the fleet's sshd). Takes about 45 minutes with the defaults on 2 cores.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES="10 50 200"
+PLAN_SIZES="1000"
 RUNS=3
 FORKS=20
 RECORD=no
 while [ $# -gt 0 ]; do
     case "$1" in
     --sizes) SIZES=$2; shift 2 ;;
+    --plan-sizes) PLAN_SIZES=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --forks) FORKS=$2; shift 2 ;;
     --record) RECORD=yes; shift ;;
-    *) echo "usage: $0 [--sizes \"10 50 200\"] [--runs N] [--forks N] [--record]" >&2; exit 64 ;;
+    *) echo "usage: $0 [--sizes \"10 50 200\"] [--plan-sizes \"1000\"] [--runs N] [--forks N] [--record]" >&2; exit 64 ;;
     esac
 done
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -167,17 +175,23 @@ EOF
 export -f ssh_options floor_plan floor_apply ansible_run
 export WORK FLEET FORKS VENV ROOT
 
-# --- the runs ------------------------------------------------------------------------------------------------
-: > "$RESULTS"
-for size in $SIZES; do
-    log "starting a fleet of $size hosts"
-    "$ROOT/lab/fleet.sh" start "$size" >/dev/null 2>&1 || die "lab/fleet.sh start $size failed"
+# Starts a fleet of $1 hosts and captures the scripts lvmguard sends.
+start_fleet() {
+    log "starting a fleet of $1 hosts"
+    "$ROOT/lab/fleet.sh" start "$1" >/dev/null 2>&1 || die "lab/fleet.sh start $1 failed"
     PORT=$(sed -n 's/^ *ansible_port: *//p' "$FLEET/inventory.yaml")
     export PORT
     sed -n 's/^ *\(fleet-[0-9]*\): { ansible_host: \([0-9.]*\) }$/\1 \2/p' "$FLEET/inventory.yaml" > "$WORK/addresses"
+    [ "$(wc -l < "$WORK/addresses")" = "$1" ] || die "the fleet's inventory lists $(wc -l < "$WORK/addresses") of $1 hosts"
     cp "$FLEET/hosts/fleet-001/etc/lvm/lvm.conf" "$WORK/lvm.conf.orig"
     mkdir -p "$WORK/floor-sockets"
     capture_scripts
+}
+
+# --- the runs ------------------------------------------------------------------------------------------------
+: > "$RESULTS"
+for size in $SIZES; do
+    start_fleet "$size"
     for run in $(seq 1 "$RUNS"); do
         measure "$size" floor plan "$run" floor_plan
         measure "$size" lvmguard plan "$run" "$LVMGUARD" plan -i "$FLEET/inventory.yaml" "$PLAYBOOK" --forks "$FORKS"
@@ -194,64 +208,99 @@ for size in $SIZES; do
     done
     "$ROOT/lab/fleet.sh" stop >/dev/null 2>&1
 done
+for size in $PLAN_SIZES; do
+    start_fleet "$size"
+    for run in $(seq 1 "$RUNS"); do
+        measure "$size" floor plan "$run" floor_plan
+        measure "$size" lvmguard plan "$run" "$LVMGUARD" plan -i "$FLEET/inventory.yaml" "$PLAYBOOK" --forks "$FORKS"
+    done
+    "$ROOT/lab/fleet.sh" stop >/dev/null 2>&1
+done
 
 # --- the table -----------------------------------------------------------------------------------------------
 MACHINE="$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(free -g | awk '/^Mem:/ {print $2}') GB, Linux $(uname -r), OpenSSH $(ssh -V 2>&1 | sed 's/^OpenSSH_\([^ ,]*\).*/\1/'), ansible-core $ANSIBLE_VERSION"
-/usr/bin/python3 - "$RESULTS" "$ROOT/README.md" "$RECORD" "$FORKS" "$RUNS" "$(date -u +%Y-%m-%d)" "$MACHINE" <<'PYTHON'
+/usr/bin/python3 - "$RESULTS" "$ROOT/docs/performance.md" "$RECORD" "$FORKS" "$RUNS" "$(date -u +%Y-%m-%d)" "$MACHINE" <<'PYTHON'
 import re, statistics, sys
-results, readme_path, record, forks, runs, day, machine = sys.argv[1:]
+results, doc_path, record, forks, runs, day, machine = sys.argv[1:]
 rows = [line.rstrip("\n").split("\t") for line in open(results) if line.strip()]
 data = {}
 for size, tool, phase, run, elapsed, cpu, rss, per_host in rows:
     data.setdefault((int(size), tool, phase), []).append((float(elapsed), float(cpu), int(rss), float(per_host)))
 def median(key, index):
     return statistics.median(value[index] for value in data[key])
-sizes = sorted({key[0] for key in data})
-lines = [
+def cell(key, index, form):
+    return format(median(key, index), form) if key in data else "–"
+header = [
     f"Measured {day} by `bench/fleet-vs-ansible.sh` ({runs} runs each, medians, `--forks {forks}`) on {machine}.",
     "Seconds are wall-clock for the whole fleet; CPU is the controller's user+sys seconds including its ssh clients.",
     "",
     "| hosts | phase | floor s | lvmguard s | ansible s | lvmguard/floor | ansible/lvmguard | ssh execs/host (floor, lvmguard, ansible) | lvmguard CPU s | ansible CPU s | lvmguard peak RSS MB |",
     "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |",
 ]
-current = {}
-for size in sizes:
-    for phase in ("plan", "apply"):
-        f, l, a = ((size, tool, phase) for tool in ("floor", "lvmguard", "ansible"))
-        floor_s, ours_s, theirs_s = median(f, 0), median(l, 0), median(a, 0)
-        current[(size, phase)] = ours_s
-        lines.append(f"| {size} | {phase} | {floor_s:.2f} | {ours_s:.2f} | {theirs_s:.2f} | {ours_s / floor_s:.2f}x | {theirs_s / ours_s:.1f}x "
-                     f"| {median(f, 3):g}, {median(l, 3):g}, {median(a, 3):g} | {median(l, 1):.2f} | {median(a, 1):.2f} | {median(l, 2) / 1024:.1f} |")
-if len(sizes) > 1:
-    low, high = sizes[0], sizes[-1]
-    lines.append("")
-    lines.append(f"Cost per host, {low} → {high} hosts (linear when about equal): " + "; ".join(
-        f"{phase} {current[(low, phase)] / low:.3f} → {current[(high, phase)] / high:.3f} s" for phase in ("plan", "apply")))
-table = "\n".join(lines)
-print("\n" + table + "\n")
+# ratios[(size, phase)] = (lvmguard/floor, ansible/lvmguard or None), the figures compared across days.
+ratios, seconds, tables = {}, {}, {}
+for block, with_ansible in (("fleet-vs-ansible", True), ("fleet-plan-large", False)):
+    lines = []
+    sizes = sorted({key[0] for key in data if ((key[0], "ansible", "plan") in data) == with_ansible})
+    for size in sizes:
+        for phase in ("plan", "apply"):
+            f, l, a = ((size, tool, phase) for tool in ("floor", "lvmguard", "ansible"))
+            if l not in data:
+                continue
+            floor_s, ours_s = median(f, 0), median(l, 0)
+            theirs = median(a, 0) / ours_s if a in data else None
+            ratios[(size, phase)] = (ours_s / floor_s, theirs)
+            seconds[(size, phase)] = (floor_s, ours_s)
+            lines.append(f"| {size} | {phase} | {floor_s:.2f} | {ours_s:.2f} | {cell(a, 0, '.2f')} | {ours_s / floor_s:.2f}x "
+                         f"| {'–' if theirs is None else format(theirs, '.1f') + 'x'} "
+                         f"| {median(f, 3):g}, {median(l, 3):g}, {cell(a, 3, 'g')} | {median(l, 1):.2f} "
+                         f"| {cell(a, 1, '.2f')} | {median(l, 2) / 1024:.1f} |")
+    if not lines:
+        continue
+    if with_ansible and len(sizes) > 1:
+        low, high = sizes[0], sizes[-1]
+        lines += ["", f"Cost per host, {low} → {high} hosts (linear when about equal): " + "; ".join(
+            f"{phase} {seconds[(low, phase)][1] / low:.3f} → {seconds[(high, phase)][1] / high:.3f} s"
+            for phase in ("plan", "apply"))]
+    tables[block] = "\n".join(header + lines)
+    print("\n" + tables[block] + "\n")
 
-readme = open(readme_path).read()
-begin, end = "<!-- bench:fleet-vs-ansible -->", "<!-- /bench:fleet-vs-ansible -->"
+doc = open(doc_path).read()
+def recorded_rows(block):
+    """(size, phase) -> (lvmguard/floor, ansible/lvmguard or None, floor s) from the table recorded in the doc."""
+    match = re.search(re.escape(f"<!-- bench:{block} -->") + r"(.*?)" + re.escape(f"<!-- /bench:{block} -->"), doc, re.S)
+    found = {}
+    for line in (match.group(1).splitlines() if match else []):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 6 and cells[0].isdigit() and cells[1] in ("plan", "apply"):
+            theirs = None if cells[6] in ("–", "-") else float(cells[6].rstrip("x"))
+            found[(int(cells[0]), cells[1])] = (float(cells[5].rstrip("x")), theirs, float(cells[2]))
+    return found
+recorded = {**recorded_rows("fleet-vs-ansible"), **recorded_rows("fleet-plan-large")}
+print("Compared by ratio with the recorded tables: the floor measured in this run is the yardstick, because this\n"
+      "machine's speed varies from day to day (seconds alone would flag a slower day as a regression).")
 status = 0
-match = re.search(re.escape(begin) + r"(.*?)" + re.escape(end), readme, re.S)
-if match:
-    for line in match.group(1).splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) > 3 and cells[0].isdigit() and cells[1] in ("plan", "apply"):
-            key = (int(cells[0]), cells[1])
-            if key in current and current[key] > float(cells[3]) * 1.2:
-                print(f"REGRESSION: lvmguard {key[1]} at {key[0]} hosts took {current[key]:.2f} s, "
-                      f"more than 20% over the recorded {float(cells[3]):.2f} s")
-                status = 3
-else:
-    print("(no recorded table in README.md to compare with)")
+for key in sorted(ratios):
+    if key not in recorded:
+        print(f"  {key[0]:>5} hosts {key[1]:<5} no recorded row to compare with")
+        continue
+    ours, theirs = ratios[key]
+    was_ours, was_theirs, was_floor = recorded[key]
+    verdict = "ok"
+    if ours > was_ours * 1.2:
+        verdict, status = f"REGRESSION: lvmguard/floor {ours:.2f}x, more than 20% over the recorded {was_ours:.2f}x", 3
+    elif theirs is not None and was_theirs is not None and theirs < was_theirs / 1.2:
+        verdict, status = f"REGRESSION: ansible/lvmguard {theirs:.1f}x, more than 20% under the recorded {was_theirs:.1f}x", 3
+    print(f"  {key[0]:>5} hosts {key[1]:<5} lvmguard/floor {ours:.2f}x (recorded {was_ours:.2f}x)"
+          + (f", ansible/lvmguard {theirs:.1f}x (recorded {was_theirs:.1f}x)" if theirs and was_theirs else "")
+          + f"; the floor took {seconds[key][0]:.2f} s (recorded {was_floor:.2f} s): {verdict}")
 if record == "yes":
-    block = begin + "\n" + table + "\n" + end
-    if match:
-        readme = readme[:match.start()] + block + readme[match.end():]
-    else:
-        readme = readme.rstrip("\n") + "\n\n" + block + "\n"
-    open(readme_path, "w").write(readme)
-    print(f"recorded in {readme_path}")
+    for block, table in tables.items():
+        begin, end = f"<!-- bench:{block} -->", f"<!-- /bench:{block} -->"
+        text = begin + "\n" + table + "\n" + end
+        match = re.search(re.escape(begin) + r"(.*?)" + re.escape(end), doc, re.S)
+        doc = doc[:match.start()] + text + doc[match.end():] if match else doc.rstrip("\n") + "\n\n" + text + "\n"
+    open(doc_path, "w").write(doc)
+    print(f"recorded in {doc_path}")
 sys.exit(status)
 PYTHON

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The loopback fleet: real sshd (Debian's openssh-server) listening on 127.0.0.2, 127.0.0.3, ...,
+# The loopback fleet: real sshd (Debian's openssh-server) listening on 127.0.0.2, 127.0.0.3, ..., 127.0.1.2, ...,
 # each address its own inventory host with its own LVM_SYSTEM_DIR (its own lvm.conf), so every host is
 # a distinct ssh connection answered by the real lvm2 tools. For fleet tests and benchmarks.
-#   lab/fleet.sh start N [-o INVENTORY]   start N hosts (fleet-001 ... at 127.0.0.2 ...), write the inventory
+#   lab/fleet.sh start N [-o INVENTORY]   start N hosts (1 to 1000; fleet-001 ... at 127.0.0.2 ...), write the inventory
 #   lab/fleet.sh stop                     stop every sshd by pid and remove the fleet's files
 # sshd binds at most 16 sockets, so each sshd serves 15 addresses (and never listens beyond loopback).
 # State lives in $LVMGUARD_FLEET_STATE (default /var/tmp/lvmguard-fleet). Needs root.
@@ -12,6 +12,11 @@ log() { printf '[fleet %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 PER_SSHD=15
+MAX_HOSTS=1000
+
+# Host N's loopback address: 250 hosts per 127.0.X.0/24 (127.0.0.2 ... 127.0.0.251, then 127.0.1.2, ...), so the
+# first 250 keep the addresses they always had. All of 127/8 reaches lo on Linux with no configuration.
+host_address() { echo "127.0.$(( ($1 - 1) / 250 )).$(( ($1 - 1) % 250 + 2 ))"; }
 
 # Pids of processes started for this fleet's hosts (their environment has LVM_SYSTEM_DIR=$FLEET/hosts/...).
 fleet_processes() {
@@ -63,10 +68,10 @@ sshd_config() {
     echo "MaxStartups 1000:30:2000"
     echo "MaxSessions 100"
     echo "LogLevel VERBOSE"
-    for i in $(seq "$first" "$last"); do echo "ListenAddress 127.0.0.$((i + 1))"; done
+    for i in $(seq "$first" "$last"); do echo "ListenAddress $(host_address "$i")"; done
     for i in $(seq "$first" "$last"); do
         name=$(printf 'fleet-%03d' "$i")
-        echo "Match LocalAddress 127.0.0.$((i + 1))"
+        echo "Match LocalAddress $(host_address "$i")"
         echo "    SetEnv LVM_SYSTEM_DIR=$FLEET/hosts/$name/etc/lvm LVMGUARD_FLEET_HOST=$name"
     done
 }
@@ -80,7 +85,7 @@ start)
     inventory="$FLEET/inventory.yaml"
     if [ "${3:-}" = "-o" ]; then inventory=${4:?}; fi
     case "$count" in ''|*[!0-9]*) die "N must be a number" ;; esac
-    [ "$count" -ge 1 ] && [ "$count" -le 250 ] || die "N must be 1 to 250 (one loopback address each)"
+    [ "$count" -ge 1 ] && [ "$count" -le "$MAX_HOSTS" ] || die "N must be 1 to $MAX_HOSTS (one loopback address each)"
     [ "$(id -u)" = 0 ] || die "the fleet's sshd needs root"
     for pidfile in "$FLEET"/sshd-*.pid; do
         [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && die "a fleet is already running (lab/fleet.sh stop)"
@@ -96,7 +101,7 @@ start)
         name=$(printf 'fleet-%03d' "$i")
         mkdir -p "$FLEET/hosts/$name/etc/lvm"
         cp /etc/lvm/lvm.conf "$FLEET/hosts/$name/etc/lvm/lvm.conf"
-        echo "[127.0.0.$((i + 1))]:$port $host_key" >> "$FLEET/known_hosts"
+        echo "[$(host_address "$i")]:$port $host_key" >> "$FLEET/known_hosts"
     done
     index=0
     for first in $(seq 1 "$PER_SSHD" "$count"); do
@@ -122,7 +127,7 @@ start)
         echo "    compute:"
         echo "      hosts:"
         for i in $(seq 1 "$count"); do
-            printf '        fleet-%03d: { ansible_host: 127.0.0.%d }\n' "$i" "$((i + 1))"
+            printf '        fleet-%03d: { ansible_host: %s }\n' "$i" "$(host_address "$i")"
         done
     } > "$inventory"
     log "$index sshd serve $count hosts on port $port; inventory: $inventory"

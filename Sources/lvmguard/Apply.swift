@@ -47,6 +47,9 @@ struct Apply: AsyncParsableCommand {
     @Flag(help: "No colour, even on a terminal.")
     var noColor = false
 
+    @Flag(help: "Do not share one ssh connection per host between the gather and the change.")
+    var noConnectionReuse = false
+
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Option(
@@ -74,7 +77,7 @@ struct Apply: AsyncParsableCommand {
             throw ValidationError("name an inventory and a playbook, or a saved plan with --plan")
         }
         let loaded = try LoadedInputs.load(inventory: inventory, playbook: playbook, limit: limit, today: today)
-        let ssh = try connection.ssh(sharingConnections: true)
+        let ssh = try connection.ssh(sharingConnections: !noConnectionReuse)
         let run: Rollout
         do {
             run = try await applyAll(saved: saved, loaded: loaded, ssh: ssh, colored: colored)

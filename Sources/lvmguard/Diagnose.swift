@@ -44,6 +44,9 @@ struct Diagnose: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
+    @Flag(help: "No colour, even on a terminal.")
+    var noColor = false
+
     func validate() throws {
         guard logLine != nil || wwid != nil || map != nil || instance != nil else {
             throw ValidationError("give one of --log-line, --wwid, --map or --instance")
@@ -73,7 +76,8 @@ struct Diagnose: AsyncParsableCommand {
         let query = Diagnosis.Query(logLine: logLine, wwid: wwid, map: map, instance: instance)
         let diagnosis = Diagnosis.analyze(query, host: target, facts: facts, desired: loaded.desired)
         switch format {
-        case .text: print(DiagnosisReport.text(diagnosis), terminator: "")
+        case .text:
+            print(DiagnosisReport.text(diagnosis, colored: Terminal.colored(noColor: noColor)), terminator: "")
         case .json: print(try JSONOutput.text(diagnosis))
         }
         switch diagnosis.verdict {

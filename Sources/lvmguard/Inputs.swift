@@ -32,9 +32,6 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Seconds ssh may take to connect.")
     var connectTimeout: Int = 10
 
-    @Flag(help: "Do not share one ssh connection per host between plan and apply (apply only).")
-    var noConnectionReuse = false
-
     @Flag(
         name: [.short, .long], help: "Log each ssh execution (command line, duration, exit status) to standard error.")
     var verbose = false
@@ -44,7 +41,7 @@ struct ConnectionOptions: ParsableArguments {
     func ssh(sharingConnections: Bool = false) throws -> SSH {
         Interruption.install()
         var options = SSH.Options()
-        if sharingConnections, !noConnectionReuse {
+        if sharingConnections {
             var template = Array("/tmp/lvmguard-ssh-XXXXXX".utf8CString)
             guard let made = mkdtemp(&template) else {
                 throw ValidationError("cannot create a private directory for ssh sockets")

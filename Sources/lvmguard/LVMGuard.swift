@@ -13,9 +13,10 @@ struct LVMGuard: AsyncParsableCommand {
 
             Exit codes:
               0   success; nothing to do
-              1   error: invalid files, a failed check, or a host failed
+              1   error: invalid files, a failed check, a host failed or was stale, or a rollout stopped
               2   changes pending (plan --detailed-exitcode)
               3   some hosts are blocked (need a person) or unreachable
+              4   diagnose: host LVM holds the multipath map (the incident)
               64  bad command-line usage
               130 interrupted (Ctrl-C, SIGTERM): running hosts finished, no new host was started
             """,

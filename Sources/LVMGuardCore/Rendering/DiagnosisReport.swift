@@ -1,6 +1,7 @@
 /// `lvmguard diagnose` for a person: the map, who holds it, why, and the plan that fixes it.
 public enum DiagnosisReport {
-    public static func text(_ diagnosis: Diagnosis) -> String {
+    /// With `colored`, the verdict is red when host LVM holds the map (green when free) and the plan's diff is coloured.
+    public static func text(_ diagnosis: Diagnosis, colored: Bool = false) -> String {
         var out: [String] = []
         guard let map = diagnosis.map else {
             out.append(
@@ -9,7 +10,7 @@ public enum DiagnosisReport {
         }
         out.append(
             "\(diagnosis.host): multipath map \(map) (wwid \(diagnosis.wwid ?? "?")), open count \(diagnosis.openCount ?? 0): "
-                + verdictText(diagnosis.verdict))
+                + paint(verdictText(diagnosis.verdict), for: diagnosis.verdict, colored: colored))
         if diagnosis.holders.isEmpty { out.append("  holders: none") }
         for holder in diagnosis.holders {
             var line = String(repeating: "  ", count: holder.depth) + "held by \(holder.device), open \(holder.open)"
@@ -24,9 +25,18 @@ public enum DiagnosisReport {
         out.append("")
         out.append("The plan that fixes \(diagnosis.host):")
         let plan = PlanReport.text(
-            FleetPlan(playbook: "", inventory: "", policy: "", hosts: [diagnosis.plan]), colored: false)
+            FleetPlan(playbook: "", inventory: "", policy: "", hosts: [diagnosis.plan]), colored: colored)
         out.append(contentsOf: plan.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 })
         return out.joined(separator: "\n").trimmingWhitespace() + "\n"
+    }
+
+    static func paint(_ text: String, for verdict: Diagnosis.Verdict, colored: Bool) -> String {
+        guard colored else { return text }
+        switch verdict {
+        case .heldByHostLVM: return "\u{1B}[31m" + text + "\u{1B}[0m"
+        case .free: return "\u{1B}[32m" + text + "\u{1B}[0m"
+        case .heldByOther, .notFound: return "\u{1B}[33m" + text + "\u{1B}[0m"
+        }
     }
 
     static func verdictText(_ verdict: Diagnosis.Verdict) -> String {
