@@ -62,3 +62,64 @@ struct PlanLabTests {
         #expect(!text.stdout.contains("\u{1B}["), "no colour when not a terminal")
     }
 }
+
+extension PlanLabTests {
+    /// README's quick start, line by line, on the incident host: the lab's inventory and playbook stand in for the
+    /// reader's, `--limit` keeps other lab hosts out, and apply meets no terminal, so it shows the plan and refuses
+    /// to run unattended (the VM stays the incident for the suites that apply).
+    @Test("README's quick start runs against the lab: validate, plan, review, apply's prompt, check")
+    func quickStart() throws {
+        guard let incident = LabHost.running("incident") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        let readme = try String(contentsOfFile: LabHost.repository + "/README.md", encoding: .utf8)
+        let block = try #require(
+            readme.components(separatedBy: "<!-- quickstart").dropFirst().first?
+                .components(separatedBy: "<!-- /quickstart -->").first)
+        let lines = block.split(separator: "\n").map(String.init).filter { $0.hasPrefix("lvmguard ") }
+        #expect(lines.map { $0.split(separator: " ")[1] } == ["validate", "plan", "plan", "apply", "check"])
+
+        let directory = try temporaryDirectory()
+        let before = try incident.lvmState()
+        for line in lines {
+            var words = line.split(separator: " ").map(String.init).dropFirst().map { word -> String in
+                switch word {
+                case "inventory.yaml": LabHost.inventory
+                case "playbooks/compute-guest-lvm.yaml": LabHost.repository + "/playbooks/lab.yaml"
+                case "plan.json", "review.md": directory + "/" + word
+                default: word
+                }
+            }
+            var output: String?
+            if let redirect = words.firstIndex(of: ">") {
+                output = words[redirect + 1]
+                words = Array(words[..<redirect])
+            }
+            if words.contains("-i") { words += ["--limit", incident.name] }
+            let result = try LabHost.lvmguard(words)
+            if let output { try result.stdout.write(toFile: output, atomically: true, encoding: .utf8) }
+            let said = "\(line): exit \(result.status)\n\(result.stdout)\n\(result.stderr)"
+            switch (words[0], words.contains("--format")) {
+            case ("validate", _):
+                #expect(result.status == 0 && result.stdout.contains(incident.name), "\(said)")
+            case ("plan", false):
+                #expect(result.status == 0, "\(said)")
+                let saved = try String(contentsOfFile: directory + "/plan.json", encoding: .utf8)
+                #expect(saved.contains(#""format" : "lvmguard-plan""#), "the saved plan")
+            case ("plan", true):
+                #expect(result.status == 0, "\(said)")
+                let review = try String(contentsOfFile: directory + "/review.md", encoding: .utf8)
+                #expect(review.contains(incident.name) && review.contains("global_filter"), "the review: \(review)")
+            case ("apply", _):
+                #expect(result.stdout.contains("\(incident.name): changes"), "apply shows the plan first: \(said)")
+                #expect(result.status == 64 && result.stderr.contains("pass --yes"), "\(said)")
+            case ("check", _):
+                #expect(result.status == 1 && result.stdout.contains("no-guest-vgs-active"), "\(said)")
+            default:
+                Issue.record("README's quick start has a line this test does not know: \(line)")
+            }
+        }
+        #expect(try incident.lvmState() == before, "the quick start without a terminal changed the incident host")
+    }
+}

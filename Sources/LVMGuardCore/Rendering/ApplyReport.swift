@@ -51,7 +51,7 @@ public enum ApplyReport {
     }
 }
 
-/// `apply --format json`: the whole run as one versioned document (schema in README, "Apply JSON").
+/// `apply --format json`: the whole run as one versioned document (schema in docs/reference.md, "JSON documents").
 public struct ApplyRun: Sendable, Codable, Equatable {
     /// Bumped when a field changes meaning or goes away; new fields may appear within a version.
     public static let currentVersion = 1
