@@ -75,7 +75,8 @@ if [ ! -x "$VENV/bin/ansible-playbook" ]; then
     /usr/bin/python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q 'ansible-core>=2.19,<2.20'
 fi
-ANSIBLE_VERSION=$("$VENV/bin/ansible-playbook" --version | head -n 1 | sed 's/.*core \([0-9.]*\).*/\1/')
+# sed reads all of it: `head -n 1` closed the pipe early and ansible-core 2.19 dies of the broken pipe.
+ANSIBLE_VERSION=$("$VENV/bin/ansible-playbook" --version | sed -n '1s/.*core \([0-9.]*\).*/\1/p')
 export ANSIBLE_CONFIG=$ROOT/bench/ansible/ansible.cfg ANSIBLE_LOCAL_TEMP=$WORK/ansible-tmp
 PLAYBOOK=$ROOT/playbooks/lab.yaml
 

@@ -191,20 +191,11 @@ install_devices_file() {
     saved=
     if [ -e "$DEVICES" ]; then
         saved="$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP"
-        { cp -p "$DEVICES" "$saved" && cmp -s "$DEVICES" "$saved"; } \
-            || { rm -f "$saved"; step devices-file failed "cannot back up $DEVICES (disk full?); it is unchanged"; return 1; }
+        keep_copy "$DEVICES" "$saved" || { step devices-file failed "$WHY; $DEVICES is unchanged"; return 1; }
         journal "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$saved" \
             || { step devices-file failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $DEVICES is unchanged"; return 1; }
     fi
-    DEVICES_NEW="$DEVICES.lvmguard-new"
-    if ! { cp "$1" "$DEVICES_NEW" && cmp -s "$1" "$DEVICES_NEW" && bounded "$BOUND" sync "$DEVICES_NEW" 2>/dev/null \
-        && mv -f "$DEVICES_NEW" "$DEVICES"; }; then
-        rm -f "$DEVICES_NEW"
-        step devices-file failed "cannot write $DEVICES_NEW and rename it over $DEVICES (disk full?); $DEVICES is unchanged"
-        return 1
-    fi
-    DEVICES_NEW=
-    bounded "$BOUND" sync "$DEVICES" "${DEVICES%/*}" 2>/dev/null
+    replace_whole "$1" "$DEVICES" || { step devices-file failed "$WHY; $DEVICES is unchanged"; return 1; }
     DEVICES_DONE=1
     step devices-file changed "added: ${LVMGUARD_DEVICES_ADD:-none}; removed: ${LVMGUARD_DEVICES_REMOVE:-none}"
 }
@@ -212,8 +203,11 @@ install_devices_file() {
 # Puts back the devices file install_devices_file replaced (or removes the one it created).
 restore_devices_file() {
     if [ -n "${saved:-}" ] && [ -f "$saved" ]; then
-        cp -p "$saved" "$DEVICES.lvmguard-new" && mv -f "$DEVICES.lvmguard-new" "$DEVICES" \
-            && step devices-file changed "restored $saved: lvm.conf was not changed"
+        if replace_whole "$saved" "$DEVICES"; then
+            step devices-file changed "restored $saved: lvm.conf was not changed"
+        else
+            step devices-file failed "cannot restore $saved: $WHY"
+        fi
     else
         rm -f "$DEVICES" && step devices-file changed "removed $DEVICES again: lvm.conf was not changed"
     fi
@@ -224,10 +218,10 @@ restore_devices_file() {
 edit_devices_file() {
     [ -z "${DEVICES_DONE:-}" ] || return 0
     if [ "$LVMGUARD_DEVICES_ADD$LVMGUARD_DEVICES_REMOVE$LVMGUARD_DEVICES_CREATE" != 0 ]; then
-        mkdir "$TMP/devices-lvm" && cp "$CONF" "$TMP/devices-lvm/lvm.conf" \
-            || { step devices-file failed "cannot prepare $TMP/devices-lvm (disk full?)"; return 1; }
-        build_devices_file "$TMP/devices-lvm" devices-file || return 1
-        install_devices_file "$TMP/devices-lvm/devices/${DEVICES##*/}" || return 1
+        # Built with the whole configuration in place (lvm.conf and what LVM reads beside it), as validate saw it.
+        config_dir "$CONF" || { step devices-file failed "cannot prepare $TMP/lvm (disk full?)"; return 1; }
+        build_devices_file "$TMP/lvm" devices-file || return 1
+        install_devices_file "$TMP/lvm/devices/${DEVICES##*/}" || return 1
     fi
 }
 

@@ -39,8 +39,8 @@ setup() {
     TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
     # TERM keeps bounds.sh's trap (the deadline report), whose exit runs this one.
     INITRD_NEW=
-    DEVICES_NEW=
-    trap 'rm -rf "$TMP"; rm -f "$NEW" ${INITRD_NEW:+"$INITRD_NEW"} ${DEVICES_NEW:+"$DEVICES_NEW"}' EXIT INT
+    REPLACING=
+    trap 'rm -rf "$TMP"; rm -f "$NEW" ${INITRD_NEW:+"$INITRD_NEW"} ${REPLACING:+"$REPLACING"}' EXIT INT
     start_watchdog
 }
 
@@ -58,14 +58,19 @@ lock() {
     step lock ok "$LOCK"
 }
 
-# Validates lvm.conf candidate $1 with the host's own lvmconfig, in a directory of its own beside the rest of the
-# host's configuration (lvmlocal.conf, lvm_<tag>.conf, profiles), which LVM reads with it.
-validate() {
+# Makes $TMP/lvm, an LVM directory of its own: file $1 as its lvm.conf, beside copies of the rest of the host's
+# configuration (lvmlocal.conf, lvm_<tag>.conf, profiles), which LVM reads with it.
+config_dir() {
     rm -rf "$TMP/lvm" && mkdir "$TMP/lvm" && cp "$1" "$TMP/lvm/lvm.conf" || return 1
     for extra in "$LVMDIR"/lvmlocal.conf "$LVMDIR"/lvm_*.conf; do
         if [ -f "$extra" ]; then cp "$extra" "$TMP/lvm/" || return 1; fi
     done
     if [ -d "$LVMDIR/profile" ]; then cp -R "$LVMDIR/profile" "$TMP/lvm/" || return 1; fi
+}
+
+# Validates lvm.conf candidate $1 with the host's own lvmconfig, in config_dir's directory.
+validate() {
+    config_dir "$1" || return 1
     LVM_SYSTEM_DIR="$TMP/lvm" lvmconfig --validate > "$TMP/validate" 2>&1
 }
 
@@ -78,32 +83,59 @@ overriding_files() {
     done
 }
 
+# Replaces file $2 whole with a copy of file $1: written beside it ($2.lvmguard-new) and compared, then as
+# rename_over. On failure (1) $2 is unchanged, nothing is left beside it, and WHY says what failed.
+replace_whole() {
+    REPLACING="$2.lvmguard-new"
+    if ! { cp "$1" "$REPLACING" && cmp -s "$1" "$REPLACING"; }; then
+        rm -f "$REPLACING"; REPLACING=
+        WHY="cannot write $2.lvmguard-new (disk full?)"
+        return 1
+    fi
+    shift
+    rename_over "$REPLACING" "$@"
+}
+
+# Renames file $1, written beside file $2, over $2: it takes $2's owner and mode (when $2 exists), is flushed with the
+# files $3... (a backup), renamed, and the rename flushed. Cut at any instant, $2 is the old file or the new one, whole.
+# Flushes are of these files only, bounded: a whole-system sync waits for every dirty buffer, a hung NFS mount's too
+# (coreutils before 8.24, as on CentOS 7, ignores the names and syncs everything, still bounded).
+# On failure (1) $2 is unchanged, $1 is removed, and WHY says what failed.
+rename_over() {
+    over_new=$1 over_target=$2
+    shift 2
+    if [ -e "$over_target" ]; then
+        chown --reference="$over_target" "$over_new" 2>/dev/null; chmod --reference="$over_target" "$over_new" 2>/dev/null
+    fi
+    if ! bounded "$BOUND" sync "$over_new" "$@" 2>/dev/null; then
+        rm -f "$over_new"; REPLACING=
+        WHY="cannot flush $over_new to disk within $BOUND s"
+        return 1
+    fi
+    if ! mv -f "$over_new" "$over_target"; then
+        rm -f "$over_new"; REPLACING=
+        WHY="cannot rename $over_new over $over_target"
+        return 1
+    fi
+    REPLACING=
+    # The rename itself: the directory. Past the rename either file is whole, so a slow flush is not a failure.
+    bounded "$BOUND" sync "$over_target" "${over_target%/*}" 2>/dev/null
+    return 0
+}
+
+# Keeps a copy of file $1 as $2 (same owner, mode and times), compared; on failure nothing is left and WHY says why.
+keep_copy() {
+    if ! { cp -p "$1" "$2" && cmp -s "$1" "$2"; }; then
+        rm -f "$2"
+        WHY="cannot write the backup $2 (disk full?)"
+        return 1
+    fi
+}
+
 # Puts candidate $1 in place of lvm.conf atomically, keeping a backup named $2. Same owner and mode.
 swap_in() {
-    if ! { cp "$1" "$NEW" && cmp -s "$1" "$NEW"; }; then
-        step write failed "cannot write $NEW (disk full?); $CONF is unchanged"
-        return 1
-    fi
-    chown --reference="$CONF" "$NEW" 2>/dev/null; chmod --reference="$CONF" "$NEW" 2>/dev/null
-    if ! { cp -p "$CONF" "$2" && cmp -s "$CONF" "$2"; }; then
-        rm -f "$2"
-        step backup failed "cannot write the backup $2 (disk full?); $CONF is unchanged"
-        return 1
-    fi
-    # Only these files, bounded: a whole-system sync waits for every dirty buffer, a hung NFS mount's too.
-    # (coreutils before 8.24, as on CentOS 7, ignores the names and syncs everything, still bounded.)
-    if ! bounded "$BOUND" sync "$NEW" "$2" 2>/dev/null; then
-        rm -f "$NEW"
-        step write failed "cannot flush $NEW and the backup to disk within $BOUND s; $CONF is unchanged"
-        return 1
-    fi
-    if ! mv -f "$NEW" "$CONF"; then
-        step write failed "cannot rename $NEW over $CONF; $CONF is unchanged"
-        return 1
-    fi
-    # The rename itself: the directory. Past the rename either file is whole, so a slow flush is not a failure.
-    bounded "$BOUND" sync "$CONF" "${CONF%/*}" 2>/dev/null
-    return 0
+    keep_copy "$CONF" "$2" || { step backup failed "$WHY; $CONF is unchanged"; return 1; }
+    replace_whole "$1" "$CONF" "$2" || { rm -f "$2"; step write failed "$WHY; $CONF is unchanged"; return 1; }
 }
 
 # Refreshes LVM's cache of PVs (pvscan --cache) with the configuration in place, kept away from dead maps.
@@ -168,22 +200,19 @@ rebuild_initramfs() {
         step initramfs failed "the image $1 built does not carry the device settings of $CONF; the old $image is unchanged"
         return 1
     fi
-    chown --reference="$image" "$INITRD_NEW" 2>/dev/null; chmod --reference="$image" "$INITRD_NEW" 2>/dev/null
     # The old image stays reachable under its backup name (a hard link where the file system has them).
     rm -f "$kept"
-    if ! { ln "$image" "$kept" 2>/dev/null || cp -p "$image" "$kept"; } \
-        || ! bounded "$BOUND" sync "$INITRD_NEW" "$kept" 2>/dev/null; then
+    if ! { ln "$image" "$kept" 2>/dev/null || keep_copy "$image" "$kept"; }; then
         rm -f "$INITRD_NEW" "$kept"
-        step initramfs failed "cannot write and flush the new image and the old one's backup beside $image (full?); $image is unchanged"
+        step initramfs failed "cannot keep the old image as $kept beside $image (full?); $image is unchanged"
         return 1
     fi
-    if ! mv -f "$INITRD_NEW" "$image"; then
-        rm -f "$INITRD_NEW"
-        step initramfs failed "cannot rename the new image over $image; $image is unchanged"
+    if ! rename_over "$INITRD_NEW" "$image" "$kept"; then
+        rm -f "$kept"
+        step initramfs failed "$WHY; $image is unchanged"
         return 1
     fi
     INITRD_NEW=
-    bounded "$BOUND" sync "$image" "${image%/*}" 2>/dev/null
     step initramfs changed "$1 built $image beside it and renamed it over (the old image is kept as $kept)"
 }
 
@@ -217,7 +246,7 @@ initramfs_lvm_conf() {
 # After main: the gather script that follows sets traps of its own, so clean up here.
 finish() {
     rm -rf "${TMP:-/nonexistent}"
-    rm -f "${NEW:-/nonexistent}" "${INITRD_NEW:-/nonexistent}" "${DEVICES_NEW:-/nonexistent}"
+    rm -f "${NEW:-/nonexistent}" "${INITRD_NEW:-/nonexistent}" "${REPLACING:-/nonexistent}"
     trap - EXIT INT
     echo "$LVMGUARD_BOUNDARY applied $1"
 }

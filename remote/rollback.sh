@@ -45,8 +45,8 @@ main() {
             if [ "$PREVIEW" = 1 ]; then
                 step devices-file would "restore $target from $saved"
             else
-                cp -p "$saved" "$target.lvmguard-new" && mv -f "$target.lvmguard-new" "$target" \
-                    && step devices-file changed "restored $saved" || { step devices-file failed "cannot restore $saved"; return 1; }
+                replace_whole "$saved" "$target" && step devices-file changed "restored $saved" \
+                    || { step devices-file failed "cannot restore $saved: $WHY"; return 1; }
             fi
         fi
     fi
