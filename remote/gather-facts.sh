@@ -56,6 +56,13 @@ section lvm-conf-path echo "$LVMDIR/lvm.conf"
 section lvm-conf-base64 base64 "$LVMDIR/lvm.conf"
 section lvm-conf-sha256 sha256sum "$LVMDIR/lvm.conf"
 section lvm-conf-stat stat -c '%u %g %a %Y' "$LVMDIR/lvm.conf"
+# The files LVM reads beside lvm.conf that can override it (lvmlocal.conf, lvm_<tag>.conf): "== PATH", then the file as
+# base64 (up to 1 MiB; a larger one is "== PATH too-large"). The plan names the file and line of an override.
+section lvm-conf-beside sh -c 'for f in "$1"/lvmlocal.conf "$1"/lvm_*.conf; do
+    [ -f "$f" ] || continue
+    if [ "$(wc -c < "$f")" -gt 1048576 ]; then echo "== $f too-large"; continue; fi
+    echo "== $f"; base64 "$f" || exit 1
+done' sh "$LVMDIR"
 # Effective values, a section per key. One lvmconfig reads them all (it prints one "leaf=value" line per
 # key); when an old LVM lacks a key the whole call fails, and then each key is read alone so only the
 # missing one fails.

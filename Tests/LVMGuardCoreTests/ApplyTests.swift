@@ -325,6 +325,15 @@ struct ApplyScriptLocalTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let local = "devices {\n\tglobal_filter = [ \"a|.*|\" ]\n}\n"
         try local.write(toFile: directory + "/lvmlocal.conf", atomically: true, encoding: .utf8)
+        // A plan made now blocks the host, naming the file and line (the gather reads lvmlocal.conf).
+        let boundary = RemoteScripts.newBoundary()
+        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+                               stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
+        let blocked = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
+        #expect(blocked.blockerKinds == [.settingOverridden(key: "devices/global_filter", path: directory + "/lvmlocal.conf",
+                                                            line: 2, value: #"[ "a|.*|" ]"#)], "\(blocked.reasons)")
+        // A plan made before the file appeared is refused by apply itself, at validate.
         let (outcome, parsed) = try Self.apply(plan, in: directory)
         #expect(outcome == .failed)
         let last = try #require(parsed.steps.last)

@@ -29,6 +29,9 @@ struct FindingMessagesTests {
                              current: "[ \"a|.*|\" ]"),
          "devices/global_filter is set outside /etc/lvm/lvm.conf (lvmconfig reports [ \"a|/dev/sd.*|\" ], /etc/lvm/lvm.conf says "
             + "[ \"a|.*|\" ]): change it where it is set, or remove it there"),
+        (.settingOverridden(key: "devices/use_devicesfile", path: "/etc/lvm/lvmlocal.conf", line: 2, value: "0"),
+         "devices/use_devicesfile is set to 0 in /etc/lvm/lvmlocal.conf line 2, which LVM reads after lvm.conf and which "
+            + "wins: lvm.conf's edit would never take effect; remove it there (or make it the planned value), then plan again"),
         (.deadMapCarriesHostStorage(map: HostPlan.DeadMap(name: "mpatha", wwid: nil, queueIfNoPath: false, paths: [], guestLVs: [],
                                                      hostUse: ["LV data is mounted at /srv/data"], blockers: [], release: false)),
          "multipath map mpatha (wwid unknown) has no active path (no paths) and carries the host's storage: LV data is mounted "

@@ -10,6 +10,8 @@ public enum GatherSection: String, Sendable, CaseIterable {
     case lvmConfBase64 = "lvm-conf-base64"
     case lvmConfSHA256 = "lvm-conf-sha256"
     case lvmConfStat = "lvm-conf-stat"
+    /// lvmlocal.conf and lvm_<tag>.conf, which LVM reads beside lvm.conf and which override it.
+    case lvmConfBeside = "lvm-conf-beside"
     case devicesFile = "devices-file"
     case pvs, vgs, lvs
     case pvsCurrent = "pvs-current"

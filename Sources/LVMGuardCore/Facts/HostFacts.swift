@@ -116,6 +116,12 @@ public struct HostFacts: Sendable, Codable {
         case none
     }
 
+    /// A file LVM reads beside lvm.conf, which overrides it: its text, or nil when it was too large to read.
+    public struct BesideFile: Sendable, Codable, Hashable {
+        public let path: String
+        public let text: String?
+    }
+
     public struct Initramfs: Sendable, Codable, Hashable {
         public let tool: InitramfsTool
         public let image: String?
@@ -131,6 +137,8 @@ public struct HostFacts: Sendable, Codable {
     public let settings: [String: LVMConfigValue]
     /// The devices file's text when it exists.
     public let devicesFile: String?
+    /// lvmlocal.conf and lvm_<tag>.conf as read beside lvm.conf; nil in facts gathered before they were read.
+    public let besideLVMConf: [BesideFile]?
     public let pvs: [PhysicalVolume]
     public let vgs: [VolumeGroup]
     public let lvs: [LogicalVolume]
@@ -244,6 +252,12 @@ extension HostFacts {
         self.settings = settings
         let devicesFileSection = try section(.devicesFile)
         devicesFile = devicesFileSection.succeeded ? devicesFileSection.stdout : nil
+        besideLVMConf = try sections[.lvmConfBeside].map { found throws(FactsError) in
+            guard found.succeeded else {
+                throw FactsError("reading the files beside lvm.conf failed (exit \(found.status)): \(found.stderr)")
+            }
+            return try BesideFile.parse(found.stdout)
+        }
 
         pvs = try LVMReport.rows(try required(.pvs, "pvs"), kind: "pv").map {
             PhysicalVolume(
@@ -430,5 +444,37 @@ enum ProcText {
     static func unescape(_ text: Substring) -> String {
         text.replacingOccurrences(of: "\\040", with: " ").replacingOccurrences(of: "\\011", with: "\t")
             .replacingOccurrences(of: "\\134", with: "\\")
+    }
+}
+
+extension HostFacts.BesideFile {
+    /// The `lvm-conf-beside` section: "== PATH" (or "== PATH too-large"), then the file as base64.
+    static func parse(_ output: String) throws(FactsError) -> [HostFacts.BesideFile] {
+        var files: [HostFacts.BesideFile] = []
+        var path: String?, tooLarge = false, encoded = ""
+        func flush() throws(FactsError) {
+            guard let path else { return }
+            if tooLarge {
+                files.append(.init(path: path, text: nil))
+                return
+            }
+            guard let bytes = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
+                throw FactsError("\(path) did not come back as base64")
+            }
+            files.append(.init(path: path, text: HostFacts.ConfigFile.text(of: bytes).text))
+        }
+        for line in output.outputLines() {
+            if line.hasPrefix("== ") {
+                try flush()
+                let rest = line.dropFirst(3)
+                tooLarge = rest.hasSuffix(" too-large")
+                path = String(tooLarge ? rest.dropLast(" too-large".count) : rest)
+                encoded = ""
+            } else {
+                encoded += line
+            }
+        }
+        try flush()
+        return files
     }
 }

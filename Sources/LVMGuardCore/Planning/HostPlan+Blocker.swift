@@ -26,6 +26,9 @@ extension HostPlan {
         case filterNotUnderstood(key: String, path: String, line: Int, error: String)
         /// The effective filter comes from somewhere other than lvm.conf (lvmlocal.conf, a profile, a tag).
         case filterSetElsewhere(key: String, path: String, effective: String, current: String)
+        /// A setting the plan changes is assigned in a file LVM reads beside lvm.conf (lvmlocal.conf, lvm_<tag>.conf),
+        /// which wins: the edit would never take effect.
+        case settingOverridden(key: String, path: String, line: Int, value: String)
         /// Open guest LVs are all that is left to change.
         case openGuestLVsOnly(lvs: [String])
         /// A multipath map with no active path carries the host's storage.

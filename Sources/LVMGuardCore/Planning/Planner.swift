@@ -1,7 +1,7 @@
 /// Decides, per host, what must change for the desired state to hold. Pure: facts in, plan out.
 ///
 /// Each decision lives in a file of its own and returns typed findings: `OwnershipReview`, `RegimeChoice`,
-/// `FilterEdit` or `DevicesFileEdit`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, and
+/// `FilterEdit` or `DevicesFileEdit`, `SettingOverrides`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, and
 /// `Convergence` for what is left when nothing else is. This type only puts them together.
 public enum Planner {
     /// The plan for a reachable, non-exempt host.
@@ -22,6 +22,7 @@ public enum Planner {
             (changes.devicesFileEdit, changes.configEdit) = (devices.edit, devices.configEdit)
             found.append(devices.found)
         }
+        found = SettingOverrides.review(facts: facts, changes: changes, found: found)
         let guests = GuestDeactivations.plan(
             ownership, facts: facts, topology: DeviceTopology(facts),
             deactivate: desired.deactivateGuestVGs)

@@ -62,6 +62,10 @@ extension HostPlan.Blocker {
             return
                 "\(key) is set outside \(path) (lvmconfig reports \(effective), \(path) says \(current)): change it where "
                 + "it is set, or remove it there"
+        case let .settingOverridden(key, path, line, value):
+            return
+                "\(key) is set to \(value) in \(path) line \(line), which LVM reads after lvm.conf and which wins: "
+                + "lvm.conf's edit would never take effect; remove it there (or make it the planned value), then plan again"
         case let .openGuestLVsOnly(lvs):
             return "guest LVs are open on the host and nothing else is left to change: \(lvs.joined(separator: ", "))"
         case let .deadMapCarriesHostStorage(map):
