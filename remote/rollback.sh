@@ -1,10 +1,31 @@
-# lvmguard rollback: puts back the lvm.conf (and devices file) backed up by the last apply, validated the
-# same way, atomically, keeping a backup of what it replaces, then rebuilds the initramfs the apply rebuilt so
-# that its copy agrees again. Guest VGs are not reactivated.
+# lvmguard rollback: undoes the latest apply still in force, then (run again) the one before: a stack. An apply is in
+# force until a rollback restored its backup. Its records are taken together, by its timestamp: the lvm.conf backup,
+# the devices file's and the initramfs it rebuilt. It restores only what that apply left: if lvm.conf (or the devices
+# file) is no longer the file the apply wrote (sha256_after in its journal line), it shows the difference and stops,
+# unless LVMGUARD_ROLLBACK_FORCE=1. lvm.conf is validated the same way and swapped in atomically, keeping a backup of
+# what it replaces; then the initramfs that apply rebuilt is rebuilt from the restored file. Guest VGs are not
+# reactivated.
 # With LVMGUARD_ROLLBACK_PREVIEW=1 it changes nothing and says what it would do: "would" steps, and the
 # lvm.conf diff as "diff line |TEXT" steps.
 # POSIX sh; sent after common.sh, with LVMGUARD_BOUNDARY and LVMGUARD_TIMESTAMP set; gather-facts.sh follows.
-# RC: 0 done, 1 failed (nothing changed), 3 lock held, 5 nothing to roll back.
+# RC: 0 done, 1 failed or refused (nothing changed), 3 lock held, 5 nothing to roll back.
+
+# Prints the journal's line for the latest apply of lvm.conf still in force: its backup was never restored.
+apply_in_force() {
+    grep " config $CONF backup=" "$JOURNAL" 2>/dev/null > "$TMP/applies"
+    sed -n 's/.* rollback .* restored=\([^ ]*\).*/\1/p' "$JOURNAL" 2>/dev/null > "$TMP/restored"
+    # Newest first (tac is not POSIX): the first whose backup no rollback restored.
+    sed -n '1!G;h;$p' "$TMP/applies" | while IFS= read -r line; do
+        backup=$(echo "$line" | sed 's/.* backup=\([^ ]*\).*/\1/')
+        grep -qxF "$backup" "$TMP/restored" || { echo "$line"; break; }
+    done
+}
+
+# Shows how file $1 differs from file $2 as "diff line |TEXT" steps (at most 400 lines).
+show_diff() {
+    diff -u "$1" "$2" > "$TMP/diff" 2>&1
+    sed -n '3,400s/^/|/p' "$TMP/diff" | while IFS= read -r line; do step diff line "$line"; done
+}
 
 main() {
     set -u
@@ -12,10 +33,28 @@ main() {
     lock || return $?
     JOURNAL="$LVMDIR/lvmguard.journal"
     PREVIEW=${LVMGUARD_ROLLBACK_PREVIEW:-0}
-    backup=$(grep " config $CONF backup=" "$JOURNAL" 2>/dev/null | tail -n 1 | sed 's/.* backup=\([^ ]*\).*/\1/')
-    if [ -z "$backup" ] || [ ! -f "$backup" ]; then
-        step rollback failed "no lvmguard backup of $CONF to restore (journal: $JOURNAL)"
+    FORCE=${LVMGUARD_ROLLBACK_FORCE:-0}
+    record=$(apply_in_force)
+    if [ -z "$record" ]; then
+        step rollback failed "no apply of $CONF left to roll back (journal: $JOURNAL)"
         return 5
+    fi
+    applied_at=${record%% *}
+    backup=$(echo "$record" | sed 's/.* backup=\([^ ]*\).*/\1/')
+    if [ ! -f "$backup" ]; then
+        step rollback failed "the backup $backup of the apply at $applied_at is gone; $CONF is unchanged"
+        return 1
+    fi
+    # Only what that apply left: a later edit would be thrown away.
+    left=$(echo "$record" | sed -n 's/.* sha256_after=\([0-9a-f]*\).*/\1/p')
+    now=$(sha256sum "$CONF" | cut -d' ' -f1)
+    if [ -n "$left" ] && [ "$now" != "$left" ] && ! cmp -s "$backup" "$CONF"; then
+        if [ "$FORCE" != 1 ]; then
+            step rollback refused "$CONF changed since the apply at $applied_at left it (sha256 $now, not $left): restoring $backup would throw that change away; what the restore would change:"
+            show_diff "$CONF" "$backup"
+            return 1
+        fi
+        step rollback ok "$CONF changed since the apply at $applied_at; restoring $backup anyway (--force)"
     fi
     restored=
     if cmp -s "$backup" "$CONF"; then
@@ -24,9 +63,8 @@ main() {
         step validate failed "lvmconfig --validate refuses $backup: $(tr '\n' ' ' < "$TMP/validate")"
         return 1
     elif [ "$PREVIEW" = 1 ]; then
-        step rollback would "restore $CONF from $backup (validated by lvmconfig)"
-        diff -u "$CONF" "$backup" > "$TMP/diff" 2>&1
-        sed -n '3,400s/^/|/p' "$TMP/diff" | while IFS= read -r line; do step diff line "$line"; done
+        step rollback would "restore $CONF from $backup, undoing the apply at $applied_at (validated by lvmconfig)"
+        show_diff "$CONF" "$backup"
         restored=1
     else
         step validate ok "lvmconfig --validate accepts $backup"
@@ -36,7 +74,7 @@ main() {
         step rollback changed "restored $backup (the replaced file is kept as $CONF.lvmguard-$LVMGUARD_TIMESTAMP)"
         restored=1
     fi
-    devices=$(grep " devices " "$JOURNAL" 2>/dev/null | tail -n 1)
+    devices=$(grep "^$applied_at devices " "$JOURNAL" 2>/dev/null | tail -n 1)
     if [ -n "$devices" ]; then
         target=$(echo "$devices" | sed 's/.* devices \([^ ]*\) .*/\1/')
         saved=$(echo "$devices" | sed 's/.* backup=\([^ ]*\).*/\1/')
@@ -51,7 +89,7 @@ main() {
         fi
     fi
     # The initramfs the apply rebuilt carries the applied settings: rebuild it from what was restored.
-    initramfs=$(grep " initramfs " "$JOURNAL" 2>/dev/null | tail -n 1)
+    initramfs=$(grep "^$applied_at initramfs " "$JOURNAL" 2>/dev/null | tail -n 1)
     if [ -n "$restored" ] && [ -n "$initramfs" ]; then
         # "TIMESTAMP initramfs TOOL IMAGE"
         set -- $initramfs

@@ -16,11 +16,14 @@ public struct Applier: Sendable {
 
     /// The rollback script: remote/bounds.sh, remote/common.sh, remote/rollback.sh, then remote/gather-facts.sh.
     /// A preview changes nothing and reports what the rollback would restore.
-    public static func rollbackScript(timestamp: String, boundary: String, preview: Bool = false) -> String {
+    public static func rollbackScript(timestamp: String, boundary: String, preview: Bool = false, force: Bool = false)
+        -> String
+    {
         precondition(ApplyRequest.Token.timestamp.matches(timestamp), "timestamps are generated")
         typealias Variable = RemoteContract.Variable
         return "\(Variable.boundary.rawValue)=\(boundary)\n\(Variable.timestamp.rawValue)='\(timestamp)'\n"
             + "\(Variable.rollbackPreview.rawValue)=\(preview ? 1 : 0)\n"
+            + "\(Variable.rollbackForce.rawValue)=\(force ? 1 : 0)\n"
             + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
     }
 
@@ -53,9 +56,12 @@ public struct Applier: Sendable {
 
     /// Restores the lvm.conf the last apply replaced on `host` (and the devices file and initramfs with it); with
     /// `preview`, changes nothing and reports what it would restore ("would" steps and the lvm.conf diff).
-    public func rollback(_ host: HostSettings, timestamp: String, preview: Bool = false) async -> HostApplyResult {
+    public func rollback(_ host: HostSettings, timestamp: String, preview: Bool = false, force: Bool = false) async
+        -> HostApplyResult
+    {
         let (parsed, status, stderr): (ApplyStream.Parsed, Int32, String)
-        switch await execute(on: host, { Self.rollbackScript(timestamp: timestamp, boundary: $0, preview: preview) }) {
+        let script = { Self.rollbackScript(timestamp: timestamp, boundary: $0, preview: preview, force: force) }
+        switch await execute(on: host, script) {
         case let .ran(output, exit, errors): (parsed, status, stderr) = (output, exit, errors)
         case let .unreachable(result): return result
         }

@@ -3,17 +3,20 @@ import Foundation
 import LVMGuardCore
 import LVMGuardRemote
 
-/// `lvmguard rollback`: show what the last apply replaced, then put it back.
+/// `lvmguard rollback`: show what the latest apply in force replaced, then put it back (a stack).
 struct Rollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "Restore, on the target hosts, the lvm.conf (and devices file) the last apply replaced, and its initramfs.",
+            "Undo, on the target hosts, the latest apply still in force: its lvm.conf (and devices file) and initramfs.",
         discussion: """
-            First a read-only pass shows, per host, what would be restored: the lvm.conf diff, the devices file, \
-            and the initramfs the apply rebuilt (rebuilt again from the restored lvm.conf). Then, unless \
-            --dry-run, it asks (unless --yes) and, on each host, reads the journal (lvmguard.journal beside \
-            lvm.conf), validates the backup with the host's lvmconfig, swaps it in atomically (keeping what it \
-            replaces), rebuilds that initramfs and runs pvscan --cache. Guest VGs are not reactivated.
+            Rollback is a stack: each run undoes the latest apply whose backup no rollback has restored yet, so a \
+            second run undoes the apply before it. It restores only what that apply left: if lvm.conf changed since \
+            (its sha256 is in the journal), it shows what the restore would change and stops for that host, unless \
+            --force. First a read-only pass shows, per host, what would be restored: the lvm.conf diff, the devices \
+            file, and the initramfs the apply rebuilt (rebuilt again from the restored lvm.conf). Then, unless \
+            --dry-run, it asks (unless --yes) and, on each host, validates the backup with the host's lvmconfig, swaps \
+            it in atomically (keeping what it replaces), rebuilds that initramfs and runs pvscan --cache. Guest VGs \
+            are not reactivated.
 
             Exit codes: 0 restored or nothing to restore; 1 a host failed; 3 a host was unreachable.
             """
@@ -29,6 +32,9 @@ struct Rollback: AsyncParsableCommand {
 
     @Flag(help: "Only show what would be restored; change nothing.")
     var dryRun = false
+
+    @Flag(help: "Restore even where lvm.conf changed since the apply being undone (that change is then lost).")
+    var force = false
 
     @Option(
         help:
@@ -47,7 +53,7 @@ struct Rollback: AsyncParsableCommand {
         let forks = connection.forks ?? loaded.desired.rollout.forks
 
         let preview = await Self.each(hosts, forks: forks, phase: "rollback preview") {
-            await applier.rollback($0, timestamp: timestamp, preview: true)
+            await applier.rollback($0, timestamp: timestamp, preview: true, force: force)
         }
         let previewText = ApplyReport.rollbackPreview(preview)
         if format == .json && dryRun {
@@ -77,7 +83,7 @@ struct Rollback: AsyncParsableCommand {
         }
         let results =
             await Self.each(restoring, forks: forks, phase: "rollback") {
-                await applier.rollback($0, timestamp: timestamp)
+                await applier.rollback($0, timestamp: timestamp, force: force)
             }
             + preview.filter { result in !restoring.contains { $0.name == result.host } }
         if format == .json {

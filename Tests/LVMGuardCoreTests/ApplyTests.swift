@@ -411,6 +411,58 @@ struct ApplyScriptLocalTests {
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
         #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261124T235959Z") == applied)
         #expect(parsed.steps.map(\.name) == ["lock", "validate", "rollback", "refresh"])
-        #expect(try rollback().steps.contains { $0.name == "rollback" && $0.result == .ok }, "a second rollback changes nothing")
+        #expect(try rollback().exitCode == 5, "a second rollback finds no apply left in force")
+    }
+
+    /// Runs rollback.sh on the local LVM directory at `timestamp`.
+    static func rollback(in directory: String, at timestamp: String, force: Bool = false) throws -> ApplyStream.Parsed {
+        let boundary = RemoteScripts.newBoundary()
+        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+                             stdin: Applier.rollbackScript(timestamp: timestamp, boundary: boundary, force: force))
+        return ApplyStream.parse(result.stdout, boundary: boundary)
+    }
+
+    @Test("rollback is a stack: two applies undone one at a time, each by its own records; an edit since stops it unless forced")
+    func rollbackStack() throws {
+        guard let (directory, planA) = try Self.setUp() else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(try Self.apply(planA, in: directory, timestamp: "20261204T010000Z").0 == .changed)
+        let afterA = try Self.read(directory + "/lvm.conf")
+        // A second apply with another policy: the filter accepts one more device.
+        let boundary = RemoteScripts.newBoundary()
+        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+                               stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
+        let planB = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired("  accept: [/dev/sda]\n"))
+        #expect(planB.status == .changes, "\(planB.reasons)")
+        #expect(try Self.apply(planB, in: directory, timestamp: "20261204T020000Z").0 == .changed)
+        let afterB = try Self.read(directory + "/lvm.conf")
+        #expect(afterB != afterA && afterB.contains("a|^/dev/sda$|"))
+
+        // Undone newest first, each by its own backup.
+        let first = try Self.rollback(in: directory, at: "20261204T030000Z")
+        #expect(first.exitCode == 0 && first.steps.contains { $0.name == "rollback" && $0.result == .changed }, "\(first.steps)")
+        #expect(try Self.read(directory + "/lvm.conf") == afterA, "the first rollback undoes the second apply")
+        #expect(try Self.rollback(in: directory, at: "20261204T040000Z").exitCode == 0)
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original, "the second rollback undoes the first apply")
+        #expect(try Self.rollback(in: directory, at: "20261204T050000Z").exitCode == 5, "nothing left in force")
+
+        // Applied again, then edited by hand: rollback shows what it would throw away and stops.
+        #expect(try Self.apply(planA, in: directory, timestamp: "20261204T060000Z").0 == .changed)
+        let edited = try Self.read(directory + "/lvm.conf") + "# tuned by hand after lvmguard\n"
+        try edited.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        let refused = try Self.rollback(in: directory, at: "20261204T070000Z")
+        #expect(refused.exitCode == 1)
+        #expect(refused.steps.contains { $0.name == "rollback" && $0.result == .refused && $0.message.contains("changed since") },
+                "\(refused.steps)")
+        #expect(refused.steps.contains { $0.name == "diff" && $0.message == "|-# tuned by hand after lvmguard" }, "\(refused.steps)")
+        #expect(try Self.read(directory + "/lvm.conf") == edited, "a refused rollback changes nothing")
+        let forced = try Self.rollback(in: directory, at: "20261204T080000Z", force: true)
+        #expect(forced.exitCode == 0, "\(forced.steps)")
+        #expect(try Self.read(directory + "/lvm.conf") == Self.original)
+        #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261204T080000Z") == edited, "what --force replaced is kept")
     }
 }

@@ -37,6 +37,8 @@ public enum RemoteContract {
         case initramfsImage = "LVMGUARD_INITRAMFS_IMAGE"
         /// 1 for a rollback that only reports what it would restore.
         case rollbackPreview = "LVMGUARD_ROLLBACK_PREVIEW"
+        /// 1 for a rollback that restores even though lvm.conf changed since the apply it undoes.
+        case rollbackForce = "LVMGUARD_ROLLBACK_FORCE"
         /// The bound of each command the scripts run, in seconds (default 60; tests set it lower).
         case commandBound = "LVMGUARD_COMMAND_BOUND"
     }
