@@ -2,7 +2,8 @@
 # Installs what the lab, the tests and the demo need on a fresh Debian 12 machine. Idempotent.
 set -euo pipefail
 packages=(qemu-system-x86 qemu-utils debootstrap openssh-client openssh-server e2fsprogs cpio
-          lvm2 busybox-static kmod xz-utils zstd python3 python3-venv procps iproute2 iptables)
+          lvm2 busybox-static kmod xz-utils zstd python3 python3-venv procps iproute2 iptables
+          build-essential libaio-dev libblkid-dev libudev-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

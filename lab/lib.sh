@@ -21,8 +21,15 @@ base_key() {
 base_dir() { echo "$LAB_CACHE/base-$(base_key)"; }
 
 scenario_key() {
-    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$1.sh"; } \
-        | sha256sum | cut -c1-16
+    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$1.sh"
+      if [ "$(scenario_lvm "$1")" = 2.02 ]; then
+          cat "$LAB_DIR/lvm202-install.sh"; lvm202_key "$(lvm202_source)"
+      fi; } | sha256sum | cut -c1-16
+}
+
+# The LVM a scenario's host runs, from its '# lab-lvm:' line: 2.02 (CentOS 7's, with lvmetad) or Debian's (empty).
+scenario_lvm() {
+    sed -n 's/^# lab-lvm: *//p' "$LAB_DIR/scenarios/$1.sh"
 }
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
@@ -30,6 +37,27 @@ scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
 # The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local, scsi, boot).
 scenario_disks() {
     sed -n 's/^# lab-disks: *//p' "$LAB_DIR/scenarios/$1.sh"
+}
+
+# LVM 2.02.180's source archive for the CentOS 7 hosts (lab/build-lvm202.sh): $LVMGUARD_LVM202_SOURCE, else
+# ../shared/sources/ beside this clone, else beside the repository this clone came from (a CI clone of a local one).
+lvm202_source() {
+    local candidate origin
+    if [ -n "${LVMGUARD_LVM202_SOURCE:-}" ]; then
+        [ -f "$LVMGUARD_LVM202_SOURCE" ] && echo "$LVMGUARD_LVM202_SOURCE"
+        return
+    fi
+    candidate=$REPO_DIR/../shared/sources/lvm2-2.02.180.tar.gz
+    if [ ! -f "$candidate" ]; then
+        origin=$(git -C "$REPO_DIR" remote get-url origin 2>/dev/null || true)
+        case "$origin" in /*) candidate=$origin/../shared/sources/lvm2-2.02.180.tar.gz ;; esac
+    fi
+    [ -f "$candidate" ] && (cd "$(dirname "$candidate")" && echo "$PWD/$(basename "$candidate")")
+}
+
+# The hash of LVM 2.02's build: the build script and the source archive $1.
+lvm202_key() {
+    { cat "$LAB_DIR/build-lvm202.sh"; sha256sum < "$1"; } | sha256sum | cut -c1-16
 }
 
 free_port() {

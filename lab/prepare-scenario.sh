@@ -2,6 +2,7 @@
 # Prepares the disks of a scenario once: boots the base VM with the scenario's disks, runs
 # lab/scenarios/NAME.sh inside it, powers off, and caches root.qcow2 (an overlay on the base image),
 # lun.img, lun2.img, local.img, scsi.img and boot.img. Cached by a hash of the base image key and the scenario files.
+# A scenario that says "# lab-lvm: 2.02" gets LVM 2.02.180 with lvmetad first (lab/build-lvm202.sh, lvm202-install.sh).
 # Usage: lab/prepare-scenario.sh NAME  (prints the scenario directory)
 source "$(dirname "$0")/lib.sh"
 name=${1:?usage: prepare-scenario.sh NAME}
@@ -30,7 +31,15 @@ port=$(free_port)
 log "preparing scenario $name (one boot, cached afterwards)"
 start_qemu "$work" "$port"
 wait_for_ssh "$port" "$work/qemu.pid"
-cat "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$name.sh" | lab_ssh_port "$port" sh -s \
+setup=
+if [ "$(scenario_lvm "$name")" = 2.02 ]; then
+    # A CentOS 7 host: LVM 2.02.180's tree into the VM, installed by lab/lvm202-install.sh before the scenario.
+    lvm202=$("$LAB_DIR/build-lvm202.sh")
+    lab_ssh_port "$port" 'mkdir -p /var/tmp/lvm202 && tar -xzf - -C /var/tmp/lvm202' < "$lvm202/tree.tar.gz"
+    setup=$LAB_DIR/lvm202-install.sh
+fi
+{ cat "$LAB_DIR/scenarios/common.sh" ${setup:+"$setup"} "$LAB_DIR/scenarios/$name.sh"
+  [ -z "$setup" ] || echo lvm202_enable_lvmetad; } | lab_ssh_port "$port" sh -s \
     || { tail -30 "$work/console.log" >&2; die "scenario $name failed inside the VM"; }
 lab_ssh_port "$port" 'sync; systemctl poweroff' || true
 wait_for_exit "$work/qemu.pid" 120 || die "the VM did not power off"
