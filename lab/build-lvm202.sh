@@ -35,6 +35,8 @@ prefix=/opt/lvm2-2.02
         LDFLAGS="-Wl,-rpath,$prefix/lib"
     make -j2
     make install install_systemd_units install_systemd_generators DESTDIR="$work/root"
+    # lvmetactl (built, not installed by make): the lab compares lvmetad's cache before and after a read-only plan.
+    install -m 755 daemons/lvmetad/lvmetactl "$work/root$prefix/sbin/lvmetactl"
 ) > "$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; die "LVM 2.02.180 did not build (log above)"; }
 
 root=$work/root

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+/// The seed's platform booted: LVM 2.02.180 with lvmetad (lab/scenarios/centos7.sh, lab/build-lvm202.sh), where udev
+/// feeds every PV to lvmetad and lvm2-pvscan@ autoactivates the guest's VG on the multipath map at boot.
+@Suite("CentOS 7 on a real host: LVM 2.02.180 and lvmetad, through apply, a power cycle and rollback", .serialized)
+struct CentOS7LabTests {
+    static let host = "c7"
+    /// What lvmetad itself knows: its whole cache (VG metadata, PVs, its filter's token), as `lvmetactl dump` prints it.
+    static let lvmetadDump = "lvmetactl dump"
+    /// LVM's view through lvmetad, as any command of the host sees it: no --config, so lvmetad answers.
+    static let lvmetadPVs = "pvs --noheadings -o pv_uuid | tr -d ' ' | sort"
+    /// Every LV by UUID and whether it is active, read from the disks (lvmetad bypassed, nothing filtered).
+    static let everyLV = "lvs --noheadings -o vg_name,lv_uuid,lv_active --config 'global { use_lvmetad = 0 } "
+        + "devices { global_filter = [ \"a|.*|\" ] filter = [ \"a|.*|\" ] }' | sort"
+
+    @Test("the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view; it holds through a power cycle; rollback brings lvmetad back")
+    func incident() throws {
+        guard let lab = try PrivateLab.start(["\(Self.host):centos7"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        try provesItsLVM(lab)
+        let ids = try GuestAndHost(lab)
+        try diagnoses(lab, ids)
+        let planFile = try plansReadOnly(lab, ids)
+
+        let applied = try lab.lvmguard(["apply", "--plan", planFile, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2000)) \(applied.stderr.suffix(500))")
+        #expect(applied.stdout.contains("\(Self.host): changed"))
+        try fixed(lab, ids, "after apply")
+        #expect(try lab.ssh(Self.host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
+        _ = try lab.ssh(Self.host, "multipath >/dev/null 2>&1; udevadm settle")
+
+        // A power cycle: lvmetad starts empty, udev feeds it every PV again, lvm2-pvscan@ runs for the map.
+        #expect(try lab.reboot(Self.host).status == 0)
+        try fixed(lab, ids, "after the power cycle")
+        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/hostvg-data")
+        #expect(try lab.text(Self.host, "swapon --noheadings --show=NAME | xargs -r readlink -f")
+                == (try lab.text(Self.host, "readlink -f /dev/mapper/hostvg-swap")))
+        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /") == "/dev/vda")
+
+        // Idempotent: a second apply changes nothing, lvm.conf's mtime stays; check agrees.
+        let mtime = try lab.text(Self.host, "stat -c %Y /etc/lvm/lvm.conf")
+        let again = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(again.status == 0 && again.stdout.contains("changed=0 failed=0"), "\(again.stdout.suffix(1500))")
+        #expect(try lab.text(Self.host, "stat -c %Y /etc/lvm/lvm.conf") == mtime)
+        #expect(try lab.lvmguard(["check", "-i", "INVENTORY", ApplyLabTests.playbook]).status == 0)
+
+        // rollback: the old lvm.conf, and lvmetad's view follows (pvscan --cache): the guest's PV is seen again.
+        let backup = try lab.text(Self.host, "ls /etc/lvm/lvm.conf.lvmguard-* | head -n 1")
+        let rolledBack = try lab.lvmguard(["rollback", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(rolledBack.status == 0, "\(rolledBack.stdout.suffix(1500))")
+        #expect(try lab.ssh(Self.host, "cmp -s /etc/lvm/lvm.conf \(backup)").status == 0, "the old lvm.conf is back")
+        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ([ids.hostPV, ids.guestPV].sorted().joined(separator: "\n")),
+                "lvmetad sees the guest's PV again")
+    }
+
+    /// The lab proves which LVM the host runs before anything counts: 2.02.180, use_lvmetad = 1, lvmetad running,
+    /// Debian's lvm2 absent; and the incident itself: the guest VG autoactivated by lvm2-pvscan@ holds the map.
+    func provesItsLVM(_ lab: PrivateLab) throws {
+        #expect(try lab.text(Self.host, "lvm version | sed -n 's/^ *LVM version: *//p'").hasPrefix("2.02.180"))
+        #expect(try lab.text(Self.host, "lvmconfig global/use_lvmetad") == "use_lvmetad=1")
+        #expect(try lab.ssh(Self.host, "pgrep -x lvmetad").status == 0, "lvmetad runs")
+        #expect(try lab.ssh(Self.host, "dpkg-query -W -f='${Status}' lvm2 2>/dev/null | grep -q 'ok installed'").status != 0,
+                "Debian's lvm2 is not installed")
+        let map = try lab.text(Self.host, "dmsetup info -c --noheadings -o major,minor --separator : mpatha")
+        #expect(try lab.text(Self.host, "systemctl is-active lvm2-pvscan@\(map).service") == "active",
+                "lvm2-pvscan@ autoactivated the map's VG")
+        let flush = try lab.ssh(Self.host, "multipath -f mpatha")
+        #expect(flush.status != 0 && (flush.stdout + flush.stderr).contains("map in use"), "the incident: \(flush.stderr)")
+    }
+
+    /// The UUIDs the test checks by, read before lvmguard runs.
+    struct GuestAndHost {
+        let guestVG: String, guestPV: String, hostPV: String, guestLVs: [String]
+        init(_ lab: PrivateLab) throws {
+            let config = "--config 'global { use_lvmetad = 0 }'"
+            guestVG = try lab.text(CentOS7LabTests.host, "vgs --noheadings -o vg_uuid \(config) guestvg | tr -d ' '")
+            guestPV = try lab.text(CentOS7LabTests.host, "pvs --noheadings -o pv_uuid \(config) /dev/mapper/mpatha | tr -d ' '")
+            hostPV = try lab.text(CentOS7LabTests.host, "pvs --noheadings -o pv_uuid \(config) /dev/vdb | tr -d ' '")
+            guestLVs = try lab.text(CentOS7LabTests.host, "lvs --noheadings -o lv_uuid \(config) guestvg | tr -d ' ' | sort")
+                .split(separator: "\n").map(String.init)
+            #expect(!guestVG.isEmpty && !guestPV.isEmpty && !hostPV.isEmpty && guestLVs.count == 2)
+        }
+    }
+
+    /// diagnose on 2.02, from os-brick's log line: the map, held by host LVM, the guest VG by UUID; read-only.
+    func diagnoses(_ lab: PrivateLab, _ ids: GuestAndHost) throws {
+        let wwid = try lab.text(Self.host, "dmsetup info -c --noheadings -o uuid mpatha").replacingOccurrences(of: "mpath-", with: "")
+        let line = "ERROR os_brick.initiator.linuxscsi [req-7] multipath -f /dev/disk/by-id/dm-uuid-mpath-\(wwid) failed: "
+            + "Exit code: 1 Stderr: 'mpatha: map in use'"
+        let dump = try lab.text(Self.host, Self.lvmetadDump)
+        let result = try lab.lvmguard(["diagnose", "-i", "INVENTORY", ApplyLabTests.playbook, "--host", Self.host,
+                                       "--log-line", line, "--format", "json"])
+        #expect(result.status == 4, "held by host LVM: \(result.stdout.suffix(1500)) \(result.stderr.suffix(500))")
+        let diagnosis = try JSONDecoder().decode(Diagnosis.self, from: Data(result.stdout.utf8))
+        #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid)
+        #expect(diagnosis.guestVGs == ["guestvg (\(ids.guestVG))"], "\(diagnosis.guestVGs)")
+        #expect(try lab.text(Self.host, Self.lvmetadDump) == dump, "diagnose left lvmetad's cache as it was")
+    }
+
+    /// plan names the guest VG by UUID, plans global_filter (never filter, which lvmetad does not apply), lvchange
+    /// -an by LV UUID and pvscan --cache; it leaves lvmetad's cache exactly as it found it. Returns the saved plan.
+    func plansReadOnly(_ lab: PrivateLab, _ ids: GuestAndHost) throws -> String {
+        let dump = try lab.text(Self.host, Self.lvmetadDump)
+        let activity = try lab.text(Self.host, Self.everyLV)
+        let planFile = lab.state + "/plan.json"
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--out", planFile, "--detailed-exitcode"])
+        #expect(plan.status == 2, "\(plan.stdout.suffix(2000)) \(plan.stderr.suffix(500))")
+        #expect(plan.stdout.contains("LVM 2.02.180"))
+        #expect(plan.stdout.contains("guest VG guestvg (\(ids.guestVG))"))
+        #expect(plan.stdout.contains("devices/global_filter:") && !plan.stdout.contains("devices/filter:"))
+        #expect(plan.stdout.contains("lvm-pv-uuid-\(ids.hostPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.guestPV)"))
+        for lv in ids.guestLVs { #expect(plan.stdout.contains("lvchange -an --select lv_uuid=\(lv)")) }
+        #expect(plan.stdout.contains("pvscan --cache"))
+        #expect(try lab.text(Self.host, Self.lvmetadDump) == dump, "plan left lvmetad's cache exactly as it was")
+        #expect(try lab.text(Self.host, Self.everyLV) == activity, "plan activated or deactivated nothing")
+        return planFile
+    }
+
+    /// The fixed state, as lvmetad and the kernel see it: no guest PV in lvmetad's view, the host's PV there, no guest LV
+    /// active, the map not held, the host's VG active.
+    func fixed(_ lab: PrivateLab, _ ids: GuestAndHost, _ when: String) throws {
+        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ids.hostPV, "lvmetad sees the host's PV only, \(when)")
+        let lvs = try lab.text(Self.host, Self.everyLV).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lvs.filter { $0.first == "guestvg" }.allSatisfy { $0.count == 2 }, "no guest LV active \(when): \(lvs)")
+        #expect(lvs.filter { $0.first == "hostvg" }.allSatisfy { $0.last == "active" }, "the host's VG active \(when): \(lvs)")
+        #expect(try lab.text(Self.host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the map is not held \(when)")
+    }
+}
