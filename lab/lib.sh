@@ -34,6 +34,24 @@ scenario_lvm() {
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
 
+# Debian packages a scenario's host gets beside the base image, from its '# lab-packages:' line (e.g. dracut-core).
+scenario_packages() {
+    sed -n 's/^# lab-packages: *//p' "$LAB_DIR/scenarios/$1.sh"
+}
+
+# Downloads the .deb of each package named (not their dependencies: the base image has those) into a cache directory
+# of its own, once, and prints it. Needs the machine's apt lists (lab/install-deps.sh updates them).
+lab_debs() {
+    local dir
+    dir=$LAB_CACHE/debs-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)
+    if [ ! -f "$dir/ready" ]; then
+        rm -rf "$dir" && mkdir -p "$dir"
+        (cd "$dir" && apt-get download -q "$@" >/dev/null) || die "cannot download the packages $* (apt-get update?)"
+        touch "$dir/ready"
+    fi
+    echo "$dir"
+}
+
 # The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local, scsi, boot).
 scenario_disks() {
     sed -n 's/^# lab-disks: *//p' "$LAB_DIR/scenarios/$1.sh"
@@ -147,10 +165,13 @@ start_qemu() {
     base=$(base_dir)
     kernel=$base/vmlinuz initrd=$base/initrd.img
     # A host with its own /boot (boot.img holding lab-cmdline) boots what is there, as a boot loader would: the
-    # kernel, the initramfs its update-initramfs last wrote and its command line, read without mounting.
+    # kernel, the initramfs its dracut or update-initramfs last wrote and its command line, read without mounting.
     if [ -f "$dir/boot.img" ] && read_boot_file "$dir/boot.img" lab-cmdline "$dir/boot-cmdline"; then
         read_boot_file "$dir/boot.img" "vmlinuz-$(cat "$base/kernel-version")" "$dir/boot-vmlinuz" || die "$dir/boot.img: no kernel"
-        read_boot_file "$dir/boot.img" "initrd.img-$(cat "$base/kernel-version")" "$dir/boot-initrd" || die "$dir/boot.img: no initramfs"
+        # dracut's name on the RHEL family (initramfs-KV.img), else Debian's (initrd.img-KV), as their boot loaders.
+        read_boot_file "$dir/boot.img" "initramfs-$(cat "$base/kernel-version").img" "$dir/boot-initrd" \
+            || read_boot_file "$dir/boot.img" "initrd.img-$(cat "$base/kernel-version")" "$dir/boot-initrd" \
+            || die "$dir/boot.img: no initramfs"
         kernel=$dir/boot-vmlinuz initrd=$dir/boot-initrd cmdline=$(cat "$dir/boot-cmdline")
     fi
     local args=(

@@ -40,12 +40,15 @@ install_lvm202() {
     lvm version | grep -q '2\.02\.180' || { echo "lvm is not 2.02.180" >&2; lvm version >&2; exit 1; }
 }
 
-# CentOS 7's boot from now on: lvmetad's socket enabled, use_lvmetad = 1, and the rule that feeds it every PV.
+# CentOS 7's boot from now on: lvmetad's socket enabled, use_lvmetad = 1, and the rule that feeds it every PV; in the
+# root file system mounted at $1 (a copy the host will boot), else in this one.
 lvm202_enable_lvmetad() {
-    sed -i 's/^\([[:space:]]*\)use_lvmetad = .*/\1use_lvmetad = 1/' /etc/lvm/lvm.conf
-    install -m 644 /opt/lvm2-2.02/udev/69-dm-lvm-metad.rules /etc/udev/rules.d/69-dm-lvm-metad.rules
-    systemctl enable lvm2-lvmetad.socket >/dev/null 2>&1
-    lvmconfig global/use_lvmetad | grep -qx 'use_lvmetad=1' || { echo "use_lvmetad is not 1" >&2; exit 1; }
+    root=${1:-}
+    sed -i 's/^\([[:space:]]*\)use_lvmetad = .*/\1use_lvmetad = 1/' "$root/etc/lvm/lvm.conf"
+    install -m 644 /opt/lvm2-2.02/udev/69-dm-lvm-metad.rules "$root/etc/udev/rules.d/69-dm-lvm-metad.rules"
+    systemctl --root="${root:-/}" enable lvm2-lvmetad.socket >/dev/null 2>&1
+    LVM_SYSTEM_DIR=$root/etc/lvm lvmconfig global/use_lvmetad | grep -qx 'use_lvmetad=1' \
+        || { echo "use_lvmetad is not 1 in $root/etc/lvm" >&2; exit 1; }
 }
 
 install_lvm202

@@ -2,7 +2,8 @@
 # Prepares the disks of a scenario once: boots the base VM with the scenario's disks, runs
 # lab/scenarios/NAME.sh inside it, powers off, and caches root.qcow2 (an overlay on the base image),
 # lun.img, lun2.img, local.img, scsi.img and boot.img. Cached by a hash of the base image key and the scenario files.
-# A scenario that says "# lab-lvm: 2.02" gets LVM 2.02.180 with lvmetad first (lab/build-lvm202.sh, lvm202-install.sh).
+# A scenario that says "# lab-lvm: 2.02" gets LVM 2.02.180 with lvmetad first (lab/build-lvm202.sh, lvm202-install.sh);
+# one that says "# lab-packages: P..." gets those Debian packages installed before it runs.
 # Usage: lab/prepare-scenario.sh NAME  (prints the scenario directory)
 source "$(dirname "$0")/lib.sh"
 name=${1:?usage: prepare-scenario.sh NAME}
@@ -38,7 +39,14 @@ if [ "$(scenario_lvm "$name")" = 2.02 ]; then
     lab_ssh_port "$port" 'mkdir -p /var/tmp/lvm202 && tar -xzf - -C /var/tmp/lvm202' < "$lvm202/tree.tar.gz"
     setup=$LAB_DIR/lvm202-install.sh
 fi
-{ cat "$LAB_DIR/scenarios/common.sh" ${setup:+"$setup"} "$LAB_DIR/scenarios/$name.sh"
+packages=$(scenario_packages "$name")
+if [ -n "$packages" ]; then
+    debs=$(lab_debs $packages)
+    tar -C "$debs" -cf - --exclude ready . | lab_ssh_port "$port" 'mkdir -p /var/tmp/lab-debs && tar -xf - -C /var/tmp/lab-debs'
+fi
+{ cat "$LAB_DIR/scenarios/common.sh" ${setup:+"$setup"}
+  [ -z "$packages" ] || echo 'dpkg -i /var/tmp/lab-debs/*.deb >/dev/null && rm -rf /var/tmp/lab-debs'
+  cat "$LAB_DIR/scenarios/$name.sh"
   [ -z "$setup" ] || echo lvm202_enable_lvmetad; } | lab_ssh_port "$port" sh -s \
     || { tail -30 "$work/console.log" >&2; die "scenario $name failed inside the VM"; }
 lab_ssh_port "$port" 'sync; systemctl poweroff' || true

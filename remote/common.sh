@@ -200,6 +200,15 @@ rebuild_initramfs() {
         step initramfs failed "the image $1 built does not carry the device settings of $CONF; the old $image is unchanged"
         return 1
     fi
+    # A filter that accepts PVs by /dev/disk/by-id/lvm-pv-uuid-* needs those links at boot, before the root is mounted:
+    # LVM's udev rule makes them, and dracut's lvm module leaves that rule out of its image. Such an image would not
+    # find the root's PV; the old image, whose lvm.conf sets no such filter, keeps booting the host.
+    if device_settings "$CONF" | grep -q 'lvm-pv-uuid-' && ! initramfs_makes_pv_uuid_links "$tool" "$INITRD_NEW"; then
+        rm -f "$INITRD_NEW"
+        step initramfs failed "the image $1 built has no udev rule that makes the /dev/disk/by-id/lvm-pv-uuid-* links \
+$CONF accepts PVs by: it would not find the root's PV at boot; the old $image is unchanged and boots"
+        return 1
+    fi
     # The old image stays reachable under its backup name (a hard link where the file system has them).
     rm -f "$kept"
     if ! { ln "$image" "$kept" 2>/dev/null || keep_copy "$image" "$kept"; }; then
@@ -228,6 +237,20 @@ device_settings_in() {
     for key in devices/filter devices/global_filter devices/use_devicesfile; do
         LVM_SYSTEM_DIR="$1" bounded "$BOUND" lvmconfig --type full "$key" 2>/dev/null || echo "$key unset"
     done
+}
+
+# Whether a udev rule inside initramfs image $2 built by tool $1 makes the lvm-pv-uuid links (initramfs_lvm_conf unpacked
+# an initramfs-tools image into $TMP/initrd already).
+initramfs_makes_pv_uuid_links() {
+    case "$1" in
+        dracut)
+            for rules in $(bounded "$BOUND" lsinitrd "$2" 2>/dev/null | awk '$NF ~ /rules\.d\/[^/]*\.rules$/ { print $NF }'); do
+                bounded "$BOUND" lsinitrd -f "$rules" "$2" 2>/dev/null | grep -q 'lvm-pv-uuid-' && return 0
+            done
+            return 1 ;;
+        initramfs-tools) find "$TMP/initrd" -path '*rules.d/*.rules' -exec grep -l 'lvm-pv-uuid-' {} + 2>/dev/null | grep -q . ;;
+        *) return 1 ;;
+    esac
 }
 
 # Prints the lvm.conf inside initramfs image $2 built by tool $1; fails when it has none.
