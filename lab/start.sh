@@ -44,7 +44,9 @@ for name in "${names[@]}"; do
     lab_ssh_port "$(cat "$dir/port")" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
     wait_for_scenario "$(cat "$dir/port")" "$(cat "$dir/scenario")" "$dir"
     ssh-keyscan -t ed25519 -p "$(cat "$dir/port")" 127.0.0.1 2>/dev/null > "$dir/known_host"
-    log "$name is up"
+    # Which LVM the host runs, as the tests prove it: its version, whether lvmetad is on, and lvmetad's pid.
+    lvm=$(lab_ssh_port "$(cat "$dir/port")" 'v=$(lvm version | sed -n "s/^ *LVM version: *//p"); m=$(lvmconfig global/use_lvmetad 2>/dev/null || echo "use_lvmetad unknown to this LVM"); p=$(pgrep -x lvmetad || echo none); echo "LVM $v, $m, lvmetad pid $p"' 2>/dev/null) || lvm="LVM unknown"
+    log "$name is up ($lvm)"
 done
 cat "$LAB_STATE"/hosts/*/known_host > "$known_hosts" 2>/dev/null || true
 
