@@ -240,11 +240,12 @@ device_settings_in() {
 }
 
 # Whether a udev rule inside initramfs image $2 built by tool $1 makes the lvm-pv-uuid links (initramfs_lvm_conf unpacked
-# an initramfs-tools image into $TMP/initrd already).
+# an initramfs-tools image into $TMP/initrd already). LVM's rules are named for it (69-dm-lvm-metad, 69-dm-lvm, 69-lvm):
+# only rules files named *lvm* are read, each a pass over the compressed image.
 initramfs_makes_pv_uuid_links() {
     case "$1" in
         dracut)
-            for rules in $(bounded "$BOUND" lsinitrd "$2" 2>/dev/null | awk '$NF ~ /rules\.d\/[^/]*\.rules$/ { print $NF }'); do
+            for rules in $(bounded "$BOUND" lsinitrd "$2" 2>/dev/null | awk '$NF ~ /rules\.d\/[^/]*lvm[^/]*\.rules$/ { print $NF }'); do
                 bounded "$BOUND" lsinitrd -f "$rules" "$2" 2>/dev/null | grep -q 'lvm-pv-uuid-' && return 0
             done
             return 1 ;;
