@@ -194,8 +194,7 @@ rebuild_initramfs() {
         step initramfs failed "$1: $(tail -n 3 "$TMP/out" | tr '\n' ' ')(the old $image is unchanged)"
         return 1
     fi
-    if ! initramfs_lvm_conf "$tool" "$INITRD_NEW" > "$TMP/initrd-lvm.conf" \
-        || [ "$(device_settings "$TMP/initrd-lvm.conf")" != "$(device_settings "$CONF")" ]; then
+    if ! initramfs_carries_settings "$tool" "$INITRD_NEW"; then
         rm -f "$INITRD_NEW"
         step initramfs failed "the image $1 built does not carry the device settings of $CONF; the old $image is unchanged"
         return 1
@@ -203,7 +202,7 @@ rebuild_initramfs() {
     # A filter that accepts PVs by /dev/disk/by-id/lvm-pv-uuid-* needs those links at boot, before the root is mounted:
     # LVM's udev rule makes them, and dracut's lvm module leaves that rule out of its image. Such an image would not
     # find the root's PV; the old image, whose lvm.conf sets no such filter, keeps booting the host.
-    if device_settings "$CONF" | grep -q 'lvm-pv-uuid-' && ! initramfs_makes_pv_uuid_links "$tool" "$INITRD_NEW"; then
+    if printf '%s\n' "$SETTINGS" | grep -q 'lvm-pv-uuid-' && ! initramfs_makes_pv_uuid_links "$tool" "$INITRD_NEW"; then
         rm -f "$INITRD_NEW"
         step initramfs failed "the image $1 built has no udev rule that makes the /dev/disk/by-id/lvm-pv-uuid-* links \
 $CONF accepts PVs by: it would not find the root's PV at boot; the old $image is unchanged and boots"
@@ -237,6 +236,14 @@ device_settings_in() {
     for key in devices/filter devices/global_filter devices/use_devicesfile; do
         LVM_SYSTEM_DIR="$1" bounded "$BOUND" lvmconfig --type full "$key" 2>/dev/null || echo "$key unset"
     done
+}
+
+# Whether initramfs image $2 built by tool $1 carries an lvm.conf with the device settings of $CONF (as LVM reads them,
+# so a copy the tool rewrote still counts). Leaves those settings in SETTINGS, and an initramfs-tools image unpacked in
+# $TMP/initrd.
+initramfs_carries_settings() {
+    SETTINGS=$(device_settings "$CONF")
+    initramfs_lvm_conf "$1" "$2" > "$TMP/initrd-lvm.conf" && [ "$(device_settings "$TMP/initrd-lvm.conf")" = "$SETTINGS" ]
 }
 
 # Whether a udev rule inside initramfs image $2 built by tool $1 makes the lvm-pv-uuid links (initramfs_lvm_conf unpacked

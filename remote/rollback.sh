@@ -95,8 +95,7 @@ main() {
         set -- $initramfs
         if [ "$PREVIEW" = 1 ]; then
             step initramfs would "rebuild $4 ($3), as the apply at $1 did"
-        elif initramfs_lvm_conf "$3" "$4" > "$TMP/image-lvm.conf" \
-            && [ "$(device_settings "$TMP/image-lvm.conf")" = "$(device_settings "$CONF")" ]; then
+        elif initramfs_carries_settings "$3" "$4"; then
             # The apply's build was cut or refused: the image is still the one the restored lvm.conf goes with.
             step initramfs ok "$4 already carries the device settings of the restored $CONF; not rebuilt"
         else
