@@ -225,6 +225,34 @@ edit_devices_file() {
     fi
 }
 
+# lvmguard's udev rule for the lvm-pv-uuid links and the dracut drop-in that puts it into every image, written whole
+# before lvm.conf accepts PVs by those links: alone they only add links, so every state on the way boots. A file that
+# differs is kept as a backup; each write is journaled first ("TIMESTAMP pv-links PATH created|backup=FILE").
+install_pv_link_files() {
+    [ "$LVMGUARD_PV_LINK_FILES" = 1 ] || return 0
+    for file in "rule $LVMGUARD_PV_LINK_RULE" "dracut $LVMGUARD_PV_LINK_DRACUT"; do
+        name=${file%% *} path=${file#* }
+        data "pv_link_$name" > "$TMP/pv-link-$name" || { step pv-links failed "cannot decode lvmguard's $path"; return 1; }
+        if [ -f "$path" ] && cmp -s "$TMP/pv-link-$name" "$path"; then
+            step pv-links ok "$path is in place"
+            continue
+        fi
+        mkdir -p "${path%/*}" || { step pv-links failed "cannot create ${path%/*}; $CONF is unchanged"; return 1; }
+        record=created
+        if [ -e "$path" ]; then
+            record="backup=$path.lvmguard-$LVMGUARD_TIMESTAMP"
+            keep_copy "$path" "${record#backup=}" || { step pv-links failed "$WHY; $CONF is unchanged"; return 1; }
+        fi
+        journal "$LVMGUARD_TIMESTAMP pv-links $path $record" \
+            || { step pv-links failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $path and $CONF are unchanged"; return 1; }
+        replace_whole "$TMP/pv-link-$name" "$path" || { step pv-links failed "$WHY; $CONF is unchanged"; return 1; }
+        case $record in
+            created) step pv-links changed "wrote $path (it was not there)" ;;
+            *) step pv-links changed "wrote $path (the file it replaced is kept as ${record#backup=})" ;;
+        esac
+    done
+}
+
 # Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
 deactivate_guests() {
     # 5. Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
@@ -254,6 +282,7 @@ main() {
     setup || return 1
     lock || return $?
     check_fingerprint || return $?
+    install_pv_link_files || return 1
     write_config || return 1
     edit_devices_file || return 1
     failed=0

@@ -145,6 +145,9 @@ kernel=$(uname -r)
 if have dracut && [ -f "/boot/initramfs-$kernel.img" ]; then
     section initramfs echo "dracut /boot/initramfs-$kernel.img"
     section initramfs-lvm-conf bounded "$BOUND" lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
+    # lvmguard's udev rule for the lvm-pv-uuid links and the drop-in that puts it into dracut's images: "PATH BASE64".
+    section pv-link-files sh -c 'for f in "$@"; do [ -f "$f" ] || continue; printf "%s " "$f"; head -c 65536 "$f" | base64 | tr -d "\n"; echo; done' \
+        sh "${LVMGUARD_PV_LINK_RULE:-}" "${LVMGUARD_PV_LINK_DRACUT:-}"
 elif have update-initramfs && [ -f "/boot/initrd.img-$kernel" ]; then
     section initramfs echo "initramfs-tools /boot/initrd.img-$kernel"
     if have unmkinitramfs; then

@@ -27,6 +27,42 @@ show_diff() {
     sed -n '3,400s/^/|/p' "$TMP/diff" | while IFS= read -r line; do step diff line "$line"; done
 }
 
+# Undoes what the apply at $1 did to lvmguard's PV link rule and dracut drop-in (journal lines "pv-links PATH
+# created|backup=FILE"), once the lvm.conf restored from $2 no longer accepts PVs by lvm-pv-uuid links; runs after the
+# initramfs, so the image the host boots never needs a file removed here.
+undo_pv_link_files() {
+    grep "^$1 pv-links " "$JOURNAL" 2>/dev/null > "$TMP/pv-links"
+    [ -s "$TMP/pv-links" ] || return 0
+    if device_settings "$2" | grep -q 'lvm-pv-uuid-'; then
+        step pv-links ok "the restored $CONF still accepts PVs by lvm-pv-uuid links: lvmguard's rule and drop-in stay"
+        return 0
+    fi
+    while read -r _ _ path record; do
+        case $record in
+            created)
+                if [ "$PREVIEW" = 1 ]; then
+                    step pv-links would "remove $path, which the apply at $1 wrote"
+                elif rm -f "$path"; then
+                    bounded "$BOUND" sync "${path%/*}" 2>/dev/null
+                    step pv-links changed "removed $path, which the apply at $1 wrote"
+                else
+                    step pv-links failed "cannot remove $path"; return 1
+                fi ;;
+            backup=*)
+                saved=${record#backup=}
+                if [ ! -f "$saved" ]; then
+                    step pv-links failed "the backup $saved of $path is gone; $path is unchanged"; return 1
+                elif [ "$PREVIEW" = 1 ]; then
+                    step pv-links would "restore $path from $saved"
+                elif replace_whole "$saved" "$path"; then
+                    step pv-links changed "restored $path from $saved"
+                else
+                    step pv-links failed "cannot restore $saved: $WHY"; return 1
+                fi ;;
+        esac
+    done < "$TMP/pv-links"
+}
+
 main() {
     set -u
     setup || return 1
@@ -102,6 +138,7 @@ main() {
             rebuild_initramfs "$3" "$4" "$LVMGUARD_TIMESTAMP" || return 1
         fi
     fi
+    undo_pv_link_files "$applied_at" "$backup" || return 1
     [ "$PREVIEW" = 1 ] && return 0
     refresh || true
     return 0

@@ -9,7 +9,7 @@ public struct Applier: Sendable {
     /// The whole script for one host: variables and data, remote/bounds.sh, remote/common.sh, remote/apply.sh, then
     /// remote/gather-facts.sh for the facts after.
     public static func script(for request: ApplyRequest, boundary: String) -> String {
-        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + RemoteScripts.bounds
+        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + RemoteScripts.fixedPaths + RemoteScripts.bounds
             + RemoteScripts.common
             + RemoteScripts.apply + RemoteScripts.gatherFacts
     }
@@ -24,7 +24,7 @@ public struct Applier: Sendable {
         return "\(Variable.boundary.rawValue)=\(boundary)\n\(Variable.timestamp.rawValue)='\(timestamp)'\n"
             + "\(Variable.rollbackPreview.rawValue)=\(preview ? 1 : 0)\n"
             + "\(Variable.rollbackForce.rawValue)=\(force ? 1 : 0)\n"
-            + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
+            + RemoteScripts.fixedPaths + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
     }
 
     /// Runs the script `make` builds for a fresh boundary and parses its output; an ssh failure becomes the

@@ -6,7 +6,13 @@ public enum RemoteScripts {
     public static func gatherFacts(boundary: String) -> String {
         precondition(
             boundary.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }, "boundary is generated, never user text")
-        return "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + bounds + gatherFacts
+        return "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + fixedPaths + bounds + gatherFacts
+    }
+
+    /// The paths of the files lvmguard owns besides LVM's, set before the scripts: declared once, in `PVLinkRule`.
+    public static var fixedPaths: String {
+        "\(RemoteContract.Variable.pvLinkRule.rawValue)=\(PVLinkRule.rulePath)\n"
+            + "\(RemoteContract.Variable.pvLinkDracut.rawValue)=\(PVLinkRule.dracutPath)\n"
     }
 
     /// A fresh boundary token: random, so no line of a host's files can fake a section header.

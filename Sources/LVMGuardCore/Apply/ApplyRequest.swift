@@ -81,6 +81,11 @@ public struct ApplyRequest: Sendable, Hashable {
             variables.append((RemoteContract.Variable.initramfs.rawValue, "none"))
             variables.append((RemoteContract.Variable.initramfsImage.rawValue, ""))
         }
+        // lvmguard's own files, whole: their text is lvmguard's (`PVLinkRule`), never a host's or a user's.
+        for file in plan.bootFiles where !PVLinkRule.files.contains(where: { $0 == (file.path, file.text) }) {
+            throw ApplyRequestError("refusing to write \(file.path) on \(plan.host): it is not a file lvmguard owns")
+        }
+        variables.append((RemoteContract.Variable.pvLinkFiles.rawValue, plan.bootFiles.isEmpty ? "0" : "1"))
         self.variables = variables
         var data: [(String, String)] = [("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined())]
         if let devicesFile = fingerprint.devicesFile { data.append(("devices_file", devicesFile)) }
@@ -103,6 +108,10 @@ public struct ApplyRequest: Sendable, Hashable {
                 ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID)).joined(separator: " ") + "\n"
         }
         data.append(("dead_maps", deadMaps))
+        if !plan.bootFiles.isEmpty {
+            data.append(("pv_link_rule", PVLinkRule.ruleText))
+            data.append(("pv_link_dracut", PVLinkRule.dracutText))
+        }
         self.data = data
     }
 

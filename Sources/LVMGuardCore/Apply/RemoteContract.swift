@@ -35,6 +35,11 @@ public enum RemoteContract {
         /// The initramfs tool (`InitramfsTool`'s raw value, or none) and image to rebuild.
         case initramfs = "LVMGUARD_INITRAMFS"
         case initramfsImage = "LVMGUARD_INITRAMFS_IMAGE"
+        /// 1 when apply writes lvmguard's PV link rule and dracut drop-in (data `pv_link_rule`, `pv_link_dracut`),
+        /// and their fixed paths (`PVLinkRule`).
+        case pvLinkFiles = "LVMGUARD_PV_LINK_FILES"
+        case pvLinkRule = "LVMGUARD_PV_LINK_RULE"
+        case pvLinkDracut = "LVMGUARD_PV_LINK_DRACUT"
         /// 1 for a rollback that only reports what it would restore.
         case rollbackPreview = "LVMGUARD_ROLLBACK_PREVIEW"
         /// 1 for a rollback that restores even though lvm.conf changed since the apply it undoes.
@@ -50,6 +55,7 @@ public enum RemoteContract {
         case deactivate
         case deadMap = "dead-map"
         case refresh, initramfs, rollback, diff
+        case pvLinks = "pv-links"
     }
 
     /// How a step went.

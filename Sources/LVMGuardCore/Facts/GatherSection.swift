@@ -24,6 +24,7 @@ public enum GatherSection: String, Sendable, CaseIterable {
     case devLinks = "dev-links"
     case initramfs
     case initramfsLVMConf = "initramfs-lvm-conf"
+    case pvLinkFiles = "pv-link-files"
     case libvirtDisks = "libvirt-disks"
     case libvirtXML = "libvirt-xml"
     case holders

@@ -181,6 +181,9 @@ public struct HostFacts: Sendable, Codable {
     public var excludedFromLVM: [String] = []
     /// Why the host's own view of its PVs (`visiblePVs`) could not be read, nil when it was.
     public var visiblePVsUnread: String? = nil
+    /// lvmguard's PV link rule and dracut drop-in (`PVLinkRule`) as found, path to text, a file absent left out;
+    /// nil when they were not looked for (a host whose initramfs dracut does not build).
+    public var pvLinkFiles: [String: String]? = nil
 
     /// The maps with no active path.
     public var deadMaps: [MultipathMap] { multipathMaps.filter(\.isDead) }
@@ -357,6 +360,19 @@ extension HostFacts {
             if words.count == 3 { nvmeControllers[words[1]] = NVMeController(subsystem: words[0], transport: words[2]) }
         }
         duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
+        pvLinkFiles = sections[.pvLinkFiles].flatMap { $0.succeeded ? Self.pvLinkFiles($0.stdout) : nil }
+    }
+
+    /// "PATH BASE64" lines, one per file present, to path and text.
+    static func pvLinkFiles(_ text: String) -> [String: String] {
+        var files: [String: String] = [:]
+        for line in text.outputLines() {
+            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard let path = words.first, PVLinkRule.files.contains(where: { $0.path == path }) else { continue }
+            let bytes = words.count == 2 ? Data(base64Encoded: words[1]) : Data()
+            files[path] = bytes.map { HostFacts.ConfigFile.text(of: $0).text } ?? ""
+        }
+        return files
     }
 
     /// virsh's view first (it knows what runs now); a file adds the disks of domains virsh did not list.

@@ -5,7 +5,7 @@ enum Convergence {
     static func hasChanges(_ changes: HostPlan.Changes) -> Bool {
         changes.configEdit != nil || changes.devicesFileEdit != nil || changes.initramfs?.rebuild == true
             || changes.deactivations.contains { $0.lvs.contains { !$0.open } }
-            || changes.deadMaps.contains(where: \.release)
+            || changes.deadMaps.contains(where: \.release) || !changes.bootFiles.isEmpty
     }
 
     /// Blockers for a host with nothing to change but problems that remain.

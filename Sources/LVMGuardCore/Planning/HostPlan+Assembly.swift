@@ -7,6 +7,7 @@ extension HostPlan {
         var deadMaps: [DeadMap] = []
         var refreshCache = false
         var initramfs: InitramfsAction?
+        var bootFiles: [BootFile] = []
     }
 
     /// The plan for a host from its decisions: blocked when anything blocks it (and then without any change: a
@@ -22,7 +23,8 @@ extension HostPlan {
             devicesFileEdit: isBlocked ? nil : changes.devicesFileEdit,
             deactivations: isBlocked ? [] : changes.deactivations, refreshCache: !isBlocked && changes.refreshCache,
             initramfs: isBlocked ? nil : changes.initramfs, warnings: found.warnings.map(Finding.init),
-            fingerprint: Fingerprint(facts), deadMaps: isBlocked ? changes.deadMaps.map(\.reportOnly) : changes.deadMaps
+            fingerprint: Fingerprint(facts), deadMaps: isBlocked ? changes.deadMaps.map(\.reportOnly) : changes.deadMaps,
+            bootFiles: isBlocked ? [] : changes.bootFiles
         )
     }
 }

@@ -36,6 +36,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
     public let fingerprint: Fingerprint?
     /// Multipath maps with no active path, kept out of every LVM command; releases among them are changes.
     public var deadMaps: [DeadMap] = []
+    /// Files apply writes whole so that the host's initramfs boots with the planned filter (`PVLinkRuleDecision`).
+    public var bootFiles: [BootFile] = []
 
     /// Why the host is blocked, unreachable or exempt, as sentences; empty otherwise.
     public var reasons: [String] { exemption.map { [$0.reason] } ?? blockers.map(\.message) }
@@ -110,6 +112,16 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let rebuild: Bool
     }
 
+    /// A file lvmguard owns whole, written (over a differing one, kept as a backup) before lvm.conf.
+    public struct BootFile: Sendable, Codable, Hashable {
+        public let path: String
+        public let text: String
+        /// A file with other content is there now.
+        public let replaces: Bool
+        /// What it is for, for review.
+        public let purpose: String
+    }
+
     /// What the plan saw, to detect a host that changed between plan and apply.
     public struct Fingerprint: Sendable, Codable, Hashable {
         public let lvmConfSHA256: String
@@ -125,6 +137,9 @@ public struct HostPlan: Sendable, Codable, Hashable {
     /// The commands apply will run, in order, for review (apply runs them from the typed fields, not this text).
     public var commands: [String] {
         var commands: [String] = []
+        for file in bootFiles {
+            commands.append("write \(file.path)   # \(file.purpose)")
+        }
         if let edit = configEdit {
             commands.append("write \(edit.path) (validated with lvmconfig --validate, tried with pvs, backup kept)")
         }

@@ -1,7 +1,7 @@
 /// Decides, per host, what must change for the desired state to hold. Pure: facts in, plan out.
 ///
 /// Each decision lives in a file of its own and returns typed findings: `OwnershipReview`, `RegimeChoice`,
-/// `FilterEdit` or `DevicesFileEdit`, `SettingOverrides`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, and
+/// `FilterEdit` or `DevicesFileEdit`, `SettingOverrides`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, `PVLinkRuleDecision`, and
 /// `Convergence` for what is left when nothing else is. This type only puts them together.
 public enum Planner {
     /// The plan for a reachable, non-exempt host.
@@ -40,6 +40,8 @@ public enum Planner {
             policy: desired.initramfs)
         changes.initramfs = initramfs.action
         found.append(initramfs.found)
+        changes.bootFiles = PVLinkRuleDecision.decide(
+            facts: facts, plannedText: changes.configEdit?.plannedText ?? facts.lvmConf.text)
         found.blockers += Convergence.leftovers(
             changes, openGuestLVs: guests.openLVs, unreleasedDeadMaps: dead.unreleased)
         changes.refreshCache =

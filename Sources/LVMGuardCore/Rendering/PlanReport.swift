@@ -67,6 +67,9 @@ public enum PlanReport {
                             + (lv.open ? " \(red)OPEN: left active, see warnings\(reset)" : ""))
                 }
             }
+            for file in host.bootFiles {
+                out.append("  \(file.path): \(file.replaces ? "replace" : "create") (\(file.purpose))")
+            }
             if let initramfs = host.initramfs {
                 out.append(
                     "  initramfs \(initramfs.image): "
