@@ -277,13 +277,23 @@ deactivate_guests() {
     return $deactivated
 }
 
+# The lab's fault injection: at point $1, when LVMGUARD_FAULT_PAUSE names it, apply says so in /run and waits there,
+# bounded by the run's deadline, for the lab to cut the power. Nothing else happens at a point.
+fault_point() {
+    [ "${LVMGUARD_FAULT_PAUSE:-}" = "$1" ] || return 0
+    : > "/run/lvmguard-fault-$1"
+    sleep "$(long_bound)"
+}
+
 main() {
     set -u
     setup || return 1
     lock || return $?
     check_fingerprint || return $?
     install_pv_link_files || return 1
+    fault_point pv-links
     write_config || return 1
+    fault_point config
     edit_devices_file || return 1
     failed=0
     deactivate_guests || failed=1

@@ -140,22 +140,43 @@ section boot-id cat /proc/sys/kernel/random/boot_id
 # multipath namespace sits under its subsystem, not under one controller. "SUBSYSTEM CONTROLLER TRANSPORT".
 section nvme-controllers sh -c 'for c in /sys/class/nvme-subsystem/*/nvme*; do [ -r "$c/transport" ] || continue; s=${c%/*}; echo "${s##*/} ${c##*/} $(cat "$c/transport")"; done'
 
-# The initramfs of the running kernel and its copy of lvm.conf.
+# The initramfs of the running kernel, named as the RHEL family names it or as Debian does, and the tool that built it,
+# told by the image's own content (dracut's carry usr/lib/dracut/, initramfs-tools' conf/initramfs.conf), not by which
+# tools are installed: a host may have both, and only the one that built the image it boots may rebuild it.
 kernel=$(uname -r)
-if have dracut && [ -f "/boot/initramfs-$kernel.img" ]; then
-    section initramfs echo "dracut /boot/initramfs-$kernel.img"
-    section initramfs-lvm-conf bounded "$BOUND" lsinitrd -f etc/lvm/lvm.conf "/boot/initramfs-$kernel.img"
+image=
+for candidate in "/boot/initramfs-$kernel.img" "/boot/initrd.img-$kernel"; do
+    if [ -f "$candidate" ]; then image=$candidate; break; fi
+done
+built_by=
+if [ -n "$image" ]; then
+    lister=
+    if have lsinitrd; then lister=lsinitrd; elif have lsinitramfs; then lister=lsinitramfs; fi
+    # The listing's own status decides; the markers are read from its file afterwards.
+    if [ -n "$lister" ] && bounded "$BOUND" "$lister" "$image" > "$TMP/initramfs-list" 2>/dev/null; then
+        if grep -Eq '(^| )usr/lib/dracut/' "$TMP/initramfs-list"; then
+            built_by=dracut
+        elif grep -Eq '(^| )conf/initramfs\.conf$' "$TMP/initramfs-list"; then
+            built_by=initramfs-tools
+        fi
+    fi
+    rm -f "$TMP/initramfs-list"
+fi
+if [ "$built_by" = dracut ] && have dracut && have lsinitrd; then
+    section initramfs echo "dracut $image"
+    section initramfs-lvm-conf bounded "$BOUND" lsinitrd -f etc/lvm/lvm.conf "$image"
     # lvmguard's udev rule for the lvm-pv-uuid links and the drop-in that puts it into dracut's images: "PATH BASE64".
     section pv-link-files sh -c 'for f in "$@"; do [ -f "$f" ] || continue; printf "%s " "$f"; head -c 65536 "$f" | base64 | tr -d "\n"; echo; done' \
         sh "${LVMGUARD_PV_LINK_RULE:-}" "${LVMGUARD_PV_LINK_DRACUT:-}"
-elif have update-initramfs && [ -f "/boot/initrd.img-$kernel" ]; then
-    section initramfs echo "initramfs-tools /boot/initrd.img-$kernel"
+elif [ "$built_by" = initramfs-tools ] && have update-initramfs; then
+    section initramfs echo "initramfs-tools $image"
     if have unmkinitramfs; then
         mkdir -p "$TMP/initrd"
-        section initramfs-lvm-conf bounded "$BOUND" sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "/boot/initrd.img-$kernel" "$TMP/initrd"
+        section initramfs-lvm-conf bounded "$BOUND" sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "$image" "$TMP/initrd"
     fi
 else
-    section initramfs echo "none"
+    # No image, one no installed tool can rebuild, or one lvmguard cannot tell: nothing to keep in sync here.
+    section initramfs echo "none${image:+ $image ${built_by:-unknown}}"
 fi
 
 if have virsh; then

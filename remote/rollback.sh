@@ -27,24 +27,29 @@ show_diff() {
     sed -n '3,400s/^/|/p' "$TMP/diff" | while IFS= read -r line; do step diff line "$line"; done
 }
 
-# Undoes what the apply at $1 did to lvmguard's PV link rule and dracut drop-in (journal lines "pv-links PATH
-# created|backup=FILE"), once the lvm.conf restored from $2 no longer accepts PVs by lvm-pv-uuid links; runs after the
-# initramfs, so the image the host boots never needs a file removed here.
+# Takes lvmguard's PV link rule and dracut drop-in away once the lvm.conf restored from $1 no longer accepts PVs by
+# lvm-pv-uuid links: whichever apply wrote them (an apply cut after writing them left no lvm.conf record of its own), as
+# the latest journal line for each path says ("TIMESTAMP pv-links PATH created|backup=FILE"): removed, or the file it
+# replaced put back. Runs after the initramfs, so the image the host boots never needs a file removed here.
 undo_pv_link_files() {
-    grep "^$1 pv-links " "$JOURNAL" 2>/dev/null > "$TMP/pv-links"
+    grep " pv-links " "$JOURNAL" 2>/dev/null > "$TMP/pv-links"
     [ -s "$TMP/pv-links" ] || return 0
-    if device_settings "$2" | grep -q 'lvm-pv-uuid-'; then
+    if device_settings "$1" | grep -q 'lvm-pv-uuid-'; then
         step pv-links ok "the restored $CONF still accepts PVs by lvm-pv-uuid links: lvmguard's rule and drop-in stay"
         return 0
     fi
-    while read -r _ _ path record; do
+    for path in $(awk '{ print $3 }' "$TMP/pv-links" | LC_ALL=C sort -u); do
+        # The latest line for the path: "TIMESTAMP pv-links PATH RECORD" (awk: exact field match, no pattern).
+        record=$(awk -v path="$path" '$3 == path { record = $4 } END { print record }' "$TMP/pv-links")
         case $record in
             created)
-                if [ "$PREVIEW" = 1 ]; then
-                    step pv-links would "remove $path, which the apply at $1 wrote"
+                if [ ! -e "$path" ]; then
+                    continue
+                elif [ "$PREVIEW" = 1 ]; then
+                    step pv-links would "remove $path, which lvmguard wrote"
                 elif rm -f "$path"; then
                     bounded "$BOUND" sync "${path%/*}" 2>/dev/null
-                    step pv-links changed "removed $path, which the apply at $1 wrote"
+                    step pv-links changed "removed $path, which lvmguard wrote"
                 else
                     step pv-links failed "cannot remove $path"; return 1
                 fi ;;
@@ -52,6 +57,8 @@ undo_pv_link_files() {
                 saved=${record#backup=}
                 if [ ! -f "$saved" ]; then
                     step pv-links failed "the backup $saved of $path is gone; $path is unchanged"; return 1
+                elif cmp -s "$saved" "$path"; then
+                    continue
                 elif [ "$PREVIEW" = 1 ]; then
                     step pv-links would "restore $path from $saved"
                 elif replace_whole "$saved" "$path"; then
@@ -60,7 +67,7 @@ undo_pv_link_files() {
                     step pv-links failed "cannot restore $saved: $WHY"; return 1
                 fi ;;
         esac
-    done < "$TMP/pv-links"
+    done
 }
 
 main() {
@@ -138,7 +145,7 @@ main() {
             rebuild_initramfs "$3" "$4" "$LVMGUARD_TIMESTAMP" || return 1
         fi
     fi
-    undo_pv_link_files "$applied_at" "$backup" || return 1
+    undo_pv_link_files "$backup" || return 1
     [ "$PREVIEW" = 1 ] && return 0
     refresh || true
     return 0

@@ -1,3 +1,4 @@
+import Foundation
 import LVMGuardCore
 
 /// Applies host plans: one ssh execution per host that checks, changes, verifies and returns the facts after.
@@ -9,9 +10,18 @@ public struct Applier: Sendable {
     /// The whole script for one host: variables and data, remote/bounds.sh, remote/common.sh, remote/apply.sh, then
     /// remote/gather-facts.sh for the facts after.
     public static func script(for request: ApplyRequest, boundary: String) -> String {
-        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + RemoteScripts.fixedPaths + RemoteScripts.bounds
+        "\(RemoteContract.Variable.boundary.rawValue)=\(boundary)\n" + request.preamble + faultPause
+            + RemoteScripts.fixedPaths + RemoteScripts.bounds
             + RemoteScripts.common
             + RemoteScripts.apply + RemoteScripts.gatherFacts
+    }
+
+    /// The lab's fault injection, from lvmguard's own environment: a known `RemoteContract.FaultPoint` or nothing.
+    static var faultPause: String {
+        let variable = RemoteContract.Variable.faultPause.rawValue
+        guard let name = ProcessInfo.processInfo.environment[variable], let point = RemoteContract.FaultPoint(rawValue: name)
+        else { return "" }
+        return "\(variable)=\(point.rawValue)\n"
     }
 
     /// The rollback script: remote/bounds.sh, remote/common.sh, remote/rollback.sh, then remote/gather-facts.sh.

@@ -24,23 +24,27 @@ extension PlanFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PlanFileError("cannot read the plan \(path)")
         }
-        let plan: FleetPlan
+        // Format and version first: a plan of another version may lack what this one needs, and saying which
+        // version it is helps more than naming the missing key.
+        struct Header: Decodable { let format: String, version: Int }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw PlanFileError("\(path) is not an lvmguard plan (no format and version)")
+        }
+        guard header.format == "lvmguard-plan", header.version == FleetPlan.currentVersion else {
+            throw PlanFileError(
+                "\(path) is a plan of format \(header.format) version \(header.version); this lvmguard reads version "
+                    + "\(FleetPlan.currentVersion): run plan again")
+        }
         do {
-            plan = try JSONDecoder().decode(FleetPlan.self, from: data)
+            return try JSONDecoder().decode(FleetPlan.self, from: data)
         } catch {
             throw PlanFileError("\(path) is not an lvmguard plan: \(error)")
         }
-        guard plan.format == "lvmguard-plan", plan.version == FleetPlan.currentVersion else {
-            throw PlanFileError(
-                "\(path) is a plan of format \(plan.format) version \(plan.version); this lvmguard reads version \(FleetPlan.currentVersion)"
-            )
-        }
-        return plan
     }
 }
 
 /// A saved plan that cannot be read, or is of another format or version.
-public struct PlanFileError: Error, Sendable, CustomStringConvertible {
+public struct PlanFileError: Error, Sendable, Hashable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -68,6 +68,30 @@ struct ApplyRequestTests {
         #expect(throws: ApplyRequestError.self) { try request("../../etc/passwd") }
     }
 
+    @Test("a saved plan of another version is refused by its version, before anything else is read")
+    func planOfAnotherVersion() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let old = directory + "/old.json"
+        try #"{ "format": "lvmguard-plan", "version": 2, "hosts": [] }"#.write(toFile: old, atomically: true, encoding: .utf8)
+        #expect(throws: PlanFileError("\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 3: run plan again")) {
+            try PlanFile.read(old)
+        }
+        let other = directory + "/other.json"
+        try #"{ "hosts": [] }"#.write(toFile: other, atomically: true, encoding: .utf8)
+        #expect(throws: PlanFileError("\(other) is not an lvmguard plan (no format and version)")) { try PlanFile.read(other) }
+    }
+
+    @Test("a plan that writes lvmguard's own files sends only lvmguard's text for them")
+    func ownFilesOnly() throws {
+        var plan = try PVLinkRuleTests.plan()
+        #expect(plan.bootFiles.count == 2)
+        plan.bootFiles[0] = HostPlan.BootFile(path: "/etc/passwd", text: "x", replaces: true, purpose: "no")
+        #expect(throws: ApplyRequestError("refusing to write /etc/passwd on c7: it is not a file lvmguard owns")) {
+            try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261124T230000Z")
+        }
+    }
+
     @Test("only hosts with changes can be applied")
     func nothingToApply() throws {
         let clean = try PlannerTests.plan("clean")

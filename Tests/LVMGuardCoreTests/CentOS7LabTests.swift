@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardRemote
 
 /// The seed's platform booted: LVM 2.02.180 with lvmetad (lab/scenarios/centos7.sh, lab/build-lvm202.sh), where udev
 /// feeds every PV to lvmetad and lvm2-pvscan@ autoactivates the guest's VG on the multipath map at boot; installed as
@@ -21,7 +22,7 @@ struct CentOS7LabTests {
     static let everyLV = "lvs --noheadings -o vg_name,lv_uuid,lv_active --config 'global { use_lvmetad = 0 } "
         + "devices { global_filter = [ \"a|.*|\" ] filter = [ \"a|.*|\" ] }' | sort"
 
-    @Test("the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view and refuses a dracut image that would not boot; it holds through a power cycle; rollback brings lvmetad back")
+    @Test("the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view and gives dracut's image the links its filter needs; it boots through a power cycle; rollback brings lvmetad back")
     func incident() throws {
         // The lab builds LVM 2.02.180 from its source archive, which a user's own clone may not have beside it.
         let source = try run(["bash", "-c", "source \"$(dirname \"$0\")/lib.sh\" && lvm202_source",
@@ -41,31 +42,55 @@ struct CentOS7LabTests {
         try diagnoses(lab, ids)
         let planFile = try plansReadOnly(lab, ids)
 
-        // dracut's image makes no lvm-pv-uuid links (its lvm module leaves LVM's udev rule out): with the planned filter
-        // it would not find the root's PV. apply refuses that image; the old one stays and boots the host.
+        // dracut's lvm module leaves LVM's udev rule out of its image, so without lvmguard's rule the image would make no
+        // lvm-pv-uuid links and, with the planned filter, never find the root's PV. apply writes the rule and the drop-in
+        // first; the image it builds carries both, checked before it is renamed over the old one.
         let imageSum = "sha256sum < /boot/initramfs-$(uname -r).img"
         let before = try lab.text(Self.host, imageSum)
+        #expect(try !imageMakesPVLinks(lab), "the image dracut built for this host makes no lvm-pv-uuid links")
+        let confSum = "sha256sum < /etc/lvm/lvm.conf"
+        let confBefore = try lab.text(Self.host, confSum)
+
+        // Power cut once lvmguard's rule and drop-in are written: they survive (flushed, renamed), lvm.conf and the
+        // image are the old ones, and the host boots as it did, the incident back with it.
+        try cutPower(lab, at: .pvLinks, ["apply", "--plan", planFile, "--yes", "--timeout", "900"])
+        try bootsItsRoot(lab, "after a cut with the PV link files written")
+        for (path, text) in PVLinkRule.files {
+            #expect(try lab.ssh(Self.host, "cat \(path)").stdout == text, "\(path) whole after the cut")
+        }
+        #expect(try lab.text(Self.host, confSum) == confBefore && lab.text(Self.host, imageSum) == before)
+        #expect(try lab.text(Self.host, Self.lvmetadPVs) == [ids.hostPV, ids.guestPV].sorted().joined(separator: "\n"))
+
+        // Power cut once lvm.conf is written too: the old image (old lvm.conf inside) finds the root; then lvmetad,
+        // fed by udev under the new lvm.conf, never sees the guest's PV: fixed at boot already, the image not yet.
+        try cutPower(lab, at: .config, ["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
+        try bootsItsRoot(lab, "after a cut with lvm.conf written")
+        #expect(try lab.text(Self.host, confSum) != confBefore && lab.text(Self.host, imageSum) == before)
+        try fixed(lab, ids, "after a cut with lvm.conf written")
+
+        // The rerun converges: the files and lvm.conf are in place, the image is built with them (dracut's lvm module
+        // leaves LVM's udev rule out; lvmguard's comes in through the drop-in), checked, and renamed over the old one.
         // dracut builds in about 3 min under emulation (a real host: seconds), past the default 300 s with the checks.
-        let applied = try lab.lvmguard(["apply", "--plan", planFile, "--yes", "--timeout", "900"])
-        #expect(applied.status != 0, "\(applied.stdout.suffix(2000)) \(applied.stderr.suffix(500))")
-        #expect(applied.stdout.contains("initramfs: failed: the image dracut built has no udev rule that makes the "
-                                        + "/dev/disk/by-id/lvm-pv-uuid-* links"), "\(applied.stdout.suffix(2000))")
-        #expect(try lab.text(Self.host, imageSum) == before, "the image the host boots is the old one")
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2000)) \(applied.stderr.suffix(500))")
+        #expect(applied.stdout.contains("pv-links: ok: \(PVLinkRule.rulePath) is in place"), "\(applied.stdout.suffix(2000))")
+        #expect(applied.stdout.contains("initramfs: changed: dracut built /boot/initramfs-"), "\(applied.stdout.suffix(2000))")
+        #expect(try lab.text(Self.host, imageSum) != before, "the host boots the new image")
+        #expect(try lab.text(Self.host, Self.imageLVMConf).contains("lvm-pv-uuid-\(ids.hostPV)"), "with the filter")
+        #expect(try lab.text(Self.host, "lsinitrd -f \(PVLinkRule.rulePath.dropFirst()) /boot/initramfs-$(uname -r).img")
+                == PVLinkRule.ruleText.trimmingCharacters(in: .newlines), "and lvmguard's rule, through the drop-in")
+        #expect(try imageMakesPVLinks(lab), "the image apply built makes them")
         #expect(try lab.text(Self.host, "ls /boot | grep -c lvmguard-new || true") == "0", "nothing of the build is left")
         try fixed(lab, ids, "after apply")
         #expect(try lab.ssh(Self.host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
         _ = try lab.ssh(Self.host, "multipath >/dev/null 2>&1; udevadm settle")
 
-        // A power cycle: dracut's old image activates centos/root and centos/swap by name; then lvmetad
-        // starts empty, udev feeds it every PV again, lvm2-pvscan@ activates the rest of 'centos' and not the map's VG.
+        // A power cycle: the new image makes the lvm-pv-uuid links, its filter accepts the root's PV by one, and it
+        // activates centos/root and centos/swap; then lvmetad starts empty, udev feeds it every PV again, lvm2-pvscan@
+        // activates the rest of 'centos' and not the map's VG.
         #expect(try lab.reboot(Self.host).status == 0)
         try fixed(lab, ids, "after the power cycle")
-        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /") == "/dev/mapper/centos-root", "root on LVM booted")
-        #expect(try lab.text(Self.host, "cat /owner") == "host centos/root")
-        #expect(try lab.text(Self.host, "cat /proc/cmdline").contains("rd.lvm.lv=centos/root"))
-        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/centos-data")
-        #expect(try lab.text(Self.host, "swapon --noheadings --show=NAME | xargs -r readlink -f")
-                == (try lab.text(Self.host, "readlink -f /dev/mapper/centos-swap")))
+        try bootsItsRoot(lab, "after the power cycle")
 
         // Under the policy that leaves the initramfs alone, a second apply changes nothing, lvm.conf's mtime stays; check
         // agrees.
@@ -81,11 +106,21 @@ struct CentOS7LabTests {
         #expect(rolledBack.status == 0, "\(rolledBack.stdout.suffix(1500))")
         #expect(try lab.ssh(Self.host, "cmp -s /etc/lvm/lvm.conf \(backup)").status == 0, "the old lvm.conf is back")
         #expect(!(try lab.text(Self.host, Self.imageLVMConf)).contains("lvm-pv-uuid-"), "the image sets no such filter")
-        #expect(rolledBack.stdout.contains("initramfs: ok: /boot/initramfs-"),
-                "the image apply refused is still the old one: not rebuilt \(rolledBack.stdout.suffix(1500))")
-        #expect(try lab.text(Self.host, imageSum) == before, "the image is the one the host booted before lvmguard")
+        #expect(rolledBack.stdout.contains("initramfs: changed: dracut built /boot/initramfs-"), "\(rolledBack.stdout.suffix(1500))")
+        for path in [PVLinkRule.rulePath, PVLinkRule.dracutPath] {
+            #expect(rolledBack.stdout.contains("pv-links: changed: removed \(path), which lvmguard wrote"))
+            #expect(try lab.ssh(Self.host, "test -e \(path)").status != 0, "\(path) is gone")
+        }
         #expect(try lab.text(Self.host, Self.lvmetadPVs) == ([ids.hostPV, ids.guestPV].sorted().joined(separator: "\n")),
                 "lvmetad sees the guest's PV again")
+
+        // The image's content says which tool rebuilds it, not its name nor the tools installed: this host has
+        // initramfs-tools too, and dracut's image named as Debian names it is still dracut's.
+        #expect(try lab.ssh(Self.host, "command -v update-initramfs && command -v lsinitramfs").status == 0)
+        _ = try lab.ssh(Self.host, "mv /boot/initramfs-$(uname -r).img /boot/initrd.img-$(uname -r)")
+        let renamed = try lab.lvmguard(["plan", "-i", "INVENTORY", try Self.playbook(lab)])
+        #expect(renamed.stdout.contains("dracut -f /boot/initrd.img-") && !renamed.stdout.contains("mkinitramfs"),
+                "\(renamed.stdout.suffix(1500))")
     }
 
     /// The lab proves which LVM the host runs before anything counts: 2.02.180, use_lvmetad = 1, lvmetad running,
@@ -101,6 +136,47 @@ struct CentOS7LabTests {
                 "lvm2-pvscan@ autoactivated the map's VG")
         let flush = try lab.ssh(Self.host, "multipath -f mpatha")
         #expect(flush.status != 0 && (flush.stdout + flush.stderr).contains("map in use"), "the incident: \(flush.stderr)")
+    }
+
+    /// Starts `lvmguard ARGUMENTS` with the lab's fault injection at `point`, cuts the host's power once apply waits
+    /// there and powers it on again: the host boots from what its disks held at that instant.
+    func cutPower(_ lab: PrivateLab, at point: RemoteContract.FaultPoint, _ arguments: [String]) throws {
+        let apply = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard"]
+                                        + arguments.map { $0 == "INVENTORY" ? lab.inventory : $0 },
+                                    environment: ["NO_COLOR": "1", RemoteContract.Variable.faultPause.rawValue: point.rawValue])
+        let reached = try lab.ssh(Self.host, "i=0; until [ -e /run/lvmguard-fault-\(point.rawValue) ]; do i=$((i + 1)); "
+                                  + "[ $i -le 1200 ] || exit 1; sleep 0.1; done")
+        #expect(reached.status == 0, "apply reached \(point.rawValue)")
+        let cut = try run([LabHost.repository + "/lab/power-cut.sh", Self.host], environment: ["LVMGUARD_LAB_STATE": lab.state])
+        #expect(cut.status == 0, "\(cut.stderr.suffix(1500))")
+        let outcome = apply.wait()
+        #expect(outcome.status != 0 && outcome.stdout.contains("state unknown"), "\(outcome.stdout.suffix(1500))")
+    }
+
+    /// The host came up as CentOS 7 does: root on centos/root (its marker file), booted with rd.lvm.lv, data mounted,
+    /// swap on.
+    func bootsItsRoot(_ lab: PrivateLab, _ when: String) throws {
+        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /") == "/dev/mapper/centos-root", "root on LVM booted \(when)")
+        #expect(try lab.text(Self.host, "cat /owner") == "host centos/root")
+        #expect(try lab.text(Self.host, "cat /proc/cmdline").contains("rd.lvm.lv=centos/root"))
+        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/centos-data", "data \(when)")
+        #expect(try lab.text(Self.host, "swapon --noheadings --show=NAME | xargs -r readlink -f")
+                == (try lab.text(Self.host, "readlink -f /dev/mapper/centos-swap")), "swap \(when)")
+    }
+
+    /// apply's own check of a built image (`initramfs_makes_pv_uuid_links` in remote/common.sh), run on the host against
+    /// the image it boots: whether a udev rule inside it makes the lvm-pv-uuid links.
+    func imageMakesPVLinks(_ lab: PrivateLab) throws -> Bool {
+        let script = RemoteScripts.bounds + RemoteScripts.common + """
+            TMP=$(mktemp -d) || exit 2
+            initramfs_makes_pv_uuid_links dracut "/boot/initramfs-$(uname -r).img"; rc=$?
+            rm -rf "$TMP"; exit $rc
+
+            """
+        let result = try run([LabHost.repository + "/lab/ssh.sh", Self.host, "sh -s"],
+                             environment: ["LVMGUARD_LAB_STATE": lab.state], stdin: script)
+        #expect(result.status <= 1, "the check ran: \(result.stderr.suffix(500))")
+        return result.status == 0
     }
 
     /// The UUIDs the test checks by, read before lvmguard runs.
@@ -147,6 +223,8 @@ struct CentOS7LabTests {
         for lv in ids.guestLVs { #expect(plan.stdout.contains("lvchange -an --select lv_uuid=\(lv)")) }
         #expect(plan.stdout.contains("pvscan --cache"))
         #expect(plan.stdout.contains("dracut -f /boot/initramfs-"), "the image is rebuilt by the tool that built it")
+        #expect(plan.stdout.contains("write \(PVLinkRule.rulePath)   # lvm-pv-uuid links inside dracut's initramfs"))
+        #expect(plan.stdout.contains("write \(PVLinkRule.dracutPath)"))
         #expect(try lab.text(Self.host, Self.lvmetadDump) == dump, "plan left lvmetad's cache exactly as it was")
         #expect(try lab.text(Self.host, Self.everyLV) == activity, "plan activated or deactivated nothing")
         return planFile

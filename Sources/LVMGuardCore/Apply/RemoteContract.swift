@@ -40,12 +40,21 @@ public enum RemoteContract {
         case pvLinkFiles = "LVMGUARD_PV_LINK_FILES"
         case pvLinkRule = "LVMGUARD_PV_LINK_RULE"
         case pvLinkDracut = "LVMGUARD_PV_LINK_DRACUT"
+        /// The lab's fault injection: the `FaultPoint` at which apply waits for the power to be cut.
+        case faultPause = "LVMGUARD_FAULT_PAUSE"
         /// 1 for a rollback that only reports what it would restore.
         case rollbackPreview = "LVMGUARD_ROLLBACK_PREVIEW"
         /// 1 for a rollback that restores even though lvm.conf changed since the apply it undoes.
         case rollbackForce = "LVMGUARD_ROLLBACK_FORCE"
         /// The bound of each command the scripts run, in seconds (default 60; tests set it lower).
         case commandBound = "LVMGUARD_COMMAND_BOUND"
+    }
+
+    /// Where the lab may stop an apply to cut the host's power (`LVMGUARD_FAULT_PAUSE` in lvmguard's environment):
+    /// after lvmguard's PV link files are written, and after lvm.conf is. apply writes /run/lvmguard-fault-POINT there.
+    public enum FaultPoint: String, Sendable, CaseIterable {
+        case pvLinks = "pv-links"
+        case config
     }
 
     /// A step the apply and rollback scripts report, as `<boundary> step NAME RESULT MESSAGE`.

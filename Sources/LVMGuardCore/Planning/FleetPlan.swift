@@ -1,8 +1,9 @@
 /// A saved plan: every host's plan with what it relied on, for review and for `apply --plan`.
 public struct FleetPlan: Sendable, Codable, Hashable {
     /// Bumped when the format changes incompatibly; apply refuses other versions. Version 2: blockers and
-    /// warnings are typed findings (`kind` and `message`) instead of sentences.
-    public static let currentVersion = 2
+    /// warnings are typed findings (`kind` and `message`) instead of sentences. Version 3: each host's `bootFiles`
+    /// (lvmguard's PV link rule and dracut drop-in).
+    public static let currentVersion = 3
 
     public let format: String
     public let version: Int
