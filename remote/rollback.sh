@@ -131,8 +131,10 @@ main() {
             fi
         fi
     fi
-    # The initramfs the apply rebuilt carries the applied settings: rebuild it from what was restored.
-    initramfs=$(grep "^$applied_at initramfs " "$JOURNAL" 2>/dev/null | tail -n 1)
+    # The image lvmguard last rebuilt carries applied settings: rebuild it from what was restored, unless it already
+    # carries those. The latest rebuild of any apply, not only this one's: an apply cut after lvm.conf leaves the
+    # rebuild to its rerun, which journals it under its own timestamp (seen in the lab: the image kept the filter).
+    initramfs=$(grep -E '^[^ ]+ initramfs ' "$JOURNAL" 2>/dev/null | tail -n 1)
     if [ -n "$restored" ] && [ -n "$initramfs" ]; then
         # "TIMESTAMP initramfs TOOL IMAGE"
         set -- $initramfs

@@ -29,6 +29,9 @@ public struct HostSettings: Sendable, Hashable {
     public let exemptReason: String?
     /// `lvmguard_host_vgs`: VGs the host owns though nothing mounts them.
     public let hostVGs: [String]
+    /// `lvmguard_accept`: devices this host owns besides its PVs (a disk added on day two), merged with the
+    /// playbook's `filter.accept`: exact /dev paths or /regex/ patterns, as there.
+    public var accept: [AcceptRule] = []
 
     /// Variables that would change how Ansible connects or becomes, which lvmguard cannot honour: refused.
     static let refused: [String: String] = [
@@ -132,6 +135,7 @@ public struct HostSettings: Sendable, Hashable {
         sshCommonArgs = words
         exemptReason = scalar("lvmguard_exempt").map(\.text).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         hostVGs = Self.vgNames(host.variables["lvmguard_host_vgs"], host: host.name, diagnostics: &diagnostics)
+        accept = Self.acceptRules(host.variables["lvmguard_accept"], host: host.name, diagnostics: &diagnostics)
         if diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }) { return nil }
     }
 
@@ -146,6 +150,36 @@ public struct HostSettings: Sendable, Hashable {
     static func isUserName(_ text: String) -> Bool {
         guard let first = text.first, first.isLetter || first == "_", text.count <= 32 else { return false }
         return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }
+    }
+
+    /// A list of accept entries, or one comma-separated string (what an INI inventory can hold), each read as the
+    /// playbook's `filter.accept` entries are.
+    private static func acceptRules(_ variable: InventoryVariable?, host: String, diagnostics: inout Diagnostics)
+        -> [AcceptRule]
+    {
+        guard let variable else { return [] }
+        var texts: [String] = []
+        switch variable.value {
+        case .null: return []
+        case let .scalar(text):
+            texts = text.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        case let .list(items):
+            for item in items {
+                guard case let .scalar(text) = item else {
+                    diagnostics.error(
+                        "lvmguard_accept of host '\(host)' must list device paths or /regex/ patterns",
+                        at: variable.location)
+                    return []
+                }
+                texts.append(text)
+            }
+        case .map:
+            diagnostics.error(
+                "lvmguard_accept of host '\(host)' must be a list of device paths or /regex/ patterns",
+                at: variable.location)
+            return []
+        }
+        return texts.compactMap { DesiredStateReader.acceptRule($0, at: variable.location, diagnostics: &diagnostics) }
     }
 
     /// A list of VG names, or one comma-separated string (what an INI inventory can hold).

@@ -6,14 +6,17 @@
 public enum Planner {
     /// The plan for a reachable, non-exempt host.
     public static func plan(_ host: HostSettings, facts: HostFacts, desired: DesiredState) -> HostPlan {
-        let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: desired.filter.accept)
+        // The host's own accept list (`lvmguard_accept`) adds to the playbook's.
+        let filterPolicy = FilterPolicy(
+            policy: desired.filter.policy, key: desired.filter.key, accept: desired.filter.accept + host.accept)
+        let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: filterPolicy.accept)
         var found = OwnershipReview.review(ownership, facts: facts, policy: desired.filter.policy)
         let choice = RegimeChoice.choose(facts: facts, hostPVs: ownership.hostPVDevices, policy: desired.filter.policy)
         var changes = HostPlan.Changes()
         switch choice.regime {
         case .filter:
             let filter = FilterEdit.plan(
-                facts: facts, host: host.name, filter: desired.filter, hostPVs: ownership.hostPVDevices)
+                facts: facts, host: host.name, filter: filterPolicy, hostPVs: ownership.hostPVDevices)
             changes.configEdit = filter.edit
             found.append(filter.found)
         case .devicesFile:
