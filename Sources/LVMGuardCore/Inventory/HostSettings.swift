@@ -29,6 +29,9 @@ public struct HostSettings: Sendable, Hashable {
     public let exemptReason: String?
     /// `lvmguard_host_vgs`: VGs the host owns though nothing mounts them.
     public let hostVGs: [String]
+    /// `lvmguard_volume_vgs`: VGs the host owns whose LVs are guests' disks (cinder's LVM backend, nova's
+    /// images_type=lvm): anything found inside one of their LVs is a guest's.
+    public var volumeVGs: [String] = []
     /// `lvmguard_accept`: devices this host owns besides its PVs (a disk added on day two), merged with the
     /// playbook's `filter.accept`: exact /dev paths or /regex/ patterns, as there.
     public var accept: [AcceptRule] = []
@@ -135,6 +138,8 @@ public struct HostSettings: Sendable, Hashable {
         sshCommonArgs = words
         exemptReason = scalar("lvmguard_exempt").map(\.text).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         hostVGs = Self.vgNames(host.variables["lvmguard_host_vgs"], host: host.name, diagnostics: &diagnostics)
+        volumeVGs = Self.vgNames(
+            host.variables["lvmguard_volume_vgs"], key: "lvmguard_volume_vgs", host: host.name, diagnostics: &diagnostics)
         accept = Self.acceptRules(host.variables["lvmguard_accept"], host: host.name, diagnostics: &diagnostics)
         if diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }) { return nil }
     }
@@ -183,9 +188,9 @@ public struct HostSettings: Sendable, Hashable {
     }
 
     /// A list of VG names, or one comma-separated string (what an INI inventory can hold).
-    private static func vgNames(_ variable: InventoryVariable?, host: String, diagnostics: inout Diagnostics)
-        -> [String]
-    {
+    private static func vgNames(
+        _ variable: InventoryVariable?, key: String = "lvmguard_host_vgs", host: String, diagnostics: inout Diagnostics
+    ) -> [String] {
         guard let variable else { return [] }
         var names: [String] = []
         switch variable.value {
@@ -194,18 +199,18 @@ public struct HostSettings: Sendable, Hashable {
         case let .list(items):
             for item in items {
                 guard case let .scalar(text) = item else {
-                    diagnostics.error("lvmguard_host_vgs of host '\(host)' must list VG names", at: variable.location)
+                    diagnostics.error("\(key) of host '\(host)' must list VG names", at: variable.location)
                     return []
                 }
                 names.append(text)
             }
         case .map:
-            diagnostics.error("lvmguard_host_vgs of host '\(host)' must be a list of VG names", at: variable.location)
+            diagnostics.error("\(key) of host '\(host)' must be a list of VG names", at: variable.location)
             return []
         }
         for name in names where !LVMNames.isValidVGName(name) {
             diagnostics.error(
-                "'\(name)' in lvmguard_host_vgs of host '\(host)' is not a valid VG name", at: variable.location,
+                "'\(name)' in \(key) of host '\(host)' is not a valid VG name", at: variable.location,
                 hint: "VG names use letters, digits and + _ . -")
         }
         return names.filter { !$0.isEmpty }.sorted()

@@ -13,16 +13,22 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     public let creationHosts: [String]
     /// The transports under its present PVs (see `Transport`).
     public let transports: [Transport]
+    /// Rule 3, inside a volume: one of its PVs is an LV of a VG declared in `lvmguard_volume_vgs` (cinder's LVM
+    /// backend, nova's images_type=lvm), or is stacked on one: that VG's LVs are guests' disks. "vg/lv" each.
+    public var volumeLVs: [String] = []
 
     /// Every present PV is on storage a volume can be attached with.
     public var isOnAttachableStorage: Bool { !transports.isEmpty && transports.allSatisfy(\.isAttachable) }
 
-    /// Rule 1, or rule 2 on attachable storage.
-    public var isGuest: Bool { !instances.isEmpty || (!foreignCreationHosts.isEmpty && isOnAttachableStorage) }
+    /// Rule 1, rule 2 on attachable storage, or rule 3.
+    public var isGuest: Bool {
+        !instances.isEmpty || (!foreignCreationHosts.isEmpty && isOnAttachableStorage) || !volumeLVs.isEmpty
+    }
 
     /// The evidence for each VG of `facts`, by VG UUID.
-    static func collect(_ facts: HostFacts, graph: DeviceGraph) -> [String: GuestEvidence] {
+    static func collect(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = []) -> [String: GuestEvidence] {
         let instanceDevices = instanceDisks(facts, graph: graph)
+        let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
         var evidence: [String: GuestEvidence] = [:]
         for vg in facts.vgs {
             let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }
@@ -33,7 +39,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             let transports = Set(pvDevices.flatMap { graph.transports(under: $0, facts: facts) }).sorted()
             evidence[vg.uuid] = GuestEvidence(
                 instances: instances, foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) },
-                creationHosts: creators, transports: transports)
+                creationHosts: creators, transports: transports,
+                volumeLVs: volumeVGs.contains(vg.uuid) ? [] : Set(pvDevices.flatMap { volumeDevices[$0] ?? [] }).sorted())
         }
         return evidence
     }
@@ -51,6 +58,16 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             }
             let label = "\(disk.domainLabel)" + (disk.state == .defined ? ", defined" : "")
             for root in roots { for device in graph.stack(above: root) { devices[device, default: []].insert(label) } }
+        }
+        return devices
+    }
+
+    /// Every device that is an LV of a volume VG (by VG UUID) or stacked on one, with the LVs ("vg/lv") under it.
+    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String>) -> [String: Set<String>] {
+        var devices: [String: Set<String>] = [:]
+        for lv in facts.lvs where volumeVGs.contains(lv.vgUUID) {
+            guard !lv.dmPath.isEmpty, let root = graph.majMin(ofPath: lv.dmPath) else { continue }
+            for device in graph.stack(above: root) { devices[device, default: []].insert("\(lv.vgName)/\(lv.name)") }
         }
         return devices
     }

@@ -124,7 +124,8 @@ public struct Ownership: Sendable {
     /// Kernel command line references that name more than one VG and that identity could not resolve.
     public let ambiguousBootReferences: [BootReferenceConflict]
 
-    public init(facts: HostFacts, declaredVGs: [String], accept: [AcceptRule]) {
+    /// `volumeVGs`: `lvmguard_volume_vgs`, VGs (by name or UUID) that are the host's and whose LVs are guests' disks.
+    public init(facts: HostFacts, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = []) {
         let topology = DeviceTopology(facts)
         let graph = DeviceGraph(facts)
         let use = LVUse(facts: facts, graph: graph)
@@ -144,11 +145,22 @@ public struct Ownership: Sendable {
                 reasons[vg.uuid, default: []].append("declared in lvmguard_host_vgs"); declared.insert(vg.uuid)
             }
         }
+        var volumes = Set<String>()
+        for name in volumeVGs {
+            let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
+            if matches.isEmpty { missingDeclarations.append(name) }
+            if matches.count > 1 { ambiguousDeclarations.append(name); continue }
+            for vg in matches {
+                reasons[vg.uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
+                declared.insert(vg.uuid)
+                volumes.insert(vg.uuid)
+            }
+        }
         for pv in facts.pvs where !pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
             reasons[pv.vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
             declared.insert(pv.vgUUID)
         }
-        let evidence = GuestEvidence.collect(facts, graph: graph)
+        let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
         var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []

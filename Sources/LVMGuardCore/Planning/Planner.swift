@@ -9,7 +9,8 @@ public enum Planner {
         // The host's own accept list (`lvmguard_accept`) adds to the playbook's.
         let filterPolicy = FilterPolicy(
             policy: desired.filter.policy, key: desired.filter.key, accept: desired.filter.accept + host.accept)
-        let ownership = Ownership(facts: facts, declaredVGs: host.hostVGs, accept: filterPolicy.accept)
+        let ownership = Ownership(
+            facts: facts, declaredVGs: host.hostVGs, accept: filterPolicy.accept, volumeVGs: host.volumeVGs)
         var found = OwnershipReview.review(ownership, facts: facts, policy: desired.filter.policy)
         let choice = RegimeChoice.choose(facts: facts, hostPVs: ownership.hostPVDevices, policy: desired.filter.policy)
         var changes = HostPlan.Changes()

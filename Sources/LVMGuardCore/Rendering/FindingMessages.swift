@@ -142,6 +142,7 @@ extension GuestEvidence {
     /// "disk vdb of instance-0000002a (UUID), defined; created by guest-vm on iscsi storage".
     public var summary: String {
         var parts: [String] = instances.map { "disk of libvirt domain \($0)" }
+        parts += volumeLVs.map { "inside volume LV \($0) (lvmguard_volume_vgs)" }
         if !foreignCreationHosts.isEmpty {
             parts.append(
                 "created by \(foreignCreationHosts.joined(separator: ", ")) on "

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+/// Rule 3 of the evidence, `lvmguard_volume_vgs`, from the `nova-lvm` lab host's real facts (Fixtures/README.md): nova's
+/// VG on the local disk, instance-0000002b's disk an LV of it, the guest's VG inside that LV, scan_lvs = 1.
+@Suite("Volume VGs: a VG inside a declared volume VG's LV is a guest's")
+struct VolumeVGTests {
+    static let fixture = "nova-lvm"
+    static let disk = "nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
+
+    static func host(_ variables: String) -> HostSettings {
+        let (inventory, errors) = loadInventory(["inv/hosts.yaml": "all:\n  hosts:\n    v-nova:\n\(variables)"])
+        precondition(errors.isEmpty, "\(errors)")
+        var diagnostics = Diagnostics()
+        return HostSettings(inventory!.hosts["v-nova"]!, diagnostics: &diagnostics)!
+    }
+
+    @Test("declared: the guest's VG carries the volume LV it sits in; nova stays the host's; deactivated by UUID")
+    func declared() throws {
+        let facts = try Fixture.facts(Self.fixture)
+        let plan = Planner.plan(Self.host("      lvmguard_volume_vgs: [nova]\n"), facts: facts, desired: Fixture.desired())
+        #expect(plan.status == .changes, "\(plan.reasons)")
+        let guest = try #require(plan.ownership?.guestVGs.first)
+        #expect(guest.name == "guestvg")
+        #expect(guest.evidence?.volumeLVs == [Self.disk])
+        #expect(guest.evidence?.summary.contains("inside volume LV \(Self.disk) (lvmguard_volume_vgs)") == true)
+        let nova = try #require(plan.ownership?.hostVGs.first { $0.name == "nova" })
+        #expect(nova.reasons.contains("declared in lvmguard_volume_vgs: its LVs are guests' disks"), "\(nova.reasons)")
+        #expect(plan.deactivations.map(\.vgUUID) == [guest.uuid])
+    }
+
+    @Test("without the instance's definition, the declaration alone makes it a guest's; without both, a person decides")
+    func declarationAlone() throws {
+        let facts = try Fixture.facts(Self.fixture) { sections in
+            sections["libvirt-xml"] = sections["libvirt-xml"]!.with(stdout: "")
+        }
+        let declared = Planner.plan(Self.host("      lvmguard_volume_vgs: [nova]\n"), facts: facts, desired: Fixture.desired())
+        #expect(declared.ownership?.guestVGs.map(\.name) == ["guestvg"], "\(declared.reasons)")
+        #expect(declared.ownership?.guestVGs.first?.evidence?.instances == [])
+        let undeclared = Planner.plan(Self.host("      lvmguard_host_vgs: []\n"), facts: facts, desired: Fixture.desired())
+        #expect(undeclared.status == .blocked, "\(undeclared.reasons)")
+        #expect(undeclared.ownership?.guestVGs.isEmpty == true)
+    }
+
+    @Test("the volume VG's own LVs are never a guest's, nor is the volume VG, whatever is inside")
+    func volumeVGItself() throws {
+        let facts = try Fixture.facts(Self.fixture)
+        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [], volumeVGs: ["nova"])
+        #expect(ownership.hostVGs.map(\.name) == ["nova"])
+        #expect(!ownership.guestVGs.contains { $0.name == "nova" })
+        #expect(ownership.hostPVs.allSatisfy { !$0.contains("nova") && !$0.hasPrefix("/dev/dm-") }, "\(ownership.hostPVs)")
+    }
+}
