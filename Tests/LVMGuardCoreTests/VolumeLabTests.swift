@@ -10,7 +10,7 @@ struct VolumeLabTests {
     /// Every LV, whatever the host's filter says (LVs scanned too).
     static let permissive = "--config 'devices { global_filter = [ \"a|.*|\" ] scan_lvs = 1 use_devicesfile = 0 }'"
 
-    @Test("nova images_type=lvm: the guest's VG inside the instance's disk LV is the guest's (its disk, and the declared volume VG); apply frees the LV; it stays free through a power cycle; nova's VG stays up")
+    @Test("nova images_type=lvm: the guest's VG inside the instance's disk LV is the guest's (its disk, and the declared volume VG); apply frees the LV; it stays free through a power cycle; nova's VG stays up; day two: a declared disk joins nova's VG")
     func novaImagesLVM() throws {
         guard let lab = try PrivateLab.start(["v-nova:nova-lvm"]) else {
             #expect(Prerequisite.skipAllowed())
@@ -50,5 +50,29 @@ struct VolumeLabTests {
         }
         let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
         #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
+        try dayTwo(lab, host)
+    }
+
+    /// Day two on the same host: the filter refuses a new disk until it is declared in `lvmguard_accept`; declared
+    /// and applied, `pvcreate` and `vgextend` succeed, the next apply accepts the new PV by its PV UUID, and nova's VG
+    /// comes back whole after a power cycle.
+    func dayTwo(_ lab: PrivateLab, _ host: String) throws {
+        let disk = "/dev/disk/by-id/wwn-0x5000c50015ea71b0"
+        let refused = try lab.ssh(host, "pvcreate -y \(disk)")
+        #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains("filter"),
+                "the filter refuses an undeclared disk: \(refused.stdout) \(refused.stderr)")
+        try "lvmguard_volume_vgs: [nova]\nlvmguard_accept: [\(disk)]\n".write(
+            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        let declared = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(declared.status == 0 && declared.stdout.contains("a|^\(disk)$|"), "\(declared.stdout.suffix(2500))")
+        let extended = try lab.ssh(host, "pvcreate -y \(disk) && vgextend nova \(disk)")
+        #expect(extended.status == 0, "\(extended.stdout) \(extended.stderr)")
+        let settled = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(settled.status == 0, "\(settled.stdout.suffix(2500))")
+        #expect(try lab.reboot(host).status == 0)
+        #expect(try lab.text(host, "vgs --noheadings -o pv_count,lv_count nova | xargs") == "2 1", "nova whole")
+        #expect(try lab.text(host, "lvs --noheadings -o lv_active \(Self.disk) | tr -d ' '") == "active")
+        let inSync = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(inSync.status == 0, "in sync after day two: \(inSync.stdout.suffix(1500))")
     }
 }

@@ -2,7 +2,8 @@
 # guest put LVM inside that disk (its VG 'guestvg', written under the guest's hostname). The host's lvm.conf carries
 # scan_lvs = 1 (an old configuration file; LVM 2.02 scans LVs by default), so at boot the host finds the guest's VG
 # inside the disk LV, activates it and holds the LV: nova cannot delete the instance's disk ("in use").
-# lab-disks: local
+# A second local disk (SCSI, WWN 0x5000c50015ea71b0), blank: the disk an SRE adds to nova's VG on day two.
+# lab-disks: local scsi
 # lab-ready: lvs --noheadings -o lv_active guestvg 2>/dev/null | grep -qw active
 disk=/dev/vdb
 own="devices { filter = [ \"a|^$disk\$|\", \"r|.*|\" ] global_filter = [ \"a|^$disk\$|\", \"r|.*|\" ] }"
