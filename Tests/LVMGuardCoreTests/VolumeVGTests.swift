@@ -51,4 +51,14 @@ struct VolumeVGTests {
         #expect(!ownership.guestVGs.contains { $0.name == "nova" })
         #expect(ownership.hostPVs.allSatisfy { !$0.contains("nova") && !$0.hasPrefix("/dev/dm-") }, "\(ownership.hostPVs)")
     }
+
+    @Test("a volume declaration naming no VG warns in its own words")
+    func missingVolumeVG() throws {
+        let plan = Planner.plan(
+            Self.host("      lvmguard_volume_vgs: [nova, cinder-volumes]\n"), facts: try Fixture.facts(Self.fixture),
+            desired: Fixture.desired())
+        #expect(plan.warningKinds.contains(.missingVolumeDeclaration(name: "cinder-volumes")))
+        #expect(plan.warnings.map(\.message).contains("lvmguard_volume_vgs names 'cinder-volumes', but the host has no such VG"),
+                "\(plan.warnings.map(\.message))")
+    }
 }

@@ -121,6 +121,9 @@ public struct Ownership: Sendable {
     public let ambiguousDeclarations: [String]
     /// Names in `lvmguard_host_vgs` that match no VG.
     public let missingDeclarations: [String]
+    /// The same for `lvmguard_volume_vgs`.
+    public var ambiguousVolumeDeclarations: [String] = []
+    public var missingVolumeDeclarations: [String] = []
     /// Kernel command line references that name more than one VG and that identity could not resolve.
     public let ambiguousBootReferences: [BootReferenceConflict]
 
@@ -146,10 +149,11 @@ public struct Ownership: Sendable {
             }
         }
         var volumes = Set<String>()
+        var ambiguousVolumes: [String] = [], missingVolumes: [String] = []
         for name in volumeVGs {
             let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
-            if matches.isEmpty { missingDeclarations.append(name) }
-            if matches.count > 1 { ambiguousDeclarations.append(name); continue }
+            if matches.isEmpty { missingVolumes.append(name) }
+            if matches.count > 1 { ambiguousVolumes.append(name); continue }
             for vg in matches {
                 reasons[vg.uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
                 declared.insert(vg.uuid)
@@ -209,6 +213,8 @@ public struct Ownership: Sendable {
                         path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
                 })
         }
+        self.ambiguousVolumeDeclarations = ambiguousVolumes
+        self.missingVolumeDeclarations = missingVolumes
         self.unclaimedVGs = unclaimed
         self.hostPVDevices = hostPVs.sorted().map { name in
             let majMin = graph.majMin(ofPath: name)

@@ -16,6 +16,8 @@ extension HostPlan {
         case duplicatePV(uuid: String, devices: [Ownership.IdentifiedDevice])
         /// A name in `lvmguard_host_vgs` that several VGs carry.
         case ambiguousDeclaration(name: String, vgUUIDs: [String])
+        /// A name in `lvmguard_volume_vgs` that several VGs carry.
+        case ambiguousVolumeDeclaration(name: String, vgUUIDs: [String])
         /// `reject-all` on a host that has PVs of its own.
         case rejectAllHidesHostPVs(pvs: [String])
         /// `key: filter` where lvmetad feeds on what `filter` does not govern.

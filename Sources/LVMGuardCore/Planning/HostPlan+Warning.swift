@@ -4,6 +4,8 @@ extension HostPlan {
     public enum Warning: Sendable, Codable, Hashable {
         /// A name in `lvmguard_host_vgs` that no VG carries.
         case missingDeclaration(name: String)
+        /// A name in `lvmguard_volume_vgs` that no VG carries.
+        case missingVolumeDeclaration(name: String)
         /// A host PV with no identity link: the filter accepts it by its current name.
         case noIdentityLink(pv: String, uuid: String)
         /// LVM 2.03's event activation needs kernel names in the filter, which a reboot may reassign.

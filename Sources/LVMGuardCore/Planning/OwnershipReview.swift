@@ -15,7 +15,12 @@ enum OwnershipReview {
             let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid).sorted()
             found.blockers.append(.ambiguousDeclaration(name: name, vgUUIDs: uuids))
         }
+        for name in ownership.ambiguousVolumeDeclarations {
+            let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid).sorted()
+            found.blockers.append(.ambiguousVolumeDeclaration(name: name, vgUUIDs: uuids))
+        }
         found.warnings += ownership.missingDeclarations.map(HostPlan.Warning.missingDeclaration(name:))
+        found.warnings += ownership.missingVolumeDeclarations.map(HostPlan.Warning.missingVolumeDeclaration(name:))
         if policy == .rejectAll, !ownership.hostPVs.isEmpty {
             found.blockers.append(.rejectAllHidesHostPVs(pvs: ownership.hostPVs))
         }

@@ -45,6 +45,10 @@ extension HostPlan.Blocker {
             return
                 "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
                 + "declare the host's by UUID"
+        case let .ambiguousVolumeDeclaration(name, uuids):
+            return
+                "lvmguard_volume_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
+                + "declare the volume VG by UUID"
         case let .rejectAllHidesHostPVs(pvs):
             return
                 "policy reject-all would hide the host's own PVs (\(pvs.joined(separator: ", "))): use policy host-pvs-only "
@@ -87,6 +91,8 @@ extension HostPlan.Warning {
         switch self {
         case let .missingDeclaration(name):
             return "lvmguard_host_vgs names '\(name)', but the host has no such VG"
+        case let .missingVolumeDeclaration(name):
+            return "lvmguard_volume_vgs names '\(name)', but the host has no such VG"
         case let .noIdentityLink(pv, uuid):
             return "PV \(pv) (\(uuid)) has no identity link (/dev/disk/by-id/lvm-pv-uuid-...): the filter "
                 + "accepts it by its current name, which another device may take after a reboot"
