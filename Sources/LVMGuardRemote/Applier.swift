@@ -19,7 +19,8 @@ public struct Applier: Sendable {
     /// The lab's fault injection, from lvmguard's own environment: a known `RemoteContract.FaultPoint` or nothing.
     static var faultPause: String {
         let variable = RemoteContract.Variable.faultPause.rawValue
-        guard let name = ProcessInfo.processInfo.environment[variable], let point = RemoteContract.FaultPoint(rawValue: name)
+        guard let name = ProcessInfo.processInfo.environment[variable],
+            let point = RemoteContract.FaultPoint(rawValue: name)
         else { return "" }
         return "\(variable)=\(point.rawValue)\n"
     }
@@ -34,7 +35,8 @@ public struct Applier: Sendable {
         return "\(Variable.boundary.rawValue)=\(boundary)\n\(Variable.timestamp.rawValue)='\(timestamp)'\n"
             + "\(Variable.rollbackPreview.rawValue)=\(preview ? 1 : 0)\n"
             + "\(Variable.rollbackForce.rawValue)=\(force ? 1 : 0)\n"
-            + RemoteScripts.fixedPaths + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback + RemoteScripts.gatherFacts
+            + RemoteScripts.fixedPaths + RemoteScripts.bounds + RemoteScripts.common + RemoteScripts.rollback
+            + RemoteScripts.gatherFacts
     }
 
     /// Runs the script `make` builds for a fresh boundary and parses its output; an ssh failure becomes the

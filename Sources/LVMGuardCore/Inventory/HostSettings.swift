@@ -139,7 +139,8 @@ public struct HostSettings: Sendable, Hashable {
         exemptReason = scalar("lvmguard_exempt").map(\.text).flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
         hostVGs = Self.vgNames(host.variables["lvmguard_host_vgs"], host: host.name, diagnostics: &diagnostics)
         volumeVGs = Self.vgNames(
-            host.variables["lvmguard_volume_vgs"], key: "lvmguard_volume_vgs", host: host.name, diagnostics: &diagnostics)
+            host.variables["lvmguard_volume_vgs"], key: "lvmguard_volume_vgs", host: host.name,
+            diagnostics: &diagnostics)
         accept = Self.acceptRules(host.variables["lvmguard_accept"], host: host.name, diagnostics: &diagnostics)
         if diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }) { return nil }
     }

@@ -26,7 +26,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     }
 
     /// The evidence for each VG of `facts`, by VG UUID.
-    static func collect(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = []) -> [String: GuestEvidence] {
+    static func collect(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = []) -> [String: GuestEvidence]
+    {
         let instanceDevices = instanceDisks(facts, graph: graph)
         let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
         var evidence: [String: GuestEvidence] = [:]
@@ -40,7 +41,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             evidence[vg.uuid] = GuestEvidence(
                 instances: instances, foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) },
                 creationHosts: creators, transports: transports,
-                volumeLVs: volumeVGs.contains(vg.uuid) ? [] : Set(pvDevices.flatMap { volumeDevices[$0] ?? [] }).sorted())
+                volumeLVs: volumeVGs.contains(vg.uuid)
+                    ? [] : Set(pvDevices.flatMap { volumeDevices[$0] ?? [] }).sorted())
         }
         return evidence
     }
@@ -63,7 +65,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     }
 
     /// Every device that is an LV of a volume VG (by VG UUID) or stacked on one, with the LVs ("vg/lv") under it.
-    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String>) -> [String: Set<String>] {
+    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String>) -> [String: Set<String>]
+    {
         var devices: [String: Set<String>] = [:]
         for lv in facts.lvs where volumeVGs.contains(lv.vgUUID) {
             guard !lv.dmPath.isEmpty, let root = graph.majMin(ofPath: lv.dmPath) else { continue }

@@ -23,7 +23,8 @@ extension HostPlan {
             devicesFileEdit: isBlocked ? nil : changes.devicesFileEdit,
             deactivations: isBlocked ? [] : changes.deactivations, refreshCache: !isBlocked && changes.refreshCache,
             initramfs: isBlocked ? nil : changes.initramfs, warnings: found.warnings.map(Finding.init),
-            fingerprint: Fingerprint(facts), deadMaps: isBlocked ? changes.deadMaps.map(\.reportOnly) : changes.deadMaps,
+            fingerprint: Fingerprint(facts),
+            deadMaps: isBlocked ? changes.deadMaps.map(\.reportOnly) : changes.deadMaps,
             bootFiles: isBlocked ? [] : changes.bootFiles
         )
     }
