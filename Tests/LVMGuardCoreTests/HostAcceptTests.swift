@@ -6,12 +6,12 @@ import Testing
 /// so that a disk an SRE adds to one host's VG can be declared for that host alone before `pvcreate`.
 @Suite("Day two: a host's own accept list (lvmguard_accept) in YAML and INI inventories, merged into its filter")
 struct HostAcceptTests {
-    static func settings(_ files: [String: String], path: String = "inv/hosts.yaml", host: String = "c7")
+    static func settings(_ files: [String: String], path: String = "inv/hosts.yaml")
         -> (HostSettings?, [String])
     {
         var diagnostics = Diagnostics()
         let inventory = InventoryLoader(files: InMemoryFiles(files)).load(path, diagnostics: &diagnostics)
-        guard let entry = inventory?.hosts[host] else { return (nil, diagnostics.sorted.map(\.description)) }
+        guard let entry = inventory?.hosts["c7"] else { return (nil, diagnostics.sorted.map(\.description)) }
         let settings = HostSettings(entry, diagnostics: &diagnostics)
         return (settings, diagnostics.sorted.map(\.description))
     }
@@ -51,22 +51,14 @@ struct HostAcceptTests {
 
     @Test("the host's entries join the playbook's in the planned filter, for that host only")
     func merges() throws {
-        let inventory = """
-            all:
-              hosts:
-                c7:
-                  lvmguard_host_vgs: [vghost]
-                  lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4]
-                other:
-                  lvmguard_host_vgs: [vghost]
-            """
         let facts = try Fixture.facts(LVM202Tests.fixture, LVM202Tests.loop1OnISCSI)
         let desired = Fixture.desired("  accept: [/dev/disk/by-id/wwn-0x5000c500aaaaaaaa]\n")
-        let withOwn = try #require(Self.settings(["inv/hosts.yaml": inventory]).0)
+        let withOwn = Fixture.host(
+            "c7", hostVGs: ["vghost"], variables: ["lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4]"])
         let planned = try #require(Planner.plan(withOwn, facts: facts, desired: desired).configEdit?.planned)
         #expect(planned == #"[ "a|^/dev/disk/by-id/wwn-0x5000c500a1b2c3d4$|", "a|^/dev/disk/by-id/wwn-0x5000c500aaaaaaaa$|", "#
             + #""a|^/dev/loop0$|", "r|.*|" ]"#)
-        let without = try #require(Self.settings(["inv/hosts.yaml": inventory], host: "other").0)
+        let without = Fixture.host("other", hostVGs: ["vghost"])
         let plannedOther = try #require(Planner.plan(without, facts: facts, desired: desired).configEdit?.planned)
         #expect(!plannedOther.contains("a1b2c3d4"))
     }

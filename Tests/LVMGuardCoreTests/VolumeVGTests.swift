@@ -9,17 +9,10 @@ struct VolumeVGTests {
     static let fixture = "nova-lvm"
     static let disk = "nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
 
-    static func host(_ variables: String) -> HostSettings {
-        let (inventory, errors) = loadInventory(["inv/hosts.yaml": "all:\n  hosts:\n    v-nova:\n\(variables)"])
-        precondition(errors.isEmpty, "\(errors)")
-        var diagnostics = Diagnostics()
-        return HostSettings(inventory!.hosts["v-nova"]!, diagnostics: &diagnostics)!
-    }
-
     @Test("declared: the guest's VG carries the volume LV it sits in; nova stays the host's; deactivated by UUID")
     func declared() throws {
         let facts = try Fixture.facts(Self.fixture)
-        let plan = Planner.plan(Self.host("      lvmguard_volume_vgs: [nova]\n"), facts: facts, desired: Fixture.desired())
+        let plan = Planner.plan(Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"]), facts: facts, desired: Fixture.desired())
         #expect(plan.status == .changes, "\(plan.reasons)")
         let guest = try #require(plan.ownership?.guestVGs.first)
         #expect(guest.name == "guestvg")
@@ -35,10 +28,10 @@ struct VolumeVGTests {
         let facts = try Fixture.facts(Self.fixture) { sections in
             sections["libvirt-xml"] = sections["libvirt-xml"]!.with(stdout: "")
         }
-        let declared = Planner.plan(Self.host("      lvmguard_volume_vgs: [nova]\n"), facts: facts, desired: Fixture.desired())
+        let declared = Planner.plan(Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"]), facts: facts, desired: Fixture.desired())
         #expect(declared.ownership?.guestVGs.map(\.name) == ["guestvg"], "\(declared.reasons)")
         #expect(declared.ownership?.guestVGs.first?.evidence?.instances == [])
-        let undeclared = Planner.plan(Self.host("      lvmguard_host_vgs: []\n"), facts: facts, desired: Fixture.desired())
+        let undeclared = Planner.plan(Fixture.host("v-nova"), facts: facts, desired: Fixture.desired())
         #expect(undeclared.status == .blocked, "\(undeclared.reasons)")
         #expect(undeclared.ownership?.guestVGs.isEmpty == true)
     }
@@ -55,7 +48,7 @@ struct VolumeVGTests {
     @Test("a volume declaration naming no VG warns in its own words")
     func missingVolumeVG() throws {
         let plan = Planner.plan(
-            Self.host("      lvmguard_volume_vgs: [nova, cinder-volumes]\n"), facts: try Fixture.facts(Self.fixture),
+            Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova, cinder-volumes]"]), facts: try Fixture.facts(Self.fixture),
             desired: Fixture.desired())
         #expect(plan.warningKinds.contains(.missingVolumeDeclaration(name: "cinder-volumes")))
         #expect(plan.warnings.map(\.message).contains("lvmguard_volume_vgs names 'cinder-volumes', but the host has no such VG"),

@@ -136,35 +136,19 @@ public struct Ownership: Sendable {
         let boot = Self.bootReferences(facts: facts, graph: graph, usedVGs: Set(use.reasons.keys))
         for (uuid, why) in boot.reasons { reasons[uuid, default: []] += why }
 
-        var ambiguousDeclarations: [String] = []
-        var missingDeclarations: [String] = []
         // A person's word (a declaration, the policy's accept list) settles a VG; evidence does not outweigh it.
-        var declared = Set<String>()
-        for name in declaredVGs {
-            let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
-            if matches.isEmpty { missingDeclarations.append(name) }
-            if matches.count > 1 { ambiguousDeclarations.append(name); continue }
-            for vg in matches {
-                reasons[vg.uuid, default: []].append("declared in lvmguard_host_vgs"); declared.insert(vg.uuid)
-            }
+        let hosts = Self.resolve(declaredVGs, in: facts)
+        let volumes = Self.resolve(volumeVGs, in: facts)
+        for uuid in hosts.uuids { reasons[uuid, default: []].append("declared in lvmguard_host_vgs") }
+        for uuid in volumes.uuids {
+            reasons[uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
         }
-        var volumes = Set<String>()
-        var ambiguousVolumes: [String] = [], missingVolumes: [String] = []
-        for name in volumeVGs {
-            let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
-            if matches.isEmpty { missingVolumes.append(name) }
-            if matches.count > 1 { ambiguousVolumes.append(name); continue }
-            for vg in matches {
-                reasons[vg.uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
-                declared.insert(vg.uuid)
-                volumes.insert(vg.uuid)
-            }
-        }
+        var declared = hosts.uuids.union(volumes.uuids)
         for pv in facts.pvs where !pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
             reasons[pv.vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
             declared.insert(pv.vgUUID)
         }
-        let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes)
+        let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes.uuids)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
         var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []
@@ -213,8 +197,8 @@ public struct Ownership: Sendable {
                         path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
                 })
         }
-        self.ambiguousVolumeDeclarations = ambiguousVolumes
-        self.missingVolumeDeclarations = missingVolumes
+        self.ambiguousVolumeDeclarations = volumes.ambiguous
+        self.missingVolumeDeclarations = volumes.missing
         self.unclaimedVGs = unclaimed
         self.hostPVDevices = hostPVs.sorted().map { name in
             let majMin = graph.majMin(ofPath: name)
@@ -224,8 +208,8 @@ public struct Ownership: Sendable {
                 isDeviceMapper: majMin.flatMap(graph.dmDevice) != nil,
                 identityLinks: majMin.map(graph.identityLinks(of:)) ?? [])
         }
-        self.ambiguousDeclarations = ambiguousDeclarations
-        self.missingDeclarations = missingDeclarations
+        self.ambiguousDeclarations = hosts.ambiguous
+        self.missingDeclarations = hosts.missing
         self.ambiguousBootReferences = boot.ambiguous
     }
 
@@ -233,6 +217,18 @@ public struct Ownership: Sendable {
     /// resolved to the device it is now, by major:minor. A name (`rd.lvm.lv=vg/lv`, `rd.lvm.vg=vg`, or a path
     /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
     /// when exactly one is; otherwise it is reported as ambiguous.
+    /// Declared VG names or UUIDs resolved against the host's VGs: the UUIDs they name, the names that match no VG, and
+    /// the names several VGs carry (which declare nothing until given as a UUID).
+    static func resolve(_ names: [String], in facts: HostFacts) -> (uuids: Set<String>, missing: [String], ambiguous: [String]) {
+        var uuids = Set<String>(), missing: [String] = [], ambiguous: [String] = []
+        for name in names {
+            let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
+            if matches.isEmpty { missing.append(name) }
+            if matches.count > 1 { ambiguous.append(name) } else { uuids.formUnion(matches.map(\.uuid)) }
+        }
+        return (uuids, missing, ambiguous)
+    }
+
     static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<String>)
         -> (reasons: [String: [String]], ambiguous: [BootReferenceConflict])
     {

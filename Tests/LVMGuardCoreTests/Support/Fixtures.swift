@@ -31,10 +31,11 @@ enum Fixture {
         }
     }
 
-    /// A host named after the scenario, with optional lvmguard variables.
-    static func host(_ name: String, hostVGs: [String] = []) -> HostSettings {
+    /// A host named after the scenario, with optional lvmguard variables (`variables`: YAML lines, "key: value" each).
+    static func host(_ name: String, hostVGs: [String] = [], variables: [String] = []) -> HostSettings {
         var yaml = "all:\n  hosts:\n    \(name):\n"
         if !hostVGs.isEmpty { yaml += "      lvmguard_host_vgs: [\(hostVGs.joined(separator: ", "))]\n" }
+        for line in variables { yaml += "      \(line)\n" }
         let (inventory, _) = loadInventory(["inv/hosts.yaml": yaml])
         var diagnostics = Diagnostics()
         return HostSettings(inventory!.hosts[name]!, diagnostics: &diagnostics)!
