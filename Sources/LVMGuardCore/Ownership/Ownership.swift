@@ -219,7 +219,9 @@ public struct Ownership: Sendable {
     /// when exactly one is; otherwise it is reported as ambiguous.
     /// Declared VG names or UUIDs resolved against the host's VGs: the UUIDs they name, the names that match no VG, and
     /// the names several VGs carry (which declare nothing until given as a UUID).
-    static func resolve(_ names: [String], in facts: HostFacts) -> (uuids: Set<String>, missing: [String], ambiguous: [String]) {
+    static func resolve(_ names: [String], in facts: HostFacts) -> (
+        uuids: Set<String>, missing: [String], ambiguous: [String]
+    ) {
         var uuids = Set<String>(), missing: [String] = [], ambiguous: [String] = []
         for name in names {
             let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
