@@ -333,11 +333,8 @@ extension HostFacts {
                 let words = line.split(separator: " ", maxSplits: 1)
                 return words.count == 2 ? (String(words[0]), String(words[1])) : nil
             }, uniquingKeysWith: { $1 })
-        deviceLinks = Dictionary(
-            ((try? required(.devLinks, "device links"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
-                let words = line.split(separator: " ", maxSplits: 1)
-                return words.count == 2 ? (String(words[0]), String(words[1])) : nil
-            }, uniquingKeysWith: { $1 })
+        deviceLinks = DeviceLinks.resolved(
+            ((try? required(.devLinks, "device links"))?.outputLines() ?? []).map(String.init))
 
         let initramfsWords = (sections[.initramfs]?.stdout.trimmingWhitespace() ?? "none").split(
             separator: " ", maxSplits: 1)
