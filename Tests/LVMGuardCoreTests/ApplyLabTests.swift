@@ -6,6 +6,12 @@ import Testing
 struct PrivateLab {
     let state: String
     let names: [String]
+    let started = Date()
+
+    /// Prints how far into the test a step ends ("[lab +42s] NAME: STEP"), for the CI log: where a VM test's time goes.
+    func mark(_ step: String) {
+        print("[lab +\(Int(Date().timeIntervalSince(started)))s] \(names.joined(separator: ",")): \(step)")
+    }
 
     static func start(_ specs: [String]) throws -> PrivateLab? {
         guard getuid() == 0, FileManager.default.fileExists(atPath: "/usr/bin/qemu-system-x86_64") else {

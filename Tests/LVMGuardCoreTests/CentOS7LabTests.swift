@@ -38,9 +38,11 @@ struct CentOS7LabTests {
         }
         defer { lab.stop() }
         try provesItsLVM(lab)
+        lab.mark("booted")
         let ids = try GuestAndHost(lab)
         try diagnoses(lab, ids)
         let planFile = try plansReadOnly(lab, ids)
+        lab.mark("diagnosed and planned")
 
         // dracut's lvm module leaves LVM's udev rule out of its image, so without lvmguard's rule the image would make no
         // lvm-pv-uuid links and, with the planned filter, never find the root's PV. apply writes the rule and the drop-in
@@ -60,6 +62,7 @@ struct CentOS7LabTests {
         }
         #expect(try lab.text(Self.host, confSum) == confBefore && lab.text(Self.host, imageSum) == before)
         #expect(try lab.text(Self.host, Self.lvmetadPVs) == [ids.hostPV, ids.guestPV].sorted().joined(separator: "\n"))
+        lab.mark("cut at pv-links, booted")
 
         // Power cut once lvm.conf is written too: the old image (old lvm.conf inside) finds the root; then lvmetad,
         // fed by udev under the new lvm.conf, never sees the guest's PV: fixed at boot already, the image not yet.
@@ -67,6 +70,7 @@ struct CentOS7LabTests {
         try bootsItsRoot(lab, "after a cut with lvm.conf written")
         #expect(try lab.text(Self.host, confSum) != confBefore && lab.text(Self.host, imageSum) == before)
         try fixed(lab, ids, "after a cut with lvm.conf written")
+        lab.mark("cut at config, booted")
 
         // The rerun converges: the files and lvm.conf are in place, the image is built with them (dracut's lvm module
         // leaves LVM's udev rule out; lvmguard's comes in through the drop-in), checked, and renamed over the old one.
@@ -84,6 +88,7 @@ struct CentOS7LabTests {
         try fixed(lab, ids, "after apply")
         #expect(try lab.ssh(Self.host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
         _ = try lab.ssh(Self.host, "multipath >/dev/null 2>&1; udevadm settle")
+        lab.mark("applied with the image built")
 
         // A power cycle: the new image makes the lvm-pv-uuid links, its filter accepts the root's PV by one, and it
         // activates centos/root and centos/swap; then lvmetad starts empty, udev feeds it every PV again, lvm2-pvscan@
@@ -91,6 +96,7 @@ struct CentOS7LabTests {
         #expect(try lab.reboot(Self.host).status == 0)
         try fixed(lab, ids, "after the power cycle")
         try bootsItsRoot(lab, "after the power cycle")
+        lab.mark("power cycled")
 
         // Under the policy that leaves the initramfs alone, a second apply changes nothing, lvm.conf's mtime stays; check
         // agrees.
@@ -99,6 +105,7 @@ struct CentOS7LabTests {
         #expect(again.status == 0 && again.stdout.contains("changed=0 failed=0"), "\(again.stdout.suffix(1500))")
         #expect(try lab.text(Self.host, "stat -c %Y /etc/lvm/lvm.conf") == mtime)
         #expect(try lab.lvmguard(["check", "-i", "INVENTORY", ApplyLabTests.playbook]).status == 0)
+        lab.mark("second apply and check")
 
         // rollback: the old lvm.conf, and lvmetad's view follows (pvscan --cache): the guest's PV is seen again.
         let backup = try lab.text(Self.host, "ls /etc/lvm/lvm.conf.lvmguard-* | head -n 1")
@@ -113,6 +120,7 @@ struct CentOS7LabTests {
         }
         #expect(try lab.text(Self.host, Self.lvmetadPVs) == ([ids.hostPV, ids.guestPV].sorted().joined(separator: "\n")),
                 "lvmetad sees the guest's PV again")
+        lab.mark("rolled back")
 
         // The image's content says which tool rebuilds it, not its name nor the tools installed: this host has
         // initramfs-tools too, and dracut's image named as Debian names it is still dracut's.

@@ -30,9 +30,11 @@ printf '%s\n' '/dev/mapper/centos-root / ext4 defaults 0 1' 'LABEL=lab-boot /boo
     > /mnt/etc/fstab
 lvm202_enable_lvmetad /mnt
 # CentOS 7's dracut defaults (01-dist.conf: hostonly), with the lab's disk driver and nothing for the SAN: its paths
-# appear after the switch to the real root, where multipathd claims them.
+# appear after the switch to the real root, where multipathd claims them. The image is left uncompressed
+# (compress="cat"): under emulation that takes a third off each build (measured 137 s -> 93 s) and every lsinitrd;
+# what lvmguard reads and checks in an image is the same either way.
 mkdir -p /mnt/etc/dracut.conf.d
-printf '%s\n' 'hostonly="yes"' 'hostonly_cmdline="no"' 'add_dracutmodules+=" lvm "' \
+printf '%s\n' 'hostonly="yes"' 'hostonly_cmdline="no"' 'add_dracutmodules+=" lvm "' 'compress="cat"' \
     'add_drivers+=" virtio_pci virtio_blk dm_mod ext4 "' 'omit_drivers+=" virtio_scsi sd_mod "' \
     > /mnt/etc/dracut.conf.d/centos.conf
 mount /dev/vdc /mnt/boot
