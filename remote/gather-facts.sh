@@ -152,11 +152,20 @@ image=
 for candidate in "/boot/initramfs-$kernel.img" "/boot/initrd.img-$kernel"; do
     if [ -f "$candidate" ]; then image=$candidate; break; fi
 done
-built_by=
+built_by= unpacked=
 # dracut's module list, one file taken out of the image (a whole listing takes four times as long on a slow host).
 if [ -n "$image" ] && have lsinitrd && bounded "$BOUND" lsinitrd -f usr/lib/dracut/modules.txt "$image" \
     > "$TMP/initramfs-probe" 2>/dev/null && [ -s "$TMP/initramfs-probe" ]; then
     built_by=dracut
+elif [ -n "$image" ] && have unmkinitramfs && mkdir -p "$TMP/initrd" \
+    && bounded "$BOUND" unmkinitramfs "$image" "$TMP/initrd" >/dev/null 2>&1; then
+    # Unpacked once: the tool is told by the tree, and its lvm.conf is read from it below.
+    unpacked=yes
+    if [ -n "$(find "$TMP/initrd" -path '*/usr/lib/dracut/*' -print -quit)" ]; then
+        built_by=dracut
+    elif [ -n "$(find "$TMP/initrd" -path '*/conf/initramfs.conf' -print -quit)" ]; then
+        built_by=initramfs-tools
+    fi
 elif [ -n "$image" ] && have lsinitramfs && bounded "$BOUND" lsinitramfs "$image" > "$TMP/initramfs-probe" 2>/dev/null
 then
     # The listing's own status decides; the markers are read from its file afterwards.
@@ -175,9 +184,9 @@ if [ "$built_by" = dracut ] && have dracut && have lsinitrd; then
         sh "${LVMGUARD_PV_LINK_RULE:-}" "${LVMGUARD_PV_LINK_DRACUT:-}"
 elif [ "$built_by" = initramfs-tools ] && have update-initramfs; then
     section initramfs echo "initramfs-tools $image"
-    if have unmkinitramfs; then
-        mkdir -p "$TMP/initrd"
-        section initramfs-lvm-conf bounded "$BOUND" sh -c 'unmkinitramfs "$1" "$2" >/dev/null 2>&1; f=$(find "$2" -path "*/etc/lvm/lvm.conf" | head -n 1); [ -n "$f" ] && cat "$f"' sh "$image" "$TMP/initrd"
+    if [ "$unpacked" = yes ]; then
+        section initramfs-lvm-conf sh -c 'f=$(find "$1" -path "*/etc/lvm/lvm.conf" -print -quit); [ -n "$f" ] && cat "$f"' \
+            sh "$TMP/initrd"
     fi
 else
     # No image, one no installed tool can rebuild, or one lvmguard cannot tell: nothing to keep in sync here.
