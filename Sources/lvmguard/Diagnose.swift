@@ -6,7 +6,8 @@ import LVMGuardRemote
 /// `lvmguard diagnose`: why a multipath map is "in use", on one host, read-only.
 struct Diagnose: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain, read-only, who holds a multipath map open on one host and the plan that frees it.",
+        abstract:
+            "Explain, read-only, who holds a multipath map open on one host, or why host LVM refuses a device.",
         discussion: """
             Give the host (--host, a name in the inventory) and what you have: os-brick's log line from \
             nova-compute.log (--log-line, pasted whole: its dm-uuid-mpath-<wwid> names the map), a WWID, a map \
@@ -15,8 +16,14 @@ struct Diagnose: AsyncParsableCommand {
             whose VG each is), the instances whose disk it is, why host LVM could activate the guest's VG \
             (the filter or devices file in force), and the plan that fixes the host.
 
-            Exit codes: 0 the map is not held by host LVM; 4 host LVM holds the map (the incident); \
-            1 invalid files or arguments, or the map was not found; 3 the host was unreachable.
+            With --device (day two: pvcreate says "excluded by a filter"), it says instead what the device is \
+            (its names, the VG it is a PV of, an instance's disk), the rule in force that refuses or accepts it, \
+            and, for a disk nobody declared, the lvmguard_accept entry that lets the next apply accept it.
+
+            Exit codes: 0 the map is not held by host LVM, or the device is seen or a guest's; 4 host LVM holds \
+            the map (the incident); 5 the device is refused and not declared (or declared, not yet applied); \
+            1 invalid files or arguments, the map or device was not found, or its rule cannot be evaluated; \
+            3 the host was unreachable.
             """
     )
 
@@ -41,6 +48,9 @@ struct Diagnose: AsyncParsableCommand {
     @Option(help: "The instance whose disk the map is: nova's instance UUID (the libvirt domain's) or the domain name.")
     var instance: String?
 
+    @Option(help: "A device host LVM refuses or sees (/dev/sdc, a /dev/disk/by-id link): why, and what to declare.")
+    var device: String?
+
     @Option(help: "Output format: text or json.")
     var format: Format = .text
 
@@ -48,8 +58,9 @@ struct Diagnose: AsyncParsableCommand {
     var noColor = false
 
     func validate() throws {
-        guard logLine != nil || wwid != nil || map != nil || instance != nil else {
-            throw ValidationError("give one of --log-line, --wwid, --map or --instance")
+        let given = [logLine, wwid, map, instance, device].compactMap { $0 }.count
+        guard given == 1 else {
+            throw ValidationError("give exactly one of --log-line, --wwid, --map, --instance or --device")
         }
         if let logLine, Diagnosis.Query.wwid(inLogLine: logLine) == nil {
             throw ValidationError(
@@ -73,6 +84,10 @@ struct Diagnose: AsyncParsableCommand {
             Terminal.writeError("\(host): unreachable: \(error.message)\n")
             throw ExitCode(3)
         }
+        if let device {
+            try report(DeviceDiagnosis.analyze(device, host: target, facts: facts, desired: loaded.desired))
+            return
+        }
         let query = Diagnosis.Query(logLine: logLine, wwid: wwid, map: map, instance: instance)
         let diagnosis = Diagnosis.analyze(query, host: target, facts: facts, desired: loaded.desired)
         switch format {
@@ -84,6 +99,19 @@ struct Diagnose: AsyncParsableCommand {
         case .heldByHostLVM: throw ExitCode(4)
         case .notFound: throw ExitCode.failure
         case .free, .heldByOther: return
+        }
+    }
+
+    /// Prints a device diagnosis and exits with its verdict's code.
+    private func report(_ diagnosis: DeviceDiagnosis) throws {
+        switch format {
+        case .text: print(DeviceDiagnosisReport.text(diagnosis), terminator: "")
+        case .json: print(try JSONOutput.text(diagnosis))
+        }
+        switch diagnosis.verdict {
+        case .refusedUndeclared, .declaredNotApplied: throw ExitCode(5)
+        case .notFound, .undetermined: throw ExitCode.failure
+        case .accepted, .guestDevice: return
         }
     }
 }

@@ -17,6 +17,7 @@ struct LVMGuard: AsyncParsableCommand {
               2   changes pending (plan --detailed-exitcode)
               3   some hosts are blocked (need a person) or unreachable
               4   diagnose: host LVM holds the multipath map (the incident)
+              5   diagnose --device: host LVM refuses the device and nobody declared it (lvmguard_accept)
               64  bad command-line usage
               130 interrupted (Ctrl-C, SIGTERM): running hosts finished, no new host was started
             """,

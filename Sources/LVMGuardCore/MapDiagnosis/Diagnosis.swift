@@ -48,6 +48,8 @@ public struct Diagnosis: Sendable, Codable {
         public let owner: String?
     }
 
+    public var format = "lvmguard-diagnosis"
+    public var version = 1
     public let host: String
     public let query: Query
     public let verdict: Verdict
