@@ -61,6 +61,11 @@ struct VolumeLabTests {
         let refused = try lab.ssh(host, "pvcreate -y \(disk)")
         #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains("filter"),
                 "the filter refuses an undeclared disk: \(refused.stdout) \(refused.stderr)")
+        // diagnose names the refusal and the declaration that ends it, by the disk's WWN.
+        let diagnosed = try lab.lvmguard(
+            ["diagnose", "-i", "INVENTORY", ApplyLabTests.playbook, "--host", host, "--device", "/dev/sda"])
+        #expect(diagnosed.status == 5 && diagnosed.stdout.contains("lvmguard_accept: [\"\(disk)\"]"),
+                "\(diagnosed.stdout) \(diagnosed.stderr)")
         try "lvmguard_volume_vgs: [nova]\nlvmguard_accept: [\(disk)]\n".write(
             toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
         let declared = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
