@@ -150,7 +150,7 @@ write_config() {
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
         # Journaled before the change: a journal that cannot be written leaves a backup no rollback finds.
         if ! journal "$LVMGUARD_TIMESTAMP config $CONF backup=$BACKUP sha256_before=$LVMGUARD_EXPECT_SHA256 sha256_after=$(sha256sum "$TMP/candidate" | cut -d' ' -f1)"; then
-            step config failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $CONF is unchanged"
+            step config failed "cannot write $LVMDIR/lvmguard.journal: $(write_failure "$LVMDIR"); $CONF is unchanged"
             [ -z "${DEVICES_DONE:-}" ] || restore_devices_file
             return 1
         fi
@@ -170,9 +170,9 @@ build_devices_file() {
     mkdir -p "$1/devices" || { step "$2" failed "cannot create $1/devices"; return 1; }
     built="$1/devices/${DEVICES##*/}"
     if [ -e "$DEVICES" ]; then
-        cp "$DEVICES" "$built" || { step "$2" failed "cannot copy $DEVICES (disk full?)"; return 1; }
+        cp "$DEVICES" "$built" || { step "$2" failed "cannot copy $DEVICES: $(write_failure "${built%/*}")"; return 1; }
     elif [ "$LVMGUARD_DEVICES_CREATE" = 1 ]; then
-        : > "$built" || { step "$2" failed "cannot create $built (disk full?)"; return 1; }
+        : > "$built" || { step "$2" failed "cannot create $built: $(write_failure "${built%/*}")"; return 1; }
     fi
     for device in $LVMGUARD_DEVICES_ADD; do
         bounded "$BOUND" env LVM_SYSTEM_DIR="$1" lvm lvmdevices --yes --adddev "$device" > "$TMP/out" 2>&1 \
@@ -193,7 +193,7 @@ install_devices_file() {
         saved="$DEVICES.lvmguard-$LVMGUARD_TIMESTAMP"
         keep_copy "$DEVICES" "$saved" || { step devices-file failed "$WHY; $DEVICES is unchanged"; return 1; }
         journal "$LVMGUARD_TIMESTAMP devices $DEVICES backup=$saved" \
-            || { step devices-file failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $DEVICES is unchanged"; return 1; }
+            || { step devices-file failed "cannot write $LVMDIR/lvmguard.journal: $(write_failure "$LVMDIR"); $DEVICES is unchanged"; return 1; }
     fi
     replace_whole "$1" "$DEVICES" || { step devices-file failed "$WHY; $DEVICES is unchanged"; return 1; }
     DEVICES_DONE=1
@@ -219,7 +219,7 @@ edit_devices_file() {
     [ -z "${DEVICES_DONE:-}" ] || return 0
     if [ "$LVMGUARD_DEVICES_ADD$LVMGUARD_DEVICES_REMOVE$LVMGUARD_DEVICES_CREATE" != 0 ]; then
         # Built with the whole configuration in place (lvm.conf and what LVM reads beside it), as validate saw it.
-        config_dir "$CONF" || { step devices-file failed "cannot prepare $TMP/lvm (disk full?)"; return 1; }
+        config_dir "$CONF" || { step devices-file failed "cannot prepare $TMP/lvm: $(write_failure "$TMP")"; return 1; }
         build_devices_file "$TMP/lvm" devices-file || return 1
         install_devices_file "$TMP/lvm/devices/${DEVICES##*/}" || return 1
     fi
@@ -244,7 +244,7 @@ install_pv_link_files() {
             keep_copy "$path" "${record#backup=}" || { step pv-links failed "$WHY; $CONF is unchanged"; return 1; }
         fi
         journal "$LVMGUARD_TIMESTAMP pv-links $path $record" \
-            || { step pv-links failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $path and $CONF are unchanged"; return 1; }
+            || { step pv-links failed "cannot write $LVMDIR/lvmguard.journal: $(write_failure "$LVMDIR"); $path and $CONF are unchanged"; return 1; }
         replace_whole "$TMP/pv-link-$name" "$path" || { step pv-links failed "$WHY; $CONF is unchanged"; return 1; }
         case $record in
             created) step pv-links changed "wrote $path (it was not there)" ;;
@@ -307,7 +307,7 @@ main() {
     if [ "$LVMGUARD_INITRAMFS" != none ]; then
         # Journaled first, so that rollback rebuilds it from the lvm.conf it restores even after a cut build.
         if ! journal "$LVMGUARD_TIMESTAMP initramfs $LVMGUARD_INITRAMFS $LVMGUARD_INITRAMFS_IMAGE"; then
-            step initramfs failed "cannot write $LVMDIR/lvmguard.journal (disk full?); $LVMGUARD_INITRAMFS_IMAGE not rebuilt"
+            step initramfs failed "cannot write $LVMDIR/lvmguard.journal: $(write_failure "$LVMDIR"); $LVMGUARD_INITRAMFS_IMAGE not rebuilt"
             failed=1
         elif ! rebuild_initramfs "$LVMGUARD_INITRAMFS" "$LVMGUARD_INITRAMFS_IMAGE" "$LVMGUARD_TIMESTAMP"; then
             failed=1

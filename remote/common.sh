@@ -36,7 +36,7 @@ setup() {
         NOLVMETAD='global { use_lvmetad = 0 }'
         PERMISSIVE="$PERMISSIVE $NOLVMETAD"
     fi
-    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory (disk full?)"; return 1; }
+    TMP=$(mktemp -d 2>/dev/null) || { step prepare failed "cannot create a temporary directory: $(write_failure "${TMPDIR:-/tmp}")"; return 1; }
     # TERM keeps bounds.sh's trap (the deadline report), whose exit runs this one.
     INITRD_NEW=
     REPLACING=
@@ -83,13 +83,34 @@ overriding_files() {
     done
 }
 
+# Why writing into directory $1 failed, as an SRE would check it: its file system mounted read-only, full, or out
+# of inodes (df and /proc/mounts), so the report names the file system instead of a guess.
+write_failure() {
+    wf_line=$(bounded "$BOUND" df -Pk "$1" 2>/dev/null | tail -n 1)
+    wf_mount=${wf_line##* }
+    wf_free=$(echo "$wf_line" | awk '{ print $4 }')
+    wf_inodes=$(bounded "$BOUND" df -Pi "$1" 2>/dev/null | tail -n 1 | awk '{ print $4 }')
+    if [ -z "$wf_line" ]; then
+        echo "the file system of $1 does not answer (df)"
+    elif awk -v m="$wf_mount" '$2 == m { n = split($4, o, ","); ro = 0; for (i = 1; i <= n; i++) if (o[i] == "ro") ro = 1 }
+        END { exit !ro }' /proc/mounts 2>/dev/null; then
+        echo "the file system at $wf_mount is mounted read-only"
+    elif [ "$wf_free" = 0 ]; then
+        echo "the file system at $wf_mount is full (0 KB free)"
+    elif [ "$wf_inodes" = 0 ]; then
+        echo "the file system at $wf_mount has no free inodes"
+    else
+        echo "the file system at $wf_mount refused the write ($wf_free KB free)"
+    fi
+}
+
 # Replaces file $2 whole with a copy of file $1: written beside it ($2.lvmguard-new) and compared, then as
 # rename_over. On failure (1) $2 is unchanged, nothing is left beside it, and WHY says what failed.
 replace_whole() {
     REPLACING="$2.lvmguard-new"
     if ! { cp "$1" "$REPLACING" && cmp -s "$1" "$REPLACING"; }; then
         rm -f "$REPLACING"; REPLACING=
-        WHY="cannot write $2.lvmguard-new (disk full?)"
+        WHY="cannot write $2.lvmguard-new: $(write_failure "${2%/*}")"
         return 1
     fi
     shift
@@ -127,7 +148,7 @@ rename_over() {
 keep_copy() {
     if ! { cp -p "$1" "$2" && cmp -s "$1" "$2"; }; then
         rm -f "$2"
-        WHY="cannot write the backup $2 (disk full?)"
+        WHY="cannot write the backup $2: $(write_failure "${2%/*}")"
         return 1
     fi
 }
