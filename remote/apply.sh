@@ -290,6 +290,7 @@ main() {
     setup || return 1
     lock || return $?
     check_fingerprint || return $?
+    if [ "$LVMGUARD_INITRAMFS" != none ]; then initramfs_room "$LVMGUARD_INITRAMFS_IMAGE" || return 1; fi
     install_pv_link_files || return 1
     fault_point pv-links
     write_config || return 1

@@ -192,6 +192,21 @@ long_bound() {
     echo "$limit"
 }
 
+# Whether the file system holding initramfs image $1 has room for a new image built beside it: the old image's size
+# and a fifth more (the old one is then kept by a hard link, which takes no room). Checked before the first change, so a
+# full /boot stops the run with nothing changed, instead of after lvm.conf was swapped in, with the build failing late.
+initramfs_room() {
+    [ -f "$1" ] || return 0
+    room_need=$(( $(wc -c < "$1") / 1024 * 6 / 5 + 1024 ))
+    room_line=$(bounded "$BOUND" df -Pk "${1%/*}" 2>/dev/null | tail -n 1)
+    room_free=$(echo "$room_line" | awk '{ print $4 }')
+    case "$room_free" in ''|*[!0-9]*) return 0 ;; esac
+    [ "$room_free" -ge "$room_need" ] && return 0
+    step initramfs failed "the file system at ${room_line##* } has $room_free KB free, and a new image beside $1 needs \
+about $room_need KB: nothing was changed; free space there and run apply again"
+    return 1
+}
+
 # Rebuilds initramfs image $2 with tool $1 (dracut or initramfs-tools) so that it carries the lvm.conf in place,
 # never over the image the host boots: built beside it ($2.lvmguard-new), checked to carry lvm.conf's device settings,
 # flushed, then renamed over $2, the old image kept as $2.lvmguard-$3. Cut at any instant (deadline, kill, power),

@@ -364,6 +364,15 @@ struct InitramfsLabTests {
         let before = try lab.text(host, Self.initramfsSum)
         let original = try lab.text(host, "sha256sum < /etc/lvm/lvm.conf")
 
+        // /boot full: apply stops before its first change, naming the file system; freed, the rest goes on.
+        #expect(try lab.ssh(host, "fallocate -l $(( $(df -Pk /boot | awk 'END { print $4 }') - 2048 ))K /boot/fill").status == 0)
+        let full = try lab.lvmguard(["apply", "-i", "INVENTORY", playbook, "--yes"])
+        #expect(full.status == 1 && full.stdout.contains("initramfs: failed: the file system at /boot has")
+                && full.stdout.contains("nothing was changed"), "\(full.stdout.suffix(1500))")
+        #expect(try lab.text(host, "sha256sum < /etc/lvm/lvm.conf") == original, "lvm.conf unchanged with /boot full")
+        #expect(try lab.text(host, Self.initramfsSum) == before, "the image unchanged with /boot full")
+        #expect(try lab.ssh(host, "rm /boot/fill").status == 0)
+
         // A power cut while the initramfs is being built: the host boots its old image, whole, on its own root.
         try Self.cutPowerDuringInitramfsBuild(lab, host, playbook: playbook)
         #expect(try lab.text(host, "findmnt -n -o SOURCE /") == "/dev/mapper/rootvg-root", "booted on its own root after the cut")
