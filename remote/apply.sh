@@ -146,6 +146,7 @@ write_config() {
         # The devices file the trial used goes in whole before lvm.conf turns it on: until then LVM ignores it.
         if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then
             install_devices_file "$TMP/lvm/devices/${DEVICES##*/}" || return 1
+            fault_point devices-file
         fi
         BACKUP="$CONF.lvmguard-$LVMGUARD_TIMESTAMP"
         # Journaled before the change: a journal that cannot be written leaves a backup no rollback finds.

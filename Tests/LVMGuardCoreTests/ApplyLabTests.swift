@@ -50,6 +50,22 @@ struct PrivateLab {
     func lvmguard(_ arguments: [String]) throws -> CommandResult {
         try LabHost.lvmguard(arguments.map { $0 == "INVENTORY" ? inventory : $0 })
     }
+
+    /// Runs lvmguard with `arguments` (an apply) told to wait at fault point `point` on `host`, cuts the host's power
+    /// there (lab/power-cut.sh: qemu killed, no shutdown) and powers it on again. The run must report the state as
+    /// unknown, never as changed or as nothing done.
+    func cutPower(_ host: String, at point: RemoteContract.FaultPoint, _ arguments: [String]) throws {
+        let apply = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard"]
+                                        + arguments.map { $0 == "INVENTORY" ? inventory : $0 },
+                                    environment: ["NO_COLOR": "1", RemoteContract.Variable.faultPause.rawValue: point.rawValue])
+        let reached = try ssh(host, "i=0; until [ -e /run/lvmguard-fault-\(point.rawValue) ]; do i=$((i + 1)); "
+                                  + "[ $i -le 1200 ] || exit 1; sleep 0.1; done")
+        #expect(reached.status == 0, "apply reached \(point.rawValue)")
+        let cut = try run([LabHost.repository + "/lab/power-cut.sh", host], environment: ["LVMGUARD_LAB_STATE": state])
+        #expect(cut.status == 0, "\(cut.stderr.suffix(1500))")
+        let outcome = apply.wait()
+        #expect(outcome.status != 0 && outcome.stdout.contains("state unknown"), "\(outcome.stdout.suffix(1500))")
+    }
 }
 
 @Suite("apply on real hosts: exactly the plan, atomic, idempotent, verified, through reboots", .serialized)
@@ -263,8 +279,17 @@ struct IdentityLabTests {
         let before = try lab.text(host, "readlink -f \(Self.localDisk)")
         #expect(before.hasPrefix("/dev/sd"), "the local SCSI disk: \(before)")
         #expect(try lab.text(host, "cat /srv/data/owner") == "host hostvg/data on the local SCSI disk")
+        // The move to the devices file cut by a power loss once the complete file is in place, before lvm.conf turns
+        // it on: the host boots on the old lvm.conf, its VG up, the new file there but not in force.
+        let original = try lab.text(host, "sha256sum < /etc/lvm/lvm.conf")
+        try lab.cutPower(host, at: .devicesFile, ["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(try lab.text(host, "sha256sum < /etc/lvm/lvm.conf") == original, "the old lvm.conf after the cut")
+        #expect(try lab.text(host, "lvmconfig --type full devices/use_devicesfile") == "use_devicesfile=0")
+        #expect(try lab.text(host, "cat /srv/data/owner") == "host hostvg/data on the local SCSI disk", "the host's VG mounted")
+        #expect(try lab.text(host, "ls /etc/lvm /etc/lvm/devices | grep -c lvmguard-new || true") == "0", "nothing half-written")
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
-        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(applied.status == 0, "the rerun converges: \(applied.stdout.suffix(2500))")
+        #expect(try lab.text(host, "lvmconfig devices/use_devicesfile") == "use_devicesfile=1")
         let devices = try lab.text(host, "cat /etc/lvm/devices/system.devices")
         #expect(devices.contains("IDTYPE=sys_wwid") || devices.contains("IDTYPE=sys_serial"), "the disk is listed by identity: \(devices)")
 

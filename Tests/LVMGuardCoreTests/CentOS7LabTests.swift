@@ -55,7 +55,7 @@ struct CentOS7LabTests {
 
         // Power cut once lvmguard's rule and drop-in are written: they survive (flushed, renamed), lvm.conf and the
         // image are the old ones, and the host boots as it did, the incident back with it.
-        try cutPower(lab, at: .pvLinks, ["apply", "--plan", planFile, "--yes", "--timeout", "900"])
+        try lab.cutPower(Self.host, at: .pvLinks, ["apply", "--plan", planFile, "--yes", "--timeout", "900"])
         try bootsItsRoot(lab, "after a cut with the PV link files written")
         for (path, text) in PVLinkRule.files {
             #expect(try lab.ssh(Self.host, "cat \(path)").stdout == text, "\(path) whole after the cut")
@@ -66,7 +66,7 @@ struct CentOS7LabTests {
 
         // Power cut once lvm.conf is written too: the old image (old lvm.conf inside) finds the root; then lvmetad,
         // fed by udev under the new lvm.conf, never sees the guest's PV: fixed at boot already, the image not yet.
-        try cutPower(lab, at: .config, ["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
+        try lab.cutPower(Self.host, at: .config, ["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
         try bootsItsRoot(lab, "after a cut with lvm.conf written")
         #expect(try lab.text(Self.host, confSum) != confBefore && lab.text(Self.host, imageSum) == before)
         try fixed(lab, ids, "after a cut with lvm.conf written")
@@ -144,21 +144,6 @@ struct CentOS7LabTests {
                 "lvm2-pvscan@ autoactivated the map's VG")
         let flush = try lab.ssh(Self.host, "multipath -f mpatha")
         #expect(flush.status != 0 && (flush.stdout + flush.stderr).contains("map in use"), "the incident: \(flush.stderr)")
-    }
-
-    /// Starts `lvmguard ARGUMENTS` with the lab's fault injection at `point`, cuts the host's power once apply waits
-    /// there and powers it on again: the host boots from what its disks held at that instant.
-    func cutPower(_ lab: PrivateLab, at point: RemoteContract.FaultPoint, _ arguments: [String]) throws {
-        let apply = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard"]
-                                        + arguments.map { $0 == "INVENTORY" ? lab.inventory : $0 },
-                                    environment: ["NO_COLOR": "1", RemoteContract.Variable.faultPause.rawValue: point.rawValue])
-        let reached = try lab.ssh(Self.host, "i=0; until [ -e /run/lvmguard-fault-\(point.rawValue) ]; do i=$((i + 1)); "
-                                  + "[ $i -le 1200 ] || exit 1; sleep 0.1; done")
-        #expect(reached.status == 0, "apply reached \(point.rawValue)")
-        let cut = try run([LabHost.repository + "/lab/power-cut.sh", Self.host], environment: ["LVMGUARD_LAB_STATE": lab.state])
-        #expect(cut.status == 0, "\(cut.stderr.suffix(1500))")
-        let outcome = apply.wait()
-        #expect(outcome.status != 0 && outcome.stdout.contains("state unknown"), "\(outcome.stdout.suffix(1500))")
     }
 
     /// The host came up as CentOS 7 does: root on centos/root (its marker file), booted with rd.lvm.lv, data mounted,

@@ -54,6 +54,8 @@ public enum RemoteContract {
     /// after lvmguard's PV link files are written, and after lvm.conf is. apply writes /run/lvmguard-fault-POINT there.
     public enum FaultPoint: String, Sendable, CaseIterable {
         case pvLinks = "pv-links"
+        /// During a move to the devices file: the complete file installed, lvm.conf not yet turning it on.
+        case devicesFile = "devices-file"
         case config
     }
 
