@@ -30,6 +30,8 @@ public enum GatherSection: String, Sendable, CaseIterable {
     case holders
     case bootID = "boot-id"
     case nvmeControllers = "nvme-controllers"
+    /// cinder.conf and nova.conf, on the host and in kolla's configuration directories.
+    case openstackConf = "openstack-conf"
     /// lvm.conf as text, in facts saved before it travelled as base64 (fixtures).
     case lvmConfText = "lvm-conf"
 

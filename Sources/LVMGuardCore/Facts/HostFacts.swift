@@ -168,6 +168,8 @@ public struct HostFacts: Sendable, Codable {
     public var duplicatePVs: [DuplicatePV] = []
     /// NVMe controllers by name ("nvme0"): their subsystem and transport.
     public var nvmeControllers: [String: NVMeController] = [:]
+    /// The VGs OpenStack's configuration says hold its volumes (cinder's LVM backends, nova's images_type = lvm).
+    public var configuredVolumeVGs: [OpenStackConfig.VolumeVG] = []
 
     /// An NVMe controller: its subsystem ("nvme-subsys0") and transport ("pcie", "tcp", "rdma", "fc", "loop").
     public struct NVMeController: Sendable, Codable, Hashable {
@@ -356,6 +358,7 @@ extension HostFacts {
             let words = line.split(separator: " ").map(String.init)
             if words.count == 3 { nvmeControllers[words[1]] = NVMeController(subsystem: words[0], transport: words[2]) }
         }
+        configuredVolumeVGs = OpenStackConfig.volumeVGs(sections[.openstackConf]?.stdout ?? "")
         duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
         pvLinkFiles = sections[.pvLinkFiles].flatMap { $0.succeeded ? Self.pvLinkFiles($0.stdout) : nil }
     }

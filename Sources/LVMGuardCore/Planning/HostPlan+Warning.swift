@@ -6,6 +6,10 @@ extension HostPlan {
         case missingDeclaration(name: String)
         /// A name in `lvmguard_volume_vgs` that no VG carries.
         case missingVolumeDeclaration(name: String)
+        /// A VG cinder's or nova's configuration keeps volumes in, present here, not in `lvmguard_volume_vgs`.
+        case volumeVGNotDeclared(vg: OpenStackConfig.VolumeVG)
+        /// A name in `lvmguard_volume_vgs` that the host's cinder and nova configuration does not name.
+        case declaredVolumeVGNotConfigured(name: String, files: [String])
         /// A host PV with no identity link: the filter accepts it by its current name.
         case noIdentityLink(pv: String, uuid: String)
         /// LVM 2.03's event activation needs kernel names in the filter, which a reboot may reassign.

@@ -2,7 +2,7 @@
 ///
 /// Each decision lives in a file of its own and returns typed findings: `OwnershipReview`, `RegimeChoice`,
 /// `FilterEdit` or `DevicesFileEdit`, `SettingOverrides`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, `PVLinkRuleDecision`, and
-/// `Convergence` for what is left when nothing else is. This type only puts them together.
+/// `VolumeVGConfigReview`, and `Convergence` for what is left when nothing else is. This type only puts them together.
 public enum Planner {
     /// The plan for a reachable, non-exempt host.
     public static func plan(_ host: HostSettings, facts: HostFacts, desired: DesiredState) -> HostPlan {
@@ -12,6 +12,7 @@ public enum Planner {
         let ownership = Ownership(
             facts: facts, declaredVGs: host.hostVGs, accept: filterPolicy.accept, volumeVGs: host.volumeVGs)
         var found = OwnershipReview.review(ownership, facts: facts, policy: desired.filter.policy)
+        found.append(VolumeVGConfigReview.review(facts: facts, declared: host.volumeVGs))
         let choice = RegimeChoice.choose(facts: facts, hostPVs: ownership.hostPVDevices, policy: desired.filter.policy)
         var changes = HostPlan.Changes()
         switch choice.regime {

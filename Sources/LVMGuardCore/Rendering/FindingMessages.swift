@@ -93,6 +93,12 @@ extension HostPlan.Warning {
             return "lvmguard_host_vgs names '\(name)', but the host has no such VG"
         case let .missingVolumeDeclaration(name):
             return "lvmguard_volume_vgs names '\(name)', but the host has no such VG"
+        case let .volumeVGNotDeclared(vg):
+            return "\(vg.file):\(vg.line): \(vg.service)'s \(vg.option) = \(vg.name): its LVs are guests' disks; "
+                + "declare it in lvmguard_volume_vgs so that a VG found inside one of them is the guest's"
+        case let .declaredVolumeVGNotConfigured(name, files):
+            return "lvmguard_volume_vgs names '\(name)', which \(files.joined(separator: " and ")) do not name as "
+                + "a volume group: check the declaration"
         case let .noIdentityLink(pv, uuid):
             return "PV \(pv) (\(uuid)) has no identity link (/dev/disk/by-id/lvm-pv-uuid-...): the filter "
                 + "accepts it by its current name, which another device may take after a reboot"
