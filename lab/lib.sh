@@ -184,7 +184,7 @@ start_qemu() {
     local args=(
         -accel tcg,thread=multi -smp 2 -m "$LAB_MEMORY" -display none -nodefaults
         -kernel "$kernel" -initrd "$initrd"
-        -append "console=ttyS0 $cmdline panic=-1 net.ifnames=0 scsi_mod.scan=sync"
+        -append "console=ttyS0 quiet $cmdline panic=-1 net.ifnames=0 scsi_mod.scan=sync"
         -serial "file:$dir/console.log"
         -drive "file=$dir/root.qcow2,if=virtio,format=qcow2"
     )
