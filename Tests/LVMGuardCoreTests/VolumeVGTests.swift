@@ -17,6 +17,10 @@ struct VolumeVGTests {
         let guest = try #require(plan.ownership?.guestVGs.first)
         #expect(guest.name == "guestvg")
         #expect(guest.evidence?.volumeLVs == [Self.disk])
+        // Where it is: inside the volume LV, which is on the local disk; never "on local /dev/vdb" as if it were nova's.
+        #expect(guest.storage == [.insideLV(lv: Self.disk, under: .local(device: "/dev/vdb"))], "\(guest.storage)")
+        #expect(PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
+            .contains("on LV \(Self.disk) (on local /dev/vdb):"))
         #expect(guest.evidence?.summary.contains("inside volume LV \(Self.disk) (lvmguard_volume_vgs)") == true)
         let nova = try #require(plan.ownership?.hostVGs.first { $0.name == "nova" })
         #expect(nova.reasons.contains("declared in lvmguard_volume_vgs: its LVs are guests' disks"), "\(nova.reasons)")

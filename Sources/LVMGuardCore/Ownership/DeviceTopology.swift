@@ -1,7 +1,9 @@
 /// Where a device path leads: which block device it is and what storage lies under it.
 public struct DeviceTopology: Sendable {
     /// The storage under a device, as far as ownership is concerned.
-    public enum Storage: Sendable, Hashable, Codable {
+    public indirect enum Storage: Sendable, Hashable, Codable {
+        /// Inside an LV of the host ("vg/lv"), itself on `under`: a guest's disk that is a volume LV.
+        case insideLV(lv: String, under: Storage)
         /// A dm-multipath map (or a partition of one): SAN.
         case multipath(map: String, wwid: String)
         /// A single SAN path without multipath: iSCSI or Fibre Channel.
@@ -15,6 +17,7 @@ public struct DeviceTopology: Sendable {
             switch self {
             case .multipath, .sanPath: true
             case .local, .unknown: false
+            case let .insideLV(_, under): under.isSAN
             }
         }
     }
@@ -47,7 +50,18 @@ public struct DeviceTopology: Sendable {
 
     /// The storage under `path`: walks up partitions and dm layers to a multipath map or a disk.
     public func storage(of path: String) -> Storage {
-        guard var device = kernelName(of: path).flatMap({ byKernelName[$0] }) else { return .unknown }
+        guard let name = kernelName(of: path), let device = byKernelName[name] else { return .unknown }
+        if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("LVM-"), !device.parent.isEmpty,
+            let lv = facts.lvs.first(where: { DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid) == dm.uuid })
+        {
+            return .insideLV(lv: "\(lv.vgName)/\(lv.name)", under: storage(of: "/dev/" + device.parent))
+        }
+        return storage(from: device)
+    }
+
+    /// The storage under a device that is no LV: partitions and dm layers up to a multipath map or a disk.
+    private func storage(from start: HostFacts.BlockDevice) -> Storage {
+        var device = start
         var seen = Set<String>()
         while seen.insert(device.kname).inserted {
             if device.type == "mpath", let dm = dmByMajMin[device.majMin], let wwid = dm.multipathWWID {

@@ -172,6 +172,7 @@ public enum PlanReport {
         case let .multipath(map, wwid): "multipath map \(map) (wwid \(wwid))"
         case let .sanPath(device, transport): "\(transport) path \(device)"
         case let .local(device): "local \(device)"
+        case let .insideLV(lv, under): "LV \(lv) (on \(describe(under)))"
         case .unknown: "unknown device"
         }
     }
