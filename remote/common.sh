@@ -203,7 +203,7 @@ initramfs_room() {
     case "$room_free" in ''|*[!0-9]*) return 0 ;; esac
     [ "$room_free" -ge "$room_need" ] && return 0
     step initramfs failed "the file system at ${room_line##* } has $room_free KB free, and a new image beside $1 needs \
-about $room_need KB: nothing was changed; free space there and run apply again"
+about $room_need KB: nothing was changed; free space there and run it again"
     return 1
 }
 

@@ -99,6 +99,9 @@ main() {
         fi
         step rollback ok "$CONF changed since the apply at $applied_at; restoring $backup anyway (--force)"
     fi
+    # A /boot too full for the image's rebuild stops the rollback before its first change, as it stops apply.
+    last_image=$(grep -E '^[^ ]+ initramfs ' "$JOURNAL" 2>/dev/null | tail -n 1 | awk '{ print $4 }')
+    if [ "$PREVIEW" != 1 ] && [ -n "$last_image" ]; then initramfs_room "$last_image" || return 1; fi
     restored=
     if cmp -s "$backup" "$CONF"; then
         step rollback ok "$CONF already equals $backup"

@@ -439,6 +439,13 @@ struct InitramfsLabTests {
                 "\(preview.stdout)")
         #expect(preview.stdout.contains("initramfs: rebuild /boot/initrd.img-"), "\(preview.stdout)")
         #expect(try lab.text(host, Self.initramfsSum) == rebuilt, "a preview changes nothing")
+        // /boot full: rollback too stops before its first change.
+        #expect(try lab.ssh(host, "fallocate -l $(( $(df -Pk /boot | awk 'END { print $4 }') - 2048 ))K /boot/fill").status == 0)
+        let fullRollback = try lab.lvmguard(["rollback", "-i", "INVENTORY", playbook, "--yes"])
+        #expect(fullRollback.status == 1 && fullRollback.stdout.contains("nothing was changed"), "\(fullRollback.stdout.suffix(1500))")
+        #expect(try lab.text(host, Self.initramfsSum) == rebuilt, "the image unchanged with /boot full")
+        #expect(try lab.text(host, "lvmconfig devices/global_filter").contains("r|.*|"), "lvm.conf unchanged with /boot full")
+        #expect(try lab.ssh(host, "rm /boot/fill").status == 0)
         let restored = try lab.lvmguard(["rollback", "-i", "INVENTORY", playbook, "--yes", "--format", "json"])
         #expect(restored.status == 0, "\(restored.stdout) \(restored.stderr.suffix(1500))")
         let run = try JSONDecoder().decode(ApplyRun.self, from: Data(restored.stdout.utf8))
