@@ -123,24 +123,34 @@ wait_for_ssh() {
 
 # Waits until the scenario's '# lab-ready:' condition (POSIX sh, run in the VM) holds: the state its tests start from,
 # e.g. the incident's host LVM holding the map. Boot-time autoactivation runs from udev events that can land after
-# systemd calls the boot finished (CI met an incident host whose guest VG was not yet active), so wait, bounded; if it
-# never comes, replay the dm devices' change events once (as a coldplug would), and otherwise fail naming the
-# scenario, instead of handing a test a host that is not the one it asked for. $1 port, $2 scenario, $3 host dir.
+# systemd calls the boot finished (CI met an incident host whose guest VG was not yet active, and once a host-lvm host
+# whose starting state never came while two VMs booted on two cores), so wait, bounded; if it never comes, replay every
+# block device's change events (as a coldplug would); if it still does not, do by hand what boot should have done
+# (autoactivation, fstab's mounts and swap), saying so; otherwise fail naming the scenario and showing the host's state,
+# instead of handing a test a host that is not the one it asked for. The starting state is a test's precondition, not
+# its claim: what boots after a test's own power cycle is checked by the test. $1 port, $2 scenario, $3 host dir.
 wait_for_scenario() {
     local port=$1 scenario=$2 dir=$3 condition attempt
     condition=$(sed -n 's/^# lab-ready: *//p' "$LAB_DIR/scenarios/$scenario.sh")
     [ -n "$condition" ] || return 0
-    for attempt in 1 2; do
+    for attempt in 1 2 3; do
         if LAB_PROBE_SECONDS=75 lab_probe "$port" \
             "i=0; until $condition; do i=\$((i + 1)); [ \$i -le 60 ] || exit 1; sleep 1; done"; then
-            [ "$attempt" = 1 ] || log "$scenario: ready after replaying the dm devices' udev events"
+            case "$attempt" in
+                2) log "$scenario: ready after replaying the block devices' udev events" ;;
+                3) log "$scenario: ready after activating and mounting by hand what boot left undone" ;;
+            esac
             return 0
         fi
-        [ "$attempt" = 2 ] && break
-        log "$scenario: not ready 60 s after boot ($condition); replaying the dm devices' udev events"
-        lab_probe "$port" "udevadm trigger --action=change --subsystem-match=block --sysname-match='dm-*'; udevadm settle" \
-            || true
+        case "$attempt" in
+            1) log "$scenario: not ready 60 s after boot ($condition); replaying the block devices' udev events"
+               lab_probe "$port" "udevadm trigger --action=change --subsystem-match=block; udevadm settle" || true ;;
+            2) log "$scenario: still not ready; activating VGs (vgchange -aay), fstab's mounts and swap by hand"
+               lab_probe "$port" "vgchange -aay >/dev/null 2>&1; udevadm settle; mount -a; swapon -a" || true ;;
+        esac
     done
+    lab_probe "$port" "findmnt -rn -o TARGET,SOURCE; lvs -a -o vg_name,lv_name,lv_attr 2>&1; systemctl --failed --no-legend" \
+        >&2 || true
     tail -20 "$dir/console.log" >&2 || true
     die "$scenario: the host booted, but its starting state never came ($condition)"
 }
