@@ -356,6 +356,8 @@ struct InitramfsLabTests {
     static let initramfsFilter = "d=$(mktemp -d); unmkinitramfs /boot/initrd.img-$(uname -r) $d; "
         + "f=$(find $d -path '*/etc/lvm/lvm.conf' | head -n 1); LVM_SYSTEM_DIR=${f%/lvm.conf} lvmconfig devices/global_filter 2>&1; rm -rf $d"
     static let initramfsSum = "sha256sum < /boot/initrd.img-$(uname -r)"
+    /// Fills /boot to 2 MB free: too little for a new image beside the old one.
+    static let fillBoot = "fallocate -l $(( $(df -Pk /boot | awk 'END { print $4 }') - 2048 ))K /boot/fill"
 
     /// Starts an apply and cuts the host's power (qemu killed, no shutdown) 5 s into its initramfs build, then powers
     /// it on again. The controller's run reports the state as unknown.
@@ -390,7 +392,7 @@ struct InitramfsLabTests {
         let original = try lab.text(host, "sha256sum < /etc/lvm/lvm.conf")
 
         // /boot full: apply stops before its first change, naming the file system; freed, the rest goes on.
-        #expect(try lab.ssh(host, "fallocate -l $(( $(df -Pk /boot | awk 'END { print $4 }') - 2048 ))K /boot/fill").status == 0)
+        #expect(try lab.ssh(host, Self.fillBoot).status == 0)
         let full = try lab.lvmguard(["apply", "-i", "INVENTORY", playbook, "--yes"])
         #expect(full.status == 1 && full.stdout.contains("initramfs: failed: the file system at /boot has")
                 && full.stdout.contains("nothing was changed"), "\(full.stdout.suffix(1500))")
@@ -440,7 +442,7 @@ struct InitramfsLabTests {
         #expect(preview.stdout.contains("initramfs: rebuild /boot/initrd.img-"), "\(preview.stdout)")
         #expect(try lab.text(host, Self.initramfsSum) == rebuilt, "a preview changes nothing")
         // /boot full: rollback too stops before its first change.
-        #expect(try lab.ssh(host, "fallocate -l $(( $(df -Pk /boot | awk 'END { print $4 }') - 2048 ))K /boot/fill").status == 0)
+        #expect(try lab.ssh(host, Self.fillBoot).status == 0)
         let fullRollback = try lab.lvmguard(["rollback", "-i", "INVENTORY", playbook, "--yes"])
         #expect(fullRollback.status == 1 && fullRollback.stdout.contains("nothing was changed"), "\(fullRollback.stdout.suffix(1500))")
         #expect(try lab.text(host, Self.initramfsSum) == rebuilt, "the image unchanged with /boot full")

@@ -64,7 +64,7 @@ extension DeviceDiagnosis {
         // nothing of the host's between (a path of the instance's multipath map). A host VG's PV under an
         // instance's disk LV (nova's images_type=lvm) stays the host's.
         let isHostPV = pv.map { !$0.vgName.isEmpty && !guestVGUUIDs.contains($0.vgUUID) } ?? false
-        let under = below(majMin, graph: graph)
+        let under = graph.stack(below: majMin)
         let related = isHostPV ? under : graph.stack(above: majMin).union(under)
         let instances = Set(
             facts.libvirtDisks.filter { disk in graph.majMin(ofPath: disk.source).map(related.contains) ?? false }
@@ -92,19 +92,10 @@ extension DeviceDiagnosis {
 
     /// The device's kernel name, its /dev/mapper name, and every gathered link that resolves to it.
     static func names(of majMin: String, graph: DeviceGraph, facts: HostFacts) -> [String] {
-        var names = Set(facts.deviceLinks.keys.filter { graph.majMin(ofPath: $0) == majMin })
-        if let kernel = graph.kernelName(of: majMin) { names.insert("/dev/" + kernel) }
+        guard let kernel = graph.kernelName(of: majMin) else { return [] }
+        var names = Set(DeviceTopology(facts).aliases(of: "/dev/" + kernel))
         if let dm = graph.dmDevice(majMin) { names.insert("/dev/mapper/" + dm.name) }
         return names.sorted()
-    }
-
-    /// Everything the device is stacked on, at any depth.
-    private static func below(_ majMin: String, graph: DeviceGraph) -> Set<String> {
-        var seen: Set<String> = [majMin], queue = [majMin]
-        while let current = queue.popLast() {
-            for lower in graph.lowers(of: current) where seen.insert(lower).inserted { queue.append(lower) }
-        }
-        return seen
     }
 
     /// Whether the host's `lvmguard_accept` or the playbook's `filter.accept` names the device.

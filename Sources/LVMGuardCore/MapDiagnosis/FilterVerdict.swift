@@ -23,7 +23,8 @@ public struct FilterVerdict: Sendable, Codable, Hashable {
 
     /// The verdict for a device known by `names` (and its PV UUID, if it is a PV) on a host with `facts`.
     public static func inForce(names: [String], pvUUID: String?, facts: HostFacts) -> FilterVerdict {
-        if facts.setting(.useDevicesFile) == .integer(1), let verdict = devicesFile(names: names, pvUUID, facts) {
+        if facts.setting(.useDevicesFile) == .integer(1) {
+            let verdict = devicesFile(names: names, pvUUID, facts)
             if verdict.outcome != .accepted { return verdict }
         }
         var accepted: FilterVerdict?
@@ -41,7 +42,7 @@ public struct FilterVerdict: Sendable, Codable, Hashable {
 
     /// With the devices file on: refused unless it lists the device by name or PV UUID; a missing file lets
     /// LVM see every device.
-    static func devicesFile(names: [String], _ pvUUID: String?, _ facts: HostFacts) -> FilterVerdict? {
+    static func devicesFile(names: [String], _ pvUUID: String?, _ facts: HostFacts) -> FilterVerdict {
         guard let text = facts.devicesFile else {
             return FilterVerdict(.accepted, decidedBy: "use_devicesfile = 1 but the devices file is missing")
         }

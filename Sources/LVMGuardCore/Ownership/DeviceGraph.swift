@@ -86,6 +86,16 @@ public struct DeviceGraph: Sendable {
         return seen
     }
 
+    /// A device and everything it is stacked on, at any depth.
+    public func stack(below majMin: String) -> Set<String> {
+        var seen: Set<String> = [majMin]
+        var queue = [majMin]
+        while let current = queue.popLast() {
+            for lower in lowers(of: current) where seen.insert(lower).inserted { queue.append(lower) }
+        }
+        return seen
+    }
+
     /// The disks at the bottom of a device's stack (itself when nothing is under it).
     public func bottoms(of majMin: String) -> Set<String> {
         var seen: Set<String> = [majMin], bottoms = Set<String>()
