@@ -83,10 +83,15 @@ overriding_files() {
     done
 }
 
+# The line `df -Pk` prints for the file system holding $1 (bounded): "DEVICE KB USED FREE USE% MOUNTPOINT".
+fs_line() {
+    bounded "$BOUND" df -Pk "$1" 2>/dev/null | tail -n 1
+}
+
 # Why writing into directory $1 failed, as an SRE would check it: its file system mounted read-only, full, or out
 # of inodes (df and /proc/mounts), so the report names the file system instead of a guess.
 write_failure() {
-    wf_line=$(bounded "$BOUND" df -Pk "$1" 2>/dev/null | tail -n 1)
+    wf_line=$(fs_line "$1")
     wf_mount=${wf_line##* }
     wf_free=$(echo "$wf_line" | awk '{ print $4 }')
     wf_inodes=$(bounded "$BOUND" df -Pi "$1" 2>/dev/null | tail -n 1 | awk '{ print $4 }')
@@ -198,7 +203,7 @@ long_bound() {
 initramfs_room() {
     [ -f "$1" ] || return 0
     room_need=$(( $(wc -c < "$1") / 1024 * 6 / 5 + 1024 ))
-    room_line=$(bounded "$BOUND" df -Pk "${1%/*}" 2>/dev/null | tail -n 1)
+    room_line=$(fs_line "${1%/*}")
     room_free=$(echo "$room_line" | awk '{ print $4 }')
     case "$room_free" in ''|*[!0-9]*) return 0 ;; esac
     [ "$room_free" -ge "$room_need" ] && return 0
@@ -248,7 +253,7 @@ $CONF accepts PVs by: it would not find the root's PV at boot; the old $image is
     rm -f "$kept"
     if ! { ln "$image" "$kept" 2>/dev/null || keep_copy "$image" "$kept"; }; then
         rm -f "$INITRD_NEW" "$kept"
-        step initramfs failed "cannot keep the old image as $kept beside $image (full?); $image is unchanged"
+        step initramfs failed "cannot keep the old image as $kept beside $image: ${WHY:-ln and cp failed}; $image is unchanged"
         return 1
     fi
     if ! rename_over "$INITRD_NEW" "$image" "$kept"; then
