@@ -220,7 +220,7 @@ section libvirt-xml bounded "$BOUND" sh -c '
 # OpenStack's own word on which VGs hold its volumes: cinder's volume_group (LVM backend) and nova's images_volume_group
 # (images_type = lvm), on the host and where kolla keeps each service's configuration. "PATH BASE64" a file, each read
 # up to 256 KiB; parsed by lvmguard, not here.
-section openstack-conf sh -c '
+section openstack-conf bounded "$BOUND" sh -c '
     for f in /etc/cinder/cinder.conf /etc/kolla/cinder-volume/cinder.conf /etc/nova/nova.conf \
         /etc/kolla/nova-compute/nova.conf; do
         [ -f "$f" ] || continue

@@ -6,10 +6,13 @@ import Testing
 /// The seed's platform booted: LVM 2.02.180 with lvmetad (lab/scenarios/centos7.sh, lab/build-lvm202.sh), where udev
 /// feeds every PV to lvmetad and lvm2-pvscan@ autoactivates the guest's VG on the multipath map at boot; installed as
 /// CentOS 7 installs itself: root, swap and data in the VG 'centos', booting the hostonly image dracut built with
-/// `rd.lvm.lv=centos/root rd.lvm.lv=centos/swap`.
+/// `rd.lvm.lv=centos/root rd.lvm.lv=centos/swap`. Beside it nova with images_type=lvm: a guest's VG inside an instance's
+/// disk LV of the host's VG 'nova', which 2.02 (scanning LVs for PVs) autoactivates at boot too.
 @Suite("CentOS 7 on a real host: LVM 2.02.180, lvmetad and root on LVM booting dracut's image, through apply, a power cycle and rollback", .serialized)
 struct CentOS7LabTests {
     static let host = "c7"
+    /// instance-0000002b's disk, an LV of the host's VG 'nova' (images_type=lvm), with the guest's VG 'instvg' inside.
+    static let novaDisk = "nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
     /// What lvmetad itself knows: its whole cache (VG metadata, PVs, its filter's token), as `lvmetactl dump` prints it.
     static let lvmetadDump = "lvmetactl dump"
     /// LVM's view through lvmetad, as any command of the host sees it: no --config, so lvmetad answers.
@@ -22,7 +25,7 @@ struct CentOS7LabTests {
     static let everyLV = "lvs --noheadings -o vg_name,lv_uuid,lv_active --config 'global { use_lvmetad = 0 } "
         + "devices { global_filter = [ \"a|.*|\" ] filter = [ \"a|.*|\" ] }' | sort"
 
-    @Test("the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view and gives dracut's image the links its filter needs; it boots through a power cycle; rollback brings lvmetad back")
+    @Test("the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view and gives dracut's image the links its filter needs; the guest's VG inside nova's disk LV goes down too and the LV is free; it boots through a power cycle; rollback brings lvmetad back")
     func incident() throws {
         // The lab builds LVM 2.02.180 from its source archive, which a user's own clone may not have beside it.
         let source = try run(["bash", "-c", "source \"$(dirname \"$0\")/lib.sh\" && lvm202_source",
@@ -61,7 +64,7 @@ struct CentOS7LabTests {
             #expect(try lab.ssh(Self.host, "cat \(path)").stdout == text, "\(path) whole after the cut")
         }
         #expect(try lab.text(Self.host, confSum) == confBefore && lab.text(Self.host, imageSum) == before)
-        #expect(try lab.text(Self.host, Self.lvmetadPVs) == [ids.hostPV, ids.guestPV].sorted().joined(separator: "\n"))
+        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ids.everyPV)
         lab.mark("cut at pv-links, booted")
 
         // Power cut once lvm.conf is written too: the old image (old lvm.conf inside) finds the root; then lvmetad,
@@ -118,8 +121,7 @@ struct CentOS7LabTests {
             #expect(rolledBack.stdout.contains("pv-links: changed: removed \(path), which lvmguard wrote"))
             #expect(try lab.ssh(Self.host, "test -e \(path)").status != 0, "\(path) is gone")
         }
-        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ([ids.hostPV, ids.guestPV].sorted().joined(separator: "\n")),
-                "lvmetad sees the guest's PV again")
+        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ids.everyPV, "lvmetad sees the guests' PVs again")
         lab.mark("rolled back")
 
         // The image's content says which tool rebuilds it, not its name nor the tools installed: this host has
@@ -144,6 +146,9 @@ struct CentOS7LabTests {
                 "lvm2-pvscan@ autoactivated the map's VG")
         let flush = try lab.ssh(Self.host, "multipath -f mpatha")
         #expect(flush.status != 0 && (flush.stdout + flush.stderr).contains("map in use"), "the incident: \(flush.stderr)")
+        // Its face on nova's VG: the guest's VG inside the instance's disk LV, autoactivated, holds the LV.
+        #expect(try lab.text(Self.host, "lvs --noheadings -o lv_active instvg/root | tr -d ' '") == "active")
+        #expect(try lab.ssh(Self.host, "lvremove --test -y \(Self.novaDisk)").status != 0, "nova cannot delete the disk")
     }
 
     /// The host came up as CentOS 7 does: root on centos/root (its marker file), booted with rd.lvm.lv, data mounted,
@@ -173,17 +178,29 @@ struct CentOS7LabTests {
     }
 
     /// The UUIDs the test checks by, read before lvmguard runs.
+    /// The guest's VG on the map and the one inside nova's disk LV ('instvg'), the host's PVs ('centos' on /dev/vdb,
+    /// 'nova' on the SCSI disk).
     struct GuestAndHost {
         let guestVG: String, guestPV: String, hostPV: String, guestLVs: [String]
+        let novaPV: String, nestedVG: String, nestedPV: String, nestedLVs: [String]
         init(_ lab: PrivateLab) throws {
             let config = "--config 'global { use_lvmetad = 0 }'"
-            guestVG = try lab.text(CentOS7LabTests.host, "vgs --noheadings -o vg_uuid \(config) guestvg | tr -d ' '")
-            guestPV = try lab.text(CentOS7LabTests.host, "pvs --noheadings -o pv_uuid \(config) /dev/mapper/mpatha | tr -d ' '")
-            hostPV = try lab.text(CentOS7LabTests.host, "pvs --noheadings -o pv_uuid \(config) /dev/vdb | tr -d ' '")
-            guestLVs = try lab.text(CentOS7LabTests.host, "lvs --noheadings -o lv_uuid \(config) guestvg | tr -d ' ' | sort")
-                .split(separator: "\n").map(String.init)
+            func text(_ command: String) throws -> String { try lab.text(CentOS7LabTests.host, command + " | tr -d ' ' | sort") }
+            guestVG = try text("vgs --noheadings -o vg_uuid \(config) guestvg")
+            guestPV = try text("pvs --noheadings -o pv_uuid \(config) /dev/mapper/mpatha")
+            hostPV = try text("pvs --noheadings -o pv_uuid \(config) /dev/vdb")
+            guestLVs = try text("lvs --noheadings -o lv_uuid \(config) guestvg").split(separator: "\n").map(String.init)
+            novaPV = try text("pvs --noheadings -o pv_uuid \(config) /dev/disk/by-id/wwn-0x5000c50015ea71b0")
+            nestedVG = try text("vgs --noheadings -o vg_uuid \(config) instvg")
+            nestedPV = try text("pvs --noheadings -o pv_uuid \(config) --select vg_name=instvg")
+            nestedLVs = try text("lvs --noheadings -o lv_uuid \(config) instvg").split(separator: "\n").map(String.init)
             #expect(!guestVG.isEmpty && !guestPV.isEmpty && !hostPV.isEmpty && guestLVs.count == 2)
+            #expect(!novaPV.isEmpty && !nestedVG.isEmpty && !nestedPV.isEmpty && nestedLVs.count == 1)
         }
+        /// Every PV by UUID, sorted, as lvmetad lists them when nothing is filtered out.
+        var everyPV: String { [hostPV, novaPV, guestPV, nestedPV].sorted().joined(separator: "\n") }
+        /// The host's PVs by UUID, sorted: all lvmetad may see once fixed.
+        var hostPVs: String { [hostPV, novaPV].sorted().joined(separator: "\n") }
     }
 
     /// diagnose on 2.02, from os-brick's log line: the map, held by host LVM, the guest VG by UUID; read-only.
@@ -213,7 +230,11 @@ struct CentOS7LabTests {
         #expect(plan.stdout.contains("guest VG guestvg (\(ids.guestVG))"))
         #expect(plan.stdout.contains("devices/global_filter:") && !plan.stdout.contains("devices/filter:"))
         #expect(plan.stdout.contains("lvm-pv-uuid-\(ids.hostPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.guestPV)"))
-        for lv in ids.guestLVs { #expect(plan.stdout.contains("lvchange -an --select lv_uuid=\(lv)")) }
+        // nova's VG is the host's, its PV accepted by UUID; the guest's VG inside the instance's disk is a guest's.
+        #expect(plan.stdout.contains("guest VG instvg (\(ids.nestedVG))"), "\(plan.stdout.suffix(3000))")
+        #expect(plan.stdout.contains("on LV \(Self.novaDisk)"))
+        #expect(plan.stdout.contains("lvm-pv-uuid-\(ids.novaPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.nestedPV)"))
+        for lv in ids.guestLVs + ids.nestedLVs { #expect(plan.stdout.contains("lvchange -an --select lv_uuid=\(lv)")) }
         #expect(plan.stdout.contains("pvscan --cache"))
         #expect(plan.stdout.contains("dracut -f /boot/initramfs-"), "the image is rebuilt by the tool that built it")
         #expect(plan.stdout.contains("write \(PVLinkRule.rulePath)   # lvm-pv-uuid links inside dracut's initramfs"))
@@ -223,13 +244,19 @@ struct CentOS7LabTests {
         return planFile
     }
 
-    /// The fixed state, as lvmetad and the kernel see it: no guest PV in lvmetad's view, the host's PV there, no guest LV
-    /// active, the map not held, the host's VG active.
+    /// The fixed state, as lvmetad and the kernel see it: no guest PV in lvmetad's view, the host's PVs there, no guest
+    /// LV active, the map not held, the host's VGs active, nova's disk LV free to delete.
     func fixed(_ lab: PrivateLab, _ ids: GuestAndHost, _ when: String) throws {
-        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ids.hostPV, "lvmetad sees the host's PV only, \(when)")
+        #expect(try lab.text(Self.host, Self.lvmetadPVs) == ids.hostPVs, "lvmetad sees the host's PVs only, \(when)")
         let lvs = try lab.text(Self.host, Self.everyLV).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
-        #expect(lvs.filter { $0.first == "guestvg" }.allSatisfy { $0.count == 2 }, "no guest LV active \(when): \(lvs)")
-        #expect(lvs.filter { $0.first == "centos" }.allSatisfy { $0.last == "active" }, "the host's VG (root, swap, data) active \(when): \(lvs)")
+        for guest in ["guestvg", "instvg"] {
+            #expect(lvs.contains { $0.first == guest }, "\(guest) is still there \(when): \(lvs)")
+            #expect(lvs.filter { $0.first == guest }.allSatisfy { $0.count == 2 }, "no LV of \(guest) active \(when): \(lvs)")
+        }
+        for own in ["centos", "nova"] {
+            #expect(lvs.filter { $0.first == own }.allSatisfy { $0.last == "active" }, "the host's \(own) active \(when): \(lvs)")
+        }
         #expect(try lab.text(Self.host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the map is not held \(when)")
+        #expect(try lab.ssh(Self.host, "lvremove --test -y \(Self.novaDisk)").status == 0, "nova could delete its disk \(when)")
     }
 }

@@ -6,12 +6,48 @@
 # lvmetad's autoactivation the rest after the switch to the real root. The guest's VG is on the SAN LUN over two
 # paths, attached to nova's instance (defined, shut off): at boot lvmetad's autoactivation takes it too, and
 # `multipath -f` says "map in use", as in the incident.
+# And nova with images_type=lvm beside it: instance-0000002b's disk is an LV of the host's VG 'nova' on a local SCSI
+# disk, and that guest put LVM inside its disk (VG 'instvg'). LVM 2.02 scans LVs for PVs (it has no scan_lvs), so at
+# boot lvm2-pvscan@ activates 'nova', then, fed the disk LV by udev, the guest's VG inside it: the LV is held and nova
+# cannot delete the instance's disk.
 # lab-lvm: 2.02
 # lab-packages: dracut-core
-# lab-disks: lun local boot
-# lab-ready: lvm version | grep -q 2.02.180 && lvmconfig global/use_lvmetad | grep -qx use_lvmetad=1 && pgrep -x lvmetad >/dev/null && findmnt -n -o SOURCE / | grep -qx /dev/mapper/centos-root && findmnt /srv/data >/dev/null && lvs --noheadings -o lv_active guestvg 2>/dev/null | grep -qw active
+# lab-disks: lun local boot scsi
+# lab-ready: lvm version | grep -q 2.02.180 && lvmconfig global/use_lvmetad | grep -qx use_lvmetad=1 && pgrep -x lvmetad >/dev/null && findmnt -n -o SOURCE / | grep -qx /dev/mapper/centos-root && findmnt /srv/data >/dev/null && lvs --noheadings -o lv_active guestvg 2>/dev/null | grep -qw active && lvs --noheadings -o lv_active instvg 2>/dev/null | grep -qw active
 make_guest_vg guestvg "root data"
 make_instance instance-0000002a
+nova_disk=/dev/disk/by-id/wwn-0x5000c50015ea71b0
+nova="devices { filter = [ \"a|^$nova_disk\$|\", \"r|.*|\" ] global_filter = [ \"a|^$nova_disk\$|\", \"r|.*|\" ] }"
+pvcreate -q --config "$nova" "$nova_disk"
+vgcreate -q --config "$nova" nova "$nova_disk"
+lvcreate -q --config "$nova" -n 9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk -L 128M nova
+inside=$(readlink -f /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk)
+inner="devices { filter = [ \"a|^$inside\$|\", \"r|.*|\" ] global_filter = [ \"a|^$inside\$|\", \"r|.*|\" ] }"
+as_guest pvcreate -q --config "$inner" "$inside"
+as_guest vgcreate -q --config "$inner" instvg "$inside"
+as_guest lvcreate -q --config "$inner" -n root -L 64M instvg
+vgchange -q --config "$inner" -an instvg
+vgchange -q --config "$nova" -an nova
+# Nova's instance with that LV as its disk (defined, shut off), as in lab/scenarios/nova-lvm.sh.
+mkdir -p /etc/libvirt/qemu
+cat > /etc/libvirt/qemu/instance-0000002b.xml <<'XML'
+<domain type='qemu'>
+  <name>instance-0000002b</name>
+  <uuid>9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d</uuid>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='block' device='disk'>
+      <driver name='qemu' type='raw' cache='none'/>
+      <source dev='/dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
 own='devices { filter = [ "a|^/dev/vdb$|", "r|.*|" ] global_filter = [ "a|^/dev/vdb$|", "r|.*|" ] }'
 pvcreate -q --config "$own" /dev/vdb
 vgcreate -q --config "$own" centos /dev/vdb
