@@ -53,7 +53,11 @@ trap deadline_passed TERM
 
 # bounded SECONDS COMMAND...: runs COMMAND, killed when it outlives SECONDS (status 124 or 137). GNU timeout
 # kills its own process group at the end, so it returns even when COMMAND is in uninterruptible sleep; such a
-# process is named on stderr. After a kill, every later bounded command is refused (status 125).
+# process is named on stderr. It lives on, though, holding whatever it was given: so COMMAND writes to files, which
+# are copied out once it ended. Given this shell's stdout, a pipe (a command substitution, the ssh channel), it would
+# keep the reader waiting for the end of the pipe for as long as it sleeps: measured on a hung NFS mount, a whole-system
+# sync killed at its bound kept the ssh session open for good. After a kill, every later bounded command is refused
+# (status 125).
 bounded() {
     limit=$1; shift
     if [ -n "$STUCK" ]; then
@@ -63,10 +67,18 @@ bounded() {
     if ! command -v timeout >/dev/null 2>&1; then "$@" 9>&-; return; fi
     previous=$RUNNING
     RUNNING="$*"
+    bounded_out=$(mktemp "${TMP:-/tmp}/lvmguard-bounded.XXXXXX" 2>/dev/null) || {
+        RUNNING=$previous
+        echo "lvmguard: not run: no temporary file for '$1' in ${TMP:-/tmp}" >&2
+        return 125
+    }
     # Without the lock's descriptor: a command stuck in the kernel must not keep the run's lock held.
-    timeout -k 5 "$limit" "$@" 9>&-
+    timeout -k 5 "$limit" "$@" > "$bounded_out" 2> "$bounded_out.err" 9>&-
     status=$?
     RUNNING=$previous
+    cat "$bounded_out"
+    if [ -s "$bounded_out.err" ]; then cat "$bounded_out.err" >&2; fi
+    rm -f "$bounded_out" "$bounded_out.err"
     if [ "$status" = 124 ] || [ "$status" = 137 ]; then
         STUCK=$1
         echo "lvmguard: '$*' was still running after $limit s and was killed" >&2

@@ -125,7 +125,8 @@ replace_whole() {
 # Renames file $1, written beside file $2, over $2: it takes $2's owner and mode (when $2 exists), is flushed with the
 # files $3... (a backup), renamed, and the rename flushed. Cut at any instant, $2 is the old file or the new one, whole.
 # Flushes are of these files only, bounded: a whole-system sync waits for every dirty buffer, a hung NFS mount's too
-# (coreutils before 8.24, as on CentOS 7, ignores the names and syncs everything, still bounded).
+# (coreutils before 8.24, as on CentOS 7, ignores the names and syncs everything: still bounded, and once killed
+# it holds none of the run's pipes; HungMountLabTests.hungNFS).
 # On failure (1) $2 is unchanged, $1 is removed, and WHY says what failed.
 rename_over() {
     over_new=$1 over_target=$2
