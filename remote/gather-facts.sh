@@ -217,6 +217,24 @@ section libvirt-xml bounded "$BOUND" sh -c '
         head -c 1048576 "$f" | base64 | tr -d "\n"
         echo
     done'
+# Block devices an iSCSI target exports (cinder's LVM backend: each volume LV a LUN). LIO, from configfs: "backstore
+# DIR ENABLED DEVICE" for each block backstore, "lun DIR BACKSTORE-DIR" for each LUN of a fabric (iSCSI, ...) linked to
+# one. tgt (cinder's tgtadm helper), from tgtadm's own listing. Parsed by lvmguard, not here.
+section lio-exports bounded "$BOUND" sh -c '
+    c=/sys/kernel/config/target
+    [ -d "$c/core" ] || exit 0
+    for d in "$c"/core/*/*; do
+        [ -f "$d/udev_path" ] || continue
+        printf "backstore %s %s %s\n" "$d" "$(cat "$d/enable" 2>/dev/null)" "$(cat "$d/udev_path")"
+    done
+    for l in "$c"/*/*/tpgt_*/lun/lun_*; do
+        for s in "$l"/*; do
+            if [ -L "$s" ]; then printf "lun %s %s\n" "$l" "$(readlink -f "$s")"; fi
+        done
+    done'
+if have tgtadm; then
+    section tgt-exports bounded "$BOUND" tgtadm --lld iscsi --mode target --op show
+fi
 # OpenStack's own word on which VGs hold its volumes: cinder's volume_group (LVM backend) and nova's images_volume_group
 # (images_type = lvm), on the host and where kolla keeps each service's configuration. "PATH BASE64" a file, each read
 # up to 256 KiB; parsed by lvmguard, not here.

@@ -30,6 +30,9 @@ public enum GatherSection: String, Sendable, CaseIterable {
     case holders
     case bootID = "boot-id"
     case nvmeControllers = "nvme-controllers"
+    /// Block devices an iSCSI target exports: LIO's backstores and LUNs (configfs), tgt's listing (tgtadm).
+    case lioExports = "lio-exports"
+    case tgtExports = "tgt-exports"
     /// cinder.conf and nova.conf, on the host and in kolla's configuration directories.
     case openstackConf = "openstack-conf"
     /// lvm.conf as text, in facts saved before it travelled as base64 (fixtures).

@@ -170,6 +170,8 @@ public struct HostFacts: Sendable, Codable {
     public var nvmeControllers: [String: NVMeController] = [:]
     /// The VGs OpenStack's configuration says hold its volumes (cinder's LVM backends, nova's images_type = lvm).
     public var configuredVolumeVGs: [OpenStackConfig.VolumeVG] = []
+    /// Block devices an iSCSI target on this host exports (LIO's LUNs and enabled backstores, tgt's LUNs).
+    public var targetExports: [TargetExport] = []
 
     /// An NVMe controller: its subsystem ("nvme-subsys0") and transport ("pcie", "tcp", "rdma", "fc", "loop").
     public struct NVMeController: Sendable, Codable, Hashable {
@@ -359,6 +361,9 @@ extension HostFacts {
             if words.count == 3 { nvmeControllers[words[1]] = NVMeController(subsystem: words[0], transport: words[2]) }
         }
         configuredVolumeVGs = OpenStackConfig.volumeVGs(sections[.openstackConf]?.stdout ?? "")
+        targetExports =
+            TargetExports.lio(sections[.lioExports]?.stdout ?? "")
+            + TargetExports.tgt(sections[.tgtExports]?.stdout ?? "")
         duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
         pvLinkFiles = sections[.pvLinkFiles].flatMap { $0.succeeded ? Self.pvLinkFiles($0.stdout) : nil }
     }

@@ -16,13 +16,17 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     /// Rule 3, inside a volume: one of its PVs is an LV of a VG declared in `lvmguard_volume_vgs` (cinder's LVM
     /// backend, nova's images_type=lvm), or is stacked on one: that VG's LVs are guests' disks. "vg/lv" each.
     public var volumeLVs: [String] = []
+    /// Rule 4, an exported volume: one of its PVs is a device an iSCSI target on this host exports (LIO, tgt: cinder's
+    /// LVM backend), or is stacked on one: whoever logged in to the target writes it. `TargetExport.label` each.
+    public var exportedBy: [String] = []
 
     /// Every present PV is on storage a volume can be attached with.
     public var isOnAttachableStorage: Bool { !transports.isEmpty && transports.allSatisfy(\.isAttachable) }
 
-    /// Rule 1, rule 2 on attachable storage, or rule 3.
+    /// Rule 1, rule 2 on attachable storage, rule 3 or rule 4.
     public var isGuest: Bool {
         !instances.isEmpty || (!foreignCreationHosts.isEmpty && isOnAttachableStorage) || !volumeLVs.isEmpty
+            || !exportedBy.isEmpty
     }
 
     /// The evidence for each VG of `facts`, by VG UUID.
@@ -30,6 +34,7 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     {
         let instanceDevices = instanceDisks(facts, graph: graph)
         let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
+        let exportedDevices = exportedDevices(facts, graph: graph)
         var evidence: [String: GuestEvidence] = [:]
         for vg in facts.vgs {
             let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }
@@ -42,7 +47,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
                 instances: instances, foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) },
                 creationHosts: creators, transports: transports,
                 volumeLVs: volumeVGs.contains(vg.uuid)
-                    ? [] : Set(pvDevices.flatMap { volumeDevices[$0] ?? [] }).sorted())
+                    ? [] : Set(pvDevices.flatMap { volumeDevices[$0] ?? [] }).sorted(),
+                exportedBy: Set(pvDevices.flatMap { exportedDevices[$0] ?? [] }).sorted())
         }
         return evidence
     }
@@ -71,6 +77,16 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
         for lv in facts.lvs where volumeVGs.contains(lv.vgUUID) {
             guard !lv.dmPath.isEmpty, let root = graph.majMin(ofPath: lv.dmPath) else { continue }
             for device in graph.stack(above: root) { devices[device, default: []].insert("\(lv.vgName)/\(lv.name)") }
+        }
+        return devices
+    }
+
+    /// Every device an iSCSI target exports or stacked on one, with the exports ("iSCSI target … LUN 1 (LIO)").
+    static func exportedDevices(_ facts: HostFacts, graph: DeviceGraph) -> [String: Set<String>] {
+        var devices: [String: Set<String>] = [:]
+        for export in facts.targetExports {
+            guard let root = graph.majMin(ofPath: export.device) else { continue }
+            for device in graph.stack(above: root) { devices[device, default: []].insert(export.label) }
         }
         return devices
     }

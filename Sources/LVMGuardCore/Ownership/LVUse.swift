@@ -1,5 +1,5 @@
 /// What the host does with each active LV, found by identity: the LV's device by its dm UUID, then every
-/// mount, swap area, libvirt disk and dm holder tied to that device (or to a device stacked on it) by
+/// mount, swap area, libvirt disk, iSCSI export and dm holder tied to that device (or to a device stacked on it) by
 /// major:minor. A guest's LV named like the host's cannot borrow the host's mounts this way.
 struct LVUse {
     /// Per VG UUID: why the host uses it ("LV data is mounted at /srv").
@@ -21,6 +21,8 @@ struct LVUse {
         let libvirtByDevice = byDevice(facts.libvirtDisks, device: { graph.majMin(ofPath: $0.source) }, \.use)
             .mapValues { $0.sorted() }
         let pvsByDevice = byDevice(facts.pvs, device: { graph.majMin(ofPath: $0.name) }) { $0 }
+        let exportsByDevice = byDevice(facts.targetExports, device: { graph.majMin(ofPath: $0.device) }, \.label)
+            .mapValues { $0.sorted() }
 
         for lv in facts.lvs {
             guard let device = graph.majMin(of: lv) else { continue }
@@ -35,6 +37,7 @@ struct LVUse {
                 for target in mountsByDevice[current] ?? [] { found.append("\(path) is mounted at \(target)") }
                 if swapDevices.contains(current) { found.append("\(path) is in use as swap") }
                 for disk in libvirtByDevice[current] ?? [] { found.append("\(path) is \(disk)") }
+                for export in exportsByDevice[current] ?? [] { found.append("\(path) is exported by \(export)") }
                 if current != device {
                     for pv in pvsByDevice[current] ?? [] where pv.vgUUID != lv.vgUUID {
                         found.append("\(path) is PV \(pv.name) of VG \(pv.vgName) (\(pv.vgUUID))")

@@ -155,6 +155,7 @@ extension GuestEvidence {
     public var summary: String {
         var parts: [String] = instances.map { "disk of libvirt domain \($0)" }
         parts += volumeLVs.map { "inside volume LV \($0) (lvmguard_volume_vgs)" }
+        parts += exportedBy.map { "inside a device exported by \($0)" }
         if !foreignCreationHosts.isEmpty {
             parts.append(
                 "created by \(foreignCreationHosts.joined(separator: ", ")) on "
