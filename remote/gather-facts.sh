@@ -235,6 +235,12 @@ section lio-exports bounded "$BOUND" sh -c '
 if have tgtadm; then
     section tgt-exports bounded "$BOUND" tgtadm --lld iscsi --mode target --op show
 fi
+# The iSCSI sessions this host logged in to, "SESSION TARGET" each (session1 iqn....): with a disk's sysfs path
+# (.../session1/target2:0:0/2:0:0:LUN/block/sdb) they say which target and LUN a disk is, one exported here included.
+section iscsi-sessions sh -c '
+    for s in /sys/class/iscsi_session/session*; do
+        if [ -f "$s/targetname" ]; then printf "%s %s\n" "${s##*/}" "$(cat "$s/targetname")"; fi
+    done'
 # OpenStack's own word on which VGs hold its volumes: cinder's volume_group (LVM backend) and nova's images_volume_group
 # (images_type = lvm), on the host and where kolla keeps each service's configuration. "PATH BASE64" a file, each read
 # up to 256 KiB; parsed by lvmguard, not here.

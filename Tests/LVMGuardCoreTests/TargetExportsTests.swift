@@ -27,6 +27,7 @@ struct TargetExportsTests {
 
     static let iqn = "iqn.2010-10.org.openstack:volume-9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d"
     static let disk = "/dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
+    static let guestPV = "lo4MgX-I6tx-GsIj-qOx2-Su5C-y3hf-tP67ug"
 
     @Test("LIO: the LUN linked to a backstore names its device; a backstore not enabled and linked to no LUN gives nothing")
     func lio() throws {
@@ -64,5 +65,33 @@ struct TargetExportsTests {
         let plan = Planner.plan(Fixture.host("v-nova"), facts: try Self.exportedOnly(false), desired: Fixture.desired())
         #expect(plan.status == .blocked, "\(plan.reasons)")
         #expect(plan.ownership?.guestVGs.isEmpty == true)
+    }
+
+    @Test("a converged node: the guest's PV on the exported LV and on this host's own iSCSI attachment of it is one volume seen twice, not a clone; the guest's on both, the filter accepts neither")
+    func convergedNode() throws {
+        let facts = try Fixture.facts("cinder-converged")
+        #expect(facts.iscsiSessions == ["session1": Self.iqn])
+        let export = try #require(facts.targetExports.first)
+        #expect(TargetExports.attachments(of: export, facts: facts) == ["sdb"])
+        let plan = Planner.plan(Fixture.host("v-conv"), facts: facts, desired: Fixture.desired())
+        #expect(plan.status == .changes, "\(plan.reasons)")
+        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [], volumeVGs: [])
+        let seen = try #require(ownership.exportedVolumesSeenTwice.first)
+        #expect(seen.devices == [Self.disk, "/dev/sdb"] && seen.export == export.label)
+        #expect(ownership.duplicatePVs.isEmpty)
+        #expect(plan.warningKinds.contains(.exportedVolumeSeenTwice(volume: seen)))
+        #expect(plan.ownership?.guestVGs.first?.evidence?.exportedBy == [export.label])
+        let filter = try #require(plan.configEdit?.planned)
+        #expect(!filter.contains("sdb") && !filter.contains("_disk") && filter.contains("r|.*|"), "\(filter)")
+    }
+
+    @Test("without the session's target, the same two devices are a clone for a person to resolve")
+    func convergedWithoutSession() throws {
+        let facts = try Fixture.facts("cinder-converged") { sections in
+            sections["iscsi-sessions"] = sections["iscsi-sessions"]!.with(stdout: "")
+        }
+        let plan = Planner.plan(Fixture.host("v-conv"), facts: facts, desired: Fixture.desired())
+        #expect(plan.status == .blocked)
+        #expect(plan.blockerKinds.contains { if case let .duplicatePV(uuid, _) = $0 { uuid == Self.guestPV } else { false } })
     }
 }

@@ -33,6 +33,8 @@ public enum GatherSection: String, Sendable, CaseIterable {
     /// Block devices an iSCSI target exports: LIO's backstores and LUNs (configfs), tgt's listing (tgtadm).
     case lioExports = "lio-exports"
     case tgtExports = "tgt-exports"
+    /// The iSCSI sessions this host logged in to, with their targets' names.
+    case iscsiSessions = "iscsi-sessions"
     /// cinder.conf and nova.conf, on the host and in kolla's configuration directories.
     case openstackConf = "openstack-conf"
     /// lvm.conf as text, in facts saved before it travelled as base64 (fixtures).

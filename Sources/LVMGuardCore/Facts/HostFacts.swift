@@ -172,6 +172,8 @@ public struct HostFacts: Sendable, Codable {
     public var configuredVolumeVGs: [OpenStackConfig.VolumeVG] = []
     /// Block devices an iSCSI target on this host exports (LIO's LUNs and enabled backstores, tgt's LUNs).
     public var targetExports: [TargetExport] = []
+    /// The iSCSI sessions this host is logged in to ("session1") and their targets' names.
+    public var iscsiSessions: [String: String] = [:]
 
     /// An NVMe controller: its subsystem ("nvme-subsys0") and transport ("pcie", "tcp", "rdma", "fc", "loop").
     public struct NVMeController: Sendable, Codable, Hashable {
@@ -364,6 +366,10 @@ extension HostFacts {
         targetExports =
             TargetExports.lio(sections[.lioExports]?.stdout ?? "")
             + TargetExports.tgt(sections[.tgtExports]?.stdout ?? "")
+        for line in sections[.iscsiSessions]?.stdout.outputLines() ?? [] {
+            let words = line.split(separator: " ")
+            if words.count == 2 { iscsiSessions[String(words[0])] = String(words[1]) }
+        }
         duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
         pvLinkFiles = sections[.pvLinkFiles].flatMap { $0.succeeded ? Self.pvLinkFiles($0.stdout) : nil }
     }

@@ -81,12 +81,15 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
         return devices
     }
 
-    /// Every device an iSCSI target exports or stacked on one, with the exports ("iSCSI target … LUN 1 (LIO)").
+    /// Every device an iSCSI target exports, or this host's own attachment of it over iSCSI (a converged node), or
+    /// stacked on either, with the exports ("iSCSI target … LUN 1 (LIO)").
     static func exportedDevices(_ facts: HostFacts, graph: DeviceGraph) -> [String: Set<String>] {
         var devices: [String: Set<String>] = [:]
         for export in facts.targetExports {
-            guard let root = graph.majMin(ofPath: export.device) else { continue }
-            for device in graph.stack(above: root) { devices[device, default: []].insert(export.label) }
+            let attached = TargetExports.attachments(of: export, facts: facts).map { "/dev/" + $0 }
+            for root in ([export.device] + attached).compactMap(graph.majMin(ofPath:)) {
+                for device in graph.stack(above: root) { devices[device, default: []].insert(export.label) }
+            }
         }
         return devices
     }

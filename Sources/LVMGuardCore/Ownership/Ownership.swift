@@ -112,6 +112,17 @@ public struct Ownership: Sendable {
     public let inUseGuestVGs: [InUseGuestVG]
     /// PV UUIDs LVM found on more than one device (a cloned image): no name or PV UUID link tells them apart.
     public let duplicatePVs: [DuplicatedPV]
+    /// PV UUIDs on several devices that are all one volume this host exports and is logged in to itself (a converged
+    /// cinder node): the exported LV and its iSCSI attachment. Not a clone: the guest's, on every path.
+    public var exportedVolumesSeenTwice: [VolumeSeenTwice] = []
+
+    /// One exported volume's PV on the volume itself and on this host's attachment of it.
+    public struct VolumeSeenTwice: Sendable, Hashable, Codable {
+        public let uuid: String
+        public let devices: [String]
+        /// `TargetExport.label`.
+        public let export: String
+    }
     public let unclaimedVGs: [UnclaimedVG]
     /// The host's PVs with their identities, sorted by name.
     public let hostPVDevices: [HostPV]
@@ -189,7 +200,17 @@ public struct Ownership: Sendable {
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
         self.inUseGuestVGs = inUse
-        self.duplicatePVs = facts.duplicatePVs.map { duplicate in
+        let exported = GuestEvidence.exportedDevices(facts, graph: graph)
+        var duplicates = facts.duplicatePVs
+        for duplicate in facts.duplicatePVs {
+            let labels = duplicate.devices.map { graph.majMin(ofPath: $0).flatMap { exported[$0] } ?? [] }
+            guard let common = labels.dropFirst().reduce(labels.first ?? [], { $0.intersection($1) }).min() else {
+                continue
+            }
+            exportedVolumesSeenTwice.append(.init(uuid: duplicate.uuid, devices: duplicate.devices, export: common))
+            duplicates.removeAll { $0 == duplicate }
+        }
+        self.duplicatePVs = duplicates.map { duplicate in
             DuplicatedPV(
                 uuid: duplicate.uuid,
                 devices: duplicate.devices.map { path in

@@ -30,5 +30,7 @@ extension HostPlan {
         case keptDevicesFileEntry(device: String, pvid: String)
         /// The initramfs's lvm.conf differs and policy `check` leaves it.
         case initramfsLeftAsIs(image: String)
+        /// A PV UUID on a volume this host exports and on its own iSCSI attachment of it: one volume, not a clone.
+        case exportedVolumeSeenTwice(volume: Ownership.VolumeSeenTwice)
     }
 }

@@ -20,6 +20,7 @@ enum OwnershipReview {
             found.blockers.append(.ambiguousVolumeDeclaration(name: name, vgUUIDs: uuids))
         }
         found.warnings += ownership.missingDeclarations.map(HostPlan.Warning.missingDeclaration(name:))
+        found.warnings += ownership.exportedVolumesSeenTwice.map(HostPlan.Warning.exportedVolumeSeenTwice(volume:))
         found.warnings += ownership.missingVolumeDeclarations.map(HostPlan.Warning.missingVolumeDeclaration(name:))
         if policy == .rejectAll, !ownership.hostPVs.isEmpty {
             found.blockers.append(.rejectAllHidesHostPVs(pvs: ownership.hostPVs))

@@ -136,6 +136,10 @@ extension HostPlan.Warning {
                     + "), and apply fails until it is freed"
             }
             return warning
+        case let .exportedVolumeSeenTwice(volume):
+            return "PV \(volume.uuid) is on \(volume.devices.joined(separator: " and ")): a volume this host exports "
+                + "(\(volume.export)) and its own iSCSI attachment of it (a converged node), one volume seen twice, "
+                + "not a clone; both are the guest's and the filter accepts neither"
         case let .keptAcceptRule(rule):
             return "the current filter's rule \(rule) matches no device present now (a detached or logged-out disk?): "
                 + "kept, so LVM still sees that disk when it returns; remove it by hand if the disk is gone for good"
