@@ -80,4 +80,68 @@ struct VolumeLabTests {
         let inSync = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
         #expect(inSync.status == 0, "in sync after day two: \(inSync.stdout.suffix(1500))")
     }
+
+    static let volume = "volume-9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d"
+    static let iqn = "iqn.2010-10.org.openstack:\(volume)"
+    static let backstore = "/sys/kernel/config/target/core/iblock_0/\(volume)"
+    static let attached = "/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-\(iqn)-lun-0"
+    /// The guest's file, read through the guest's own path (the iSCSI disk): its VG activated there alone, read-only.
+    static let guestFileSum = """
+        d=$(readlink -f \(attached)) && c="devices { scan_lvs = 0 use_devicesfile = 0 filter = [ \\"a|^$d\\$|\\", \\"r|.*|\\" ] \
+        global_filter = [ \\"a|^$d\\$|\\", \\"r|.*|\\" ] }" && vgchange -q --config "$c" -ay guestvg >/dev/null && \
+        mount -o ro /dev/guestvg/data /mnt && sha256sum < /mnt/guest-data; umount /mnt; vgchange -q --config "$c" -an guestvg >/dev/null
+        """
+
+    @Test("a converged cinder node (LIO export attached back over iSCSI, scan_lvs = 1): the guest's VG inside the volume is the guest's; apply takes it down so the export can claim the volume; after a power cycle it stays down on both paths, the export and the attachment are back, the guest's data intact, the plan in sync; unexported, the volume LV is free")
+    func convergedCinder() throws {
+        guard let lab = try PrivateLab.start(["v-cinder:cinder-converged"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "v-cinder", lv = "cinder-volumes/\(Self.volume)"
+        let guestVG = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")
+        let guestSum = try lab.text(host, "seq 1 100000 | sha256sum")
+        // The incident's converged face: the host's LVM took the volume first, LIO could not export it.
+        #expect(try lab.text(host, "lvs --noheadings -o lv_active guestvg/data | tr -d ' '") == "active")
+        #expect(try lab.text(host, "cat \(Self.backstore)/enable") == "0", "LIO could not claim the volume")
+        #expect(try lab.ssh(host, "test -b \(Self.attached)").status != 0, "logged in, but no disk behind the session")
+        #expect(try lab.ssh(host, "lvremove --test -y \(lv)").status != 0, "cinder cannot delete the volume")
+        lab.mark("converged incident")
+
+        try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
+        try "lvmguard_volume_vgs: [cinder-volumes]\n".write(
+            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
+        let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
+        #expect(planned.status == .changes, "\(planned.reasons)")
+        #expect(planned.ownership?.guestVGs.first { $0.uuid == guestVG }?.evidence?.volumeLVs == [lv])
+        #expect(planned.deactivations.map(\.vgUUID) == [guestVG])
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        // The volume free, the export claims it and the host logs in to it, as its next boot does.
+        // (The session came up at boot with no LUN behind it: a rescan finds the new one.)
+        #expect(try lab.ssh(host, "systemctl restart lab-target && iscsiadm -m session --rescan >/dev/null "
+                                + "&& udevadm settle && test -b \(Self.attached)").status == 0)
+        for phase in ["after apply", "after a power cycle"] {
+            if phase == "after a power cycle" { #expect(try lab.reboot(host).status == 0) }
+            #expect(try lab.text(host, "cat \(Self.backstore)/enable") == "1", "\(phase): LIO exports the volume")
+            #expect(try lab.ssh(host, "test -b \(Self.attached)").status == 0, "\(phase): attached over iSCSI")
+            #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
+                    "\(phase): the guest's VG is inactive on both paths")
+            #expect(try lab.text(host, "lvs --noheadings -o lv_active \(lv) | tr -d ' '") == "active", "\(phase)")
+            #expect(try lab.text(host, Self.guestFileSum) == guestSum, "\(phase): the guest's data, read through its path")
+            let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+            #expect(again.status == 0 && again.stdout.contains("one volume seen twice"),
+                    "\(phase): in sync: \(again.stdout.suffix(2000))")
+            lab.mark(phase)
+        }
+        // cinder deletes the volume: detached and unexported, nothing of the host holds it.
+        let unexport = "iscsiadm -m node -T \(Self.iqn) -p 127.0.0.1:3260 --logout >/dev/null && t=/sys/kernel/config/target/iscsi/"
+            + "\(Self.iqn) && rm \"$t\"/tpgt_1/lun/lun_0/lab && rmdir \"$t\"/tpgt_1/lun/lun_0 \"$t\"/tpgt_1/np/* \"$t\"/tpgt_1 \"$t\" "
+            + "\(Self.backstore)"
+        #expect(try lab.ssh(host, unexport).status == 0)
+        let removable = try lab.ssh(host, "lvremove --test -y \(lv)")
+        #expect(removable.status == 0, "the volume LV is free: \(removable.stderr)")
+    }
 }
