@@ -66,7 +66,7 @@ done' sh "$LVMDIR"
 # Effective values, a section per key. One lvmconfig reads them all (it prints one "leaf=value" line per
 # key); when an old LVM lacks a key the whole call fails, and then each key is read alone so only the
 # missing one fails.
-keys="devices/filter devices/global_filter devices/use_devicesfile devices/devicesfile global/use_lvmetad global/event_activation devices/multipath_component_detection"
+keys="devices/filter devices/global_filter devices/use_devicesfile devices/devicesfile global/use_lvmetad global/event_activation devices/multipath_component_detection devices/scan_lvs"
 devicesfile=
 if lvmconfig --type full $keys >"$TMP/config" 2>/dev/null </dev/null; then
     has_devicesfile=yes has_lvmetad=yes

@@ -58,4 +58,46 @@ struct VolumeVGTests {
         #expect(plan.warnings.map(\.message).contains("lvmguard_volume_vgs names 'cinder-volumes', but the host has no such VG"),
                 "\(plan.warnings.map(\.message))")
     }
+
+    /// The nova-lvm host as LVM 2.03 reports it: scan_lvs = 1 in effect (the fixture predates the key's section).
+    static func scanningLVs(beside: String? = nil) throws -> HostFacts {
+        try Fixture.facts(Self.fixture) { sections in
+            sections["config:devices/scan_lvs"] = FactSection(
+                name: "config:devices/scan_lvs", status: 0, stdout: "scan_lvs=1\n", stderr: "")
+            if let beside {
+                let text = "== /etc/lvm/lvmlocal.conf\n" + Data(beside.utf8).base64EncodedString() + "\n"
+                sections["lvm-conf-beside"] = FactSection(name: "lvm-conf-beside", status: 0, stdout: text, stderr: "")
+            }
+        }
+    }
+
+    @Test("scan_lvs = 1 in lvm.conf is planned off beside the filter, in one edit; in sync once it is")
+    func scanLVsOff() throws {
+        let plan = Planner.plan(Fixture.host("v-nova"), facts: try Self.scanningLVs(), desired: Fixture.desired())
+        let edit = try #require(plan.configEdit)
+        #expect(edit.key == "devices/global_filter")
+        #expect(edit.alsoSets == [HostPlan.SettingChange(key: "devices/scan_lvs", current: "1", planned: "0")])
+        #expect(edit.diff.contains("-\tscan_lvs = 1") && edit.diff.contains("+\tscan_lvs = 0"), "\(edit.diff)")
+        #expect(edit.diff.contains("+\tglobal_filter = "))
+        #expect(PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
+            .contains("  devices/scan_lvs: 1 -> 0"))
+        // Applied: the planned lvm.conf in place, scan_lvs 0 in effect: nothing left to change.
+        let applied = try Fixture.facts(Self.fixture) { sections in
+            sections["lvm-conf"] = sections["lvm-conf"]?.with(stdout: edit.plannedText)
+            sections["lvm-conf-base64"] = sections["lvm-conf-base64"]?.with(
+                stdout: Data(edit.plannedText.utf8).base64EncodedString() + "\n")
+            sections["config:devices/scan_lvs"] = FactSection(
+                name: "config:devices/scan_lvs", status: 0, stdout: "scan_lvs=0\n", stderr: "")
+        }
+        let again = Planner.plan(Fixture.host("v-nova"), facts: applied, desired: Fixture.desired())
+        #expect(again.configEdit == nil, "\(again.configEdit?.diff ?? "")")
+    }
+
+    @Test("scan_lvs set beside lvm.conf (lvmlocal.conf) is left alone, neither changed nor fought")
+    func scanLVsSetBeside() throws {
+        let facts = try Self.scanningLVs(beside: "devices {\n\tscan_lvs = 1\n}\n")
+        let plan = Planner.plan(Fixture.host("v-nova"), facts: facts, desired: Fixture.desired())
+        #expect(plan.status == .changes, "\(plan.reasons)")
+        #expect(plan.configEdit?.alsoSets == [])
+    }
 }

@@ -7,6 +7,8 @@ public enum LVMSetting: String, Sendable, CaseIterable {
     case useLVMetad = "global/use_lvmetad"
     case eventActivation = "global/event_activation"
     case multipathComponentDetection = "devices/multipath_component_detection"
+    /// LVM 2.03: whether LVs are scanned for PVs (2.02 always scans them).
+    case scanLVs = "devices/scan_lvs"
 
     /// "section/key", as lvmconfig and `HostFacts.settings` name it.
     public var path: String { rawValue }

@@ -67,6 +67,15 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let diff: String
         /// The file is not UTF-8: `plannedText` goes back one byte per character (see `HostFacts.ConfigFile`).
         public var isLatin1: Bool = false
+        /// Further settings the same edit changes (`scan_lvs = 0` beside the filter), in `plannedText` and `diff` too.
+        public var alsoSets: [SettingChange] = []
+    }
+
+    /// One setting an lvm.conf edit changes, as the plan shows it.
+    public struct SettingChange: Sendable, Codable, Hashable {
+        public let key: String
+        public let current: String
+        public let planned: String
     }
 
     /// Devices-file entries to add (by device path, LVM picks the stable IDTYPE: WWID, serial, ...) and to

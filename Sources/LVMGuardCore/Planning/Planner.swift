@@ -1,7 +1,7 @@
 /// Decides, per host, what must change for the desired state to hold. Pure: facts in, plan out.
 ///
 /// Each decision lives in a file of its own and returns typed findings: `OwnershipReview`, `RegimeChoice`,
-/// `FilterEdit` or `DevicesFileEdit`, `SettingOverrides`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, `PVLinkRuleDecision`, and
+/// `FilterEdit` or `DevicesFileEdit`, `ScanLVsDecision`, `SettingOverrides`, `GuestDeactivations`, `DeadMapReview`, `InitramfsDecision`, `PVLinkRuleDecision`, and
 /// `VolumeVGConfigReview`, and `Convergence` for what is left when nothing else is. This type only puts them together.
 public enum Planner {
     /// The plan for a reachable, non-exempt host.
@@ -26,6 +26,13 @@ public enum Planner {
                 facts: facts, host: host.name, ownership: ownership, migrates: choice.migrates)
             (changes.devicesFileEdit, changes.configEdit) = (devices.edit, devices.configEdit)
             found.append(devices.found)
+        }
+        do {
+            changes.configEdit = try ScanLVsDecision.plan(
+                facts: facts, host: host.name, hostPVs: ownership.hostPVDevices, graph: DeviceGraph(facts),
+                base: changes.configEdit)
+        } catch {
+            found.blockers.append(error)
         }
         found = SettingOverrides.review(facts: facts, changes: changes, found: found)
         let guests = GuestDeactivations.plan(

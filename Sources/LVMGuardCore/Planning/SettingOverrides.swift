@@ -6,7 +6,7 @@ enum SettingOverrides {
     /// Blockers for the settings `changes` edits in lvm.conf, or that `found` says are set outside it. The vaguer
     /// "set outside lvm.conf" blocker is replaced when the file and line are known.
     static func review(facts: HostFacts, changes: HostPlan.Changes, found: PlanFindings) -> PlanFindings {
-        var keys = Set(changes.configEdit.map { [$0.key] } ?? [])
+        var keys = Set(changes.configEdit.map { [$0.key] + $0.alsoSets.map(\.key) } ?? [])
         for case let .filterSetElsewhere(key, _, _, _) in found.blockers { keys.insert(key) }
         let overrides = assignments(of: keys, in: facts.besideLVMConf ?? [])
         guard !overrides.isEmpty else { return found }

@@ -39,6 +39,7 @@ public enum PlanReport {
             }
             if let edit = host.configEdit {
                 out.append("  \(edit.key): \(edit.current) -> \(edit.planned)")
+                for also in edit.alsoSets { out.append("  \(also.key): \(also.current) -> \(also.planned)") }
                 out.append(
                     contentsOf: colorDiff(edit.diff, colored: colored).split(
                         separator: "\n", omittingEmptySubsequences: false
@@ -123,6 +124,7 @@ public enum PlanReport {
             out.append("")
             if let edit = group.plan.configEdit {
                 out.append("`\(edit.key)`: `\(edit.current)` → `\(edit.planned)`")
+                for also in edit.alsoSets { out.append("`\(also.key)`: `\(also.current)` → `\(also.planned)`") }
                 out.append("")
                 out.append("<details><summary>lvm.conf diff</summary>")
                 out.append("")
