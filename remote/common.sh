@@ -23,12 +23,15 @@ setup() {
     NEW="$CONF.lvmguard-new"
     # Multipath maps with no active path, and everything on them, are kept out of every LVM command.
     guard_scan
-    PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] }"
+    # Every device, LVs looked into (a guest's VG inside a volume LV is deactivated whatever the host's scan_lvs).
+    open_devices=
     USES_DEVICESFILE=
     if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
-        PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] use_devicesfile = 0 }"
+        open_devices=" use_devicesfile = 0"
         lvmconfig --type full devices/use_devicesfile 2>/dev/null | grep -qx 'use_devicesfile=1' && USES_DEVICESFILE=1
     fi
+    if lvmconfig --type full devices/scan_lvs >/dev/null 2>&1; then open_devices="$open_devices scan_lvs = 1"; fi
+    PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ]$open_devices }"
     # With lvmetad (LVM 2.02), a command run with another filter would refill lvmetad's cache with that
     # filter's view: every LVM command run with a configuration that is not the host's bypasses lvmetad.
     NOLVMETAD=

@@ -91,12 +91,13 @@ else
 fi
 section devices-file cat "$LVMDIR/devices/${devicesfile:-system.devices}"
 
-# LVM's view with a permissive configuration, so the current filter hides nothing. Keys an old LVM does
-# not know are left out; lvmetad (2.02) is bypassed so the disks themselves are read.
-permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] }"
-if [ "$has_devicesfile" = yes ]; then
-    permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ] use_devicesfile = 0 }"
-fi
+# LVM's view with a permissive configuration, so the current filter hides nothing, and LVs are looked into (a
+# guest's VG inside a volume LV is there whatever the host's scan_lvs). Keys an old LVM does not know are left out;
+# lvmetad (2.02, which scans LVs anyway) is bypassed so the disks themselves are read.
+open_devices=
+if [ "$has_devicesfile" = yes ]; then open_devices=" use_devicesfile = 0"; fi
+if lvmconfig --type full devices/scan_lvs >/dev/null 2>&1 </dev/null; then open_devices="$open_devices scan_lvs = 1"; fi
+permissive="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ]$open_devices }"
 # With lvmetad, a command run with another filter refills lvmetad's cache with that filter's view.
 nolvmetad=
 if [ "$has_lvmetad" = yes ]; then

@@ -40,6 +40,7 @@ struct VolumeLabTests {
 
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(try lab.text(host, "lvmconfig devices/scan_lvs") == "scan_lvs=0", "LVs no longer scanned for PVs")
         for phase in ["after apply", "after a power cycle"] {
             if phase == "after a power cycle" { #expect(try lab.reboot(host).status == 0) }
             #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
