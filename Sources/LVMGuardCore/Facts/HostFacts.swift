@@ -366,10 +366,7 @@ extension HostFacts {
         targetExports =
             TargetExports.lio(sections[.lioExports]?.stdout ?? "")
             + TargetExports.tgt(sections[.tgtExports]?.stdout ?? "")
-        for line in sections[.iscsiSessions]?.stdout.outputLines() ?? [] {
-            let words = line.split(separator: " ")
-            if words.count == 2 { iscsiSessions[String(words[0])] = String(words[1]) }
-        }
+        iscsiSessions = TargetExports.sessions(sections[.iscsiSessions]?.stdout ?? "")
         duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
         pvLinkFiles = sections[.pvLinkFiles].flatMap { $0.succeeded ? Self.pvLinkFiles($0.stdout) : nil }
     }

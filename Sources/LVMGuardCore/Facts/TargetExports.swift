@@ -70,6 +70,16 @@ enum TargetExports {
         return exports
     }
 
+    /// The gather's `iscsi-sessions` section: "SESSION TARGET" per line, as session name to target name.
+    static func sessions(_ text: String) -> [String: String] {
+        var sessions: [String: String] = [:]
+        for line in text.outputLines() {
+            let words = line.split(separator: " ")
+            if words.count == 2 { sessions[String(words[0])] = String(words[1]) }
+        }
+        return sessions
+    }
+
     /// The disks through which this host is logged in to `export` itself (a converged node attaching its own volume):
     /// kernel names of disks whose sysfs path runs through an iSCSI session to the export's target, at its LUN
     /// (`.../session1/target3:0:0/3:0:0:LUN/block/sdb`).

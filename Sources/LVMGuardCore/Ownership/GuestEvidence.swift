@@ -29,12 +29,12 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             || !exportedBy.isEmpty
     }
 
-    /// The evidence for each VG of `facts`, by VG UUID.
-    static func collect(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = []) -> [String: GuestEvidence]
-    {
+    /// The evidence for each VG of `facts`, by VG UUID; `exportedDevices` as `exportedDevices(_:graph:)` finds them.
+    static func collect(
+        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = [], exportedDevices: [String: Set<String>]
+    ) -> [String: GuestEvidence] {
         let instanceDevices = instanceDisks(facts, graph: graph)
         let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
-        let exportedDevices = exportedDevices(facts, graph: graph)
         var evidence: [String: GuestEvidence] = [:]
         for vg in facts.vgs {
             let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }

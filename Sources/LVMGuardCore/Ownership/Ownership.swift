@@ -159,7 +159,8 @@ public struct Ownership: Sendable {
             reasons[pv.vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
             declared.insert(pv.vgUUID)
         }
-        let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes.uuids)
+        let exported = GuestEvidence.exportedDevices(facts, graph: graph)
+        let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes.uuids, exportedDevices: exported)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
         var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []
@@ -200,7 +201,6 @@ public struct Ownership: Sendable {
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
         self.inUseGuestVGs = inUse
-        let exported = GuestEvidence.exportedDevices(facts, graph: graph)
         var duplicates = facts.duplicatePVs
         for duplicate in facts.duplicatePVs {
             let labels = duplicate.devices.map { graph.majMin(ofPath: $0).flatMap { exported[$0] } ?? [] }

@@ -1,9 +1,10 @@
 /// Edits of the host's lvm.conf as the plan shows them: the parsed file, the new text and its diff.
 enum ConfigEditing {
-    /// The host's lvm.conf, parsed; a file that does not parse is never overwritten.
-    static func parsed(_ facts: HostFacts) throws(HostPlan.Blocker) -> LVMConfigDocument {
+    /// The host's lvm.conf (or `text`, a planned version of it), parsed; a file that does not parse is never
+    /// overwritten.
+    static func parsed(_ facts: HostFacts, text: String? = nil) throws(HostPlan.Blocker) -> LVMConfigDocument {
         do {
-            return try LVMConfigDocument(parsing: facts.lvmConf.text)
+            return try LVMConfigDocument(parsing: text ?? facts.lvmConf.text)
         } catch {
             throw .configUnparseable(path: facts.lvmConf.path, error: "\(error)")
         }

@@ -15,6 +15,7 @@ public enum Planner {
         found.append(VolumeVGConfigReview.review(facts: facts, declared: host.volumeVGs))
         let choice = RegimeChoice.choose(facts: facts, hostPVs: ownership.hostPVDevices, policy: desired.filter.policy)
         var changes = HostPlan.Changes()
+        let graph = DeviceGraph(facts)
         switch choice.regime {
         case .filter:
             let filter = FilterEdit.plan(
@@ -29,7 +30,7 @@ public enum Planner {
         }
         do {
             changes.configEdit = try ScanLVsDecision.plan(
-                facts: facts, host: host.name, hostPVs: ownership.hostPVDevices, graph: DeviceGraph(facts),
+                facts: facts, host: host.name, hostPVs: ownership.hostPVDevices, graph: graph,
                 base: changes.configEdit)
         } catch {
             found.blockers.append(error)
@@ -42,7 +43,7 @@ public enum Planner {
         found.append(guests.found)
         // Declared names never match a UUID; a declared UUID counts even when its VG is out of LVM's sight.
         changes.deadMaps = DeadMaps.analyse(
-            facts, graph: DeviceGraph(facts),
+            facts, graph: graph,
             hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs),
             release: desired.deadMaps == .release)
         let dead = DeadMapReview.review(changes.deadMaps)

@@ -14,38 +14,22 @@ enum ScanLVsDecision {
         guard facts.setting(setting) == .integer(1), !hostPVs.contains(where: { isLV($0.name, graph: graph) }),
             SettingOverrides.assignments(of: [setting.path], in: facts.besideLVMConf ?? []).isEmpty
         else { return base }
-        let document = try LVMConfigDocument.parsedOrBlocked(base?.plannedText ?? facts.lvmConf.text, facts: facts)
+        let document = try ConfigEditing.parsed(facts, text: base?.plannedText)
         guard document.effectiveAssignment(at: setting.keyPath)?.value == .integer(1) else { return base }
-        let text = document.setting(setting.keyPath, to: .integer(0))
-        let change = HostPlan.SettingChange(key: setting.path, current: "1", planned: "0")
-        let diff = UnifiedDiff.diff(
-            from: facts.lvmConf.text, to: text, oldLabel: "\(host):\(facts.lvmConf.path) (current)",
-            newLabel: "\(host):\(facts.lvmConf.path) (planned)")
-        guard let base else {
-            return HostPlan.ConfigEdit(
-                path: facts.lvmConf.path, key: change.key, current: change.current, planned: change.planned,
-                plannedText: text, diff: diff, isLatin1: facts.lvmConf.isLatin1)
-        }
+        // The diff runs from the host's lvm.conf to the text with every planned change.
+        let scan = ConfigEditing.edit(
+            facts, host: host, document: document, keyPath: setting.keyPath, to: .integer(0), current: "1",
+            planned: "0")
+        guard let base else { return scan }
         var edit = HostPlan.ConfigEdit(
-            path: base.path, key: base.key, current: base.current, planned: base.planned, plannedText: text,
-            diff: diff, isLatin1: base.isLatin1)
-        edit.alsoSets = base.alsoSets + [change]
+            path: base.path, key: base.key, current: base.current, planned: base.planned, plannedText: scan.plannedText,
+            diff: scan.diff, isLatin1: base.isLatin1)
+        edit.alsoSets = base.alsoSets + [.init(key: scan.key, current: scan.current, planned: scan.planned)]
         return edit
     }
 
     /// Whether the device LVM names `path` is an LV (its dm UUID is LVM's).
     static func isLV(_ path: String, graph: DeviceGraph) -> Bool {
         graph.majMin(ofPath: path).flatMap(graph.dmDevice)?.uuid.hasPrefix("LVM-") ?? false
-    }
-}
-
-extension LVMConfigDocument {
-    /// `text` parsed; a text that does not parse blocks the host, as the host's own lvm.conf would.
-    static func parsedOrBlocked(_ text: String, facts: HostFacts) throws(HostPlan.Blocker) -> LVMConfigDocument {
-        do {
-            return try LVMConfigDocument(parsing: text)
-        } catch {
-            throw .configUnparseable(path: facts.lvmConf.path, error: "\(error)")
-        }
     }
 }
