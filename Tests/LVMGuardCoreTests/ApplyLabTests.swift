@@ -39,6 +39,12 @@ struct PrivateLab {
         try run([LabHost.repository + "/lab/ssh.sh", host, command], environment: ["LVMGUARD_LAB_STATE": state])
     }
 
+    /// Runs `script` on the host with POSIX sh, sent on its stdin (the remote scripts' functions, for instance).
+    func script(_ host: String, _ script: String) throws -> CommandResult {
+        try run([LabHost.repository + "/lab/ssh.sh", host, "sh -s"], environment: ["LVMGUARD_LAB_STATE": state],
+                stdin: script)
+    }
+
     func text(_ host: String, _ command: String) throws -> String {
         try ssh(host, command).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

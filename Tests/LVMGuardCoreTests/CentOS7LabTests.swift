@@ -171,8 +171,7 @@ struct CentOS7LabTests {
             rm -rf "$TMP"; exit $rc
 
             """
-        let result = try run([LabHost.repository + "/lab/ssh.sh", Self.host, "sh -s"],
-                             environment: ["LVMGUARD_LAB_STATE": lab.state], stdin: script)
+        let result = try lab.script(Self.host, script)
         #expect(result.status <= 1, "the check ran: \(result.stderr.suffix(500))")
         return result.status == 0
     }

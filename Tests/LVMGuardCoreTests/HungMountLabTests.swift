@@ -69,8 +69,7 @@ struct HungMountLabTests {
             bounded 3 true; echo "next $?"
 
             """
-        let result = try run([LabHost.repository + "/lab/ssh.sh", host, "sh -s"],
-                             environment: ["LVMGUARD_LAB_STATE": lab.state], stdin: script)
+        let result = try lab.script(host, script)
         let took = Date().timeIntervalSince(started)
         #expect(result.stdout.contains("sync 137") && result.stdout.contains("next 125"), "\(result.stdout) \(result.stderr)")
         #expect(result.stderr.contains("'sync' was still running after 3 s and was killed"), "\(result.stderr)")
