@@ -34,6 +34,22 @@ scenario_lvm() {
 
 scenario_dir() { echo "$LAB_CACHE/scenario-$1-$(scenario_key "$1")"; }
 
+# Runs COMMAND... holding the lock $LAB_CACHE/NAME.lock, waiting for it first: what lab/prepare-ahead.sh builds in the
+# background and what a test's lab/start.sh needs in front is built once, by whichever comes first, and the other
+# finds it ready. The command does not inherit the lock's descriptor (a VM it leaves running must not hold the lock).
+with_lab_lock() {
+    local name=$1
+    shift
+    mkdir -p "$LAB_CACHE"
+    ( flock 9 && "$@" 9>&- ) 9>"$LAB_CACHE/$name.lock"
+}
+
+# The base image, built once (lab/build-image.sh under its lock); prints its directory.
+lab_base() { with_lab_lock base "$LAB_DIR/build-image.sh"; }
+
+# A scenario's disks, prepared once (lab/prepare-scenario.sh under the scenario's lock); prints their directory.
+lab_prepare() { with_lab_lock "scenario-$1" "$LAB_DIR/prepare-scenario.sh" "$1"; }
+
 # Debian packages a scenario's host gets beside the base image, from its '# lab-packages:' line (e.g. dracut-core).
 scenario_packages() {
     sed -n 's/^# lab-packages: *//p' "$LAB_DIR/scenarios/$1.sh"

@@ -8,14 +8,14 @@ inventory="$LAB_STATE/inventory.yaml"
 if [ "${1:-}" = "-o" ]; then inventory=$2; shift 2; fi
 [ $# -gt 0 ] || set -- lab-incident:incident
 mkdir -p "$LAB_STATE/hosts"
-base=$("$LAB_DIR/build-image.sh")
+base=$(lab_base)
 
 names=()
 for spec in "$@"; do
     name=${spec%%:*}; scenario=${spec#*:}
     case "$name" in ''|*[!a-z0-9-]*) die "host name '$name': use a-z, 0-9 and -" ;; esac
     [ -f "$LAB_DIR/scenarios/$scenario.sh" ] || die "no scenario '$scenario' (see lab/scenarios/)"
-    "$LAB_DIR/prepare-scenario.sh" "$scenario" >/dev/null
+    lab_prepare "$scenario" >/dev/null
     names+=("$name")
 done
 

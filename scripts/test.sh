@@ -4,6 +4,13 @@
 # VM it started, pass or fail. Without root, the tests that need the lab say so and skip (never under CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ahead_pid=
+# Ends what runs behind the tests (its own process group), if it still runs.
+stop_ahead() {
+    [ -n "$ahead_pid" ] || return 0
+    kill -TERM -- "-$ahead_pid" 2>/dev/null || true
+    wait "$ahead_pid" 2>/dev/null || true
+}
 
 if [ "$(id -u)" = 0 ]; then
     lab/install-deps.sh
@@ -11,7 +18,20 @@ if [ "$(id -u)" = 0 ]; then
     LVMGUARD_PYTHON=$(scripts/python-deps.sh)
     export LVMGUARD_PYTHON
     export LVMGUARD_LAB_STATE=${LVMGUARD_LAB_STATE:-$(mktemp -d /var/tmp/lvmguard-test.XXXXXX)}
-    trap 'lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE"' EXIT
+    ahead=$LVMGUARD_LAB_STATE/ahead
+    mkdir -p "$ahead"
+    trap 'stop_ahead; lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE" "${release:-}"' EXIT
+    # Behind the build and the tests, at nice 19 (lab/prepare-ahead.sh says why that keeps the VM suites serial): the
+    # lab's base image and every scenario the VM suites boot, in the order they boot them (suites run in file
+    # order), then the release binary. A suite that reaches its scenario first prepares it itself, as without this.
+    scenarios=$(grep -ho 'PrivateLab.start(\[[^]]*\])' Tests/LVMGuardCoreTests/*.swift | grep -o ':[a-z0-9-]*"' \
+        | tr -d ':"' | awk '!seen[$0]++')
+    release=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
+    # shellcheck disable=SC2086 # one word per scenario
+    setsid nice -n 19 bash -c 'LVMGUARD_LAB_AHEAD_LOGS=$1/logs lab/prepare-ahead.sh $2 > "$1/scenarios.log" 2>&1
+        scripts/install.sh "$3" > "$1/release.log" 2>&1; echo $? > "$1/release.status"' \
+        prepare-ahead "$ahead" "$(echo $scenarios)" "$release" &
+    ahead_pid=$!
 else
     echo "[test] not root: the lab VMs and package installs are skipped; their tests will say so" >&2
     scripts/test-inputs.sh || true
@@ -47,9 +67,22 @@ sed -n 's/^.*Suite "\(.*\)" \(passed\|failed\) after \([0-9.]*\) seconds.*$/\3\t
 rm -f "$log"
 
 # The documented install (README): one static binary that runs where no Swift toolchain is, with its man page and
-# completions.
-prefix=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
-if scripts/install.sh "$prefix" && scripts/check-install.sh "$prefix"; then
+# completions. With the lab, it was built behind the tests, after the scenarios.
+if [ -n "$ahead_pid" ]; then
+    started=$(date +%s)
+    wait "$ahead_pid" || true
+    ahead_pid=
+    echo "[test] waited $(( $(date +%s) - started ))s for what ran behind the tests:"
+    sed 's/^/[test]   /' "$ahead/scenarios.log"
+    cat "$ahead/release.log" >&2
+    prefix=$release
+    built=$(cat "$ahead/release.status" 2>/dev/null || echo 1)
+else
+    prefix=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
+    built=0
+    scripts/install.sh "$prefix" || built=$?
+fi
+if [ "$built" = 0 ] && scripts/check-install.sh "$prefix"; then
     echo "[test] release binary: installed and ran validate without a Swift toolchain"
 else
     echo "[test] FAIL: the release binary (scripts/install.sh) did not install or run" >&2
