@@ -21,33 +21,11 @@ nova="devices { filter = [ \"a|^$nova_disk\$|\", \"r|.*|\" ] global_filter = [ \
 pvcreate -q --config "$nova" "$nova_disk"
 vgcreate -q --config "$nova" nova "$nova_disk"
 lvcreate -q --config "$nova" -n 9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk -L 128M nova
-inside=$(readlink -f /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk)
-inner="devices { filter = [ \"a|^$inside\$|\", \"r|.*|\" ] global_filter = [ \"a|^$inside\$|\", \"r|.*|\" ] }"
-as_guest pvcreate -q --config "$inner" "$inside"
-as_guest vgcreate -q --config "$inner" instvg "$inside"
-as_guest lvcreate -q --config "$inner" -n root -L 64M instvg
-vgchange -q --config "$inner" -an instvg
+make_guest_vg_inside /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk instvg root
+vgchange -q --config "$guest" -an instvg
 vgchange -q --config "$nova" -an nova
 # Nova's instance with that LV as its disk (defined, shut off), as in lab/scenarios/nova-lvm.sh.
-mkdir -p /etc/libvirt/qemu
-cat > /etc/libvirt/qemu/instance-0000002b.xml <<'XML'
-<domain type='qemu'>
-  <name>instance-0000002b</name>
-  <uuid>9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='none'/>
-      <source dev='/dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+write_domain instance-0000002b 9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk vda
 own='devices { filter = [ "a|^/dev/vdb$|", "r|.*|" ] global_filter = [ "a|^/dev/vdb$|", "r|.*|" ] }'
 pvcreate -q --config "$own" /dev/vdb
 vgcreate -q --config "$own" centos /dev/vdb

@@ -15,12 +15,7 @@ own='devices { filter = [ "a|^/dev/vdb$|", "r|.*|" ] global_filter = [ "a|^/dev/
 pvcreate -q --config "$own" /dev/vdb
 vgcreate -q --config "$own" cinder-volumes /dev/vdb
 lvcreate -q --config "$own" -n "$volume" -L 128M cinder-volumes
-# What the guest does inside its volume: only that device in sight, as in its VM.
-inside=$(readlink -f "/dev/cinder-volumes/$volume")
-guest="devices { scan_lvs = 1 filter = [ \"a|^$inside\$|\", \"r|.*|\" ] global_filter = [ \"a|^$inside\$|\", \"r|.*|\" ] }"
-as_guest pvcreate -q --config "$guest" "$inside"
-as_guest vgcreate -q --config "$guest" guestvg "$inside"
-as_guest lvcreate -q --config "$guest" -n data -L 64M guestvg
+make_guest_vg_inside "/dev/cinder-volumes/$volume" guestvg data
 mkfs.ext4 -q /dev/guestvg/data
 mount /dev/guestvg/data /mnt && seq 1 100000 > /mnt/guest-data && umount /mnt
 vgchange -q --config "$guest" -an guestvg
@@ -85,26 +80,7 @@ iscsiadm -m node -T "$iqn" -p 127.0.0.1:3260 --login >/dev/null
 udevadm settle
 by_path=/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-$iqn-lun-0
 [ -b "$by_path" ] || { echo "no iSCSI disk $by_path" >&2; exit 1; }
-mkdir -p /etc/libvirt/qemu
-cat > /etc/libvirt/qemu/instance-0000002c.xml <<XML
-<domain type='qemu'>
-  <name>instance-0000002c</name>
-  <uuid>4e7a1c2b-9d3f-4b5a-8e6c-1f2a3b4c5d6e</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='none' io='native'/>
-      <source dev='$by_path'/>
-      <target dev='vdb' bus='virtio'/>
-      <serial>9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d</serial>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+write_domain instance-0000002c 4e7a1c2b-9d3f-4b5a-8e6c-1f2a3b4c5d6e "$by_path" vdb "" 9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d
 mkdir -p /etc/cinder
 printf '%s\n' '[DEFAULT]' 'enabled_backends = lvm-1' '[lvm-1]' 'volume_driver = cinder.volume.drivers.lvm.LVMVolumeDriver' \
     'volume_group = cinder-volumes' 'target_helper = lioadm' 'target_protocol = iscsi' > /etc/cinder/cinder.conf

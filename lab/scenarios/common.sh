@@ -36,35 +36,48 @@ make_guest_vg() {
     attach_to_instance "$(dmsetup info -c --noheadings -o uuid mpatha | sed 's/^mpath-//')"
 }
 
-# Nova's instance instance-0000002a (UUID 0f3c6d52-...) as libvirt keeps its definition, with the map of WWID $1
-# as disk vdb by the by-id name os-brick hands nova; written to $2 (default: libvirt's own /etc/libvirt/qemu).
+# Nova's instance instance-0000002a (UUID 0f3c6d52-..., named web-1 in nova's metadata) as libvirt keeps its
+# definition, with the map of WWID $1 as disk vdb by the by-id name os-brick hands nova; written to $2 (default:
+# libvirt's own /etc/libvirt/qemu).
 attach_to_instance() {
-    wwid=$1
-    file=${2:-/etc/libvirt/qemu/instance-0000002a.xml}
+    write_domain instance-0000002a 0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90 "/dev/disk/by-id/dm-uuid-mpath-$1" vdb \
+        web-1 "" "${2:-}"
+}
+
+# A libvirt domain definition as nova writes it: instance $1 (its name) with UUID $2 and one block disk, source $3
+# (a map, an LV of nova's VG, an iSCSI path), target $4 (vda: nova's disk; vdb: a volume). $5, when not empty, is the
+# name nova's metadata gives the instance; $6, when not empty, the disk's serial (nova puts a volume's ID there).
+# Written to $7, default libvirt's own /etc/libvirt/qemu/$1.xml.
+write_domain() {
+    file=${7:-/etc/libvirt/qemu/$1.xml}
     mkdir -p "${file%/*}"
-    cat > "$file" <<XML
-<domain type='qemu'>
-  <name>instance-0000002a</name>
-  <uuid>0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90</uuid>
-  <metadata>
-    <nova:instance xmlns:nova="http://openstack.org/xmlns/libvirt/nova/1.1">
-      <nova:name>web-1</nova:name>
-    </nova:instance>
-  </metadata>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='none'/>
-      <source dev='/dev/disk/by-id/dm-uuid-mpath-$wwid'/>
-      <target dev='vdb' bus='virtio'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+    {
+        printf '%s\n' "<domain type='qemu'>" "  <name>$1</name>" "  <uuid>$2</uuid>"
+        [ -z "${5:-}" ] || printf '%s\n' '  <metadata>' \
+            '    <nova:instance xmlns:nova="http://openstack.org/xmlns/libvirt/nova/1.1">' \
+            "      <nova:name>$5</nova:name>" '    </nova:instance>' '  </metadata>'
+        printf '%s\n' "  <memory unit='MiB'>64</memory>" '  <vcpu>1</vcpu>' \
+            "  <os><type arch='x86_64' machine='pc'>hvm</type></os>" '  <devices>' \
+            '    <emulator>/usr/bin/qemu-system-x86_64</emulator>' "    <disk type='block' device='disk'>" \
+            "      <driver name='qemu' type='raw' cache='none'/>" "      <source dev='$3'/>" \
+            "      <target dev='$4' bus='virtio'/>"
+        [ -z "${6:-}" ] || printf '%s\n' "      <serial>$6</serial>"
+        printf '%s\n' '    </disk>' "    <memballoon model='none'/>" '  </devices>' '</domain>'
+    } > "$file"
+}
+
+# What a guest does inside its disk when that disk is a device of this host (an LV of nova's VG, a cinder volume): LVM
+# with only that device in sight, as in its VM, under the guest's hostname. $1 the device, $2 the VG's name, $3 its
+# LV names (64 MiB each). The VG stays active for the caller to fill; `vgchange --config "$guest" -an` puts it down.
+# $guest sees only that device, LVs looked into where this LVM knows scan_lvs (LVM 2.02 always looks into them).
+make_guest_vg_inside() {
+    inside=$(readlink -f "$1")
+    scan=
+    if lvmconfig --type full devices/scan_lvs >/dev/null 2>&1; then scan='scan_lvs = 1 '; fi
+    guest="devices { ${scan}filter = [ \"a|^$inside\$|\", \"r|.*|\" ] global_filter = [ \"a|^$inside\$|\", \"r|.*|\" ] }"
+    as_guest pvcreate -q --config "$guest" "$inside"
+    as_guest vgcreate -q --config "$guest" "$2" "$inside"
+    for lv in $3; do as_guest lvcreate -q --config "$guest" -n "$lv" -L 64M "$2"; done
 }
 
 # The host's own LVM on its local disk ($HOST_DISK, default /dev/vdb): a data LV and swap, in fstab (mounted

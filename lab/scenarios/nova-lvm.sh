@@ -10,33 +10,10 @@ own="devices { filter = [ \"a|^$disk\$|\", \"r|.*|\" ] global_filter = [ \"a|^$d
 pvcreate -q --config "$own" "$disk"
 vgcreate -q --config "$own" nova "$disk"
 lvcreate -q --config "$own" -n 9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk -L 128M nova
-# What the guest does inside its disk: only that device in sight, as in its VM.
-inside=$(readlink -f /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk)
-guest="devices { scan_lvs = 1 filter = [ \"a|^$inside\$|\", \"r|.*|\" ] global_filter = [ \"a|^$inside\$|\", \"r|.*|\" ] }"
-as_guest pvcreate -q --config "$guest" "$inside"
-as_guest vgcreate -q --config "$guest" guestvg "$inside"
-as_guest lvcreate -q --config "$guest" -n root -L 64M guestvg
+make_guest_vg_inside /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk guestvg root
 vgchange -q --config "$guest" -an guestvg
 # The old configuration: scan_lvs = 1 in lvm.conf's devices section.
 sed -i '0,/^devices {/s//devices {\n\tscan_lvs = 1/' /etc/lvm/lvm.conf
 [ "$(lvmconfig devices/scan_lvs)" = "scan_lvs=1" ] || { echo "scan_lvs = 1 did not take" >&2; exit 1; }
 # Nova's instance with that LV as its disk, as libvirt keeps its definition (defined, shut off).
-mkdir -p /etc/libvirt/qemu
-cat > /etc/libvirt/qemu/instance-0000002b.xml <<'XML'
-<domain type='qemu'>
-  <name>instance-0000002b</name>
-  <uuid>9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d</uuid>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='block' device='disk'>
-      <driver name='qemu' type='raw' cache='none'/>
-      <source dev='/dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-XML
+write_domain instance-0000002b 9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d /dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk vda
