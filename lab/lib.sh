@@ -229,6 +229,12 @@ start_qemu() {
         -pidfile "$dir/qemu.pid" -daemonize)
     # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).
     qemu-system-x86_64 "${args[@]}" </dev/null >>"$dir/qemu.log" 2>&1
+    # A daemonized qemu is a session of its own, and where the kernel groups sessions (sched_autogroup_enabled) a
+    # session shares the CPU as one group whatever its processes' nice values: the VM's group gets the caller's.
+    local niceness autogroup
+    niceness=$(nice)
+    autogroup=/proc/$(cat "$dir/qemu.pid")/autogroup
+    if [ "$niceness" != 0 ] && [ -w "$autogroup" ]; then echo "$niceness" > "$autogroup"; fi
 }
 
 # Copies file $2 from the ext4 image $1 (not mounted: the host kernel may lack what the VM uses) to $3;

@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ahead_pid=
-# Ends what runs behind the tests (its own process group), if it still runs.
+# Ends what runs behind the tests (a session of its own, whose leader wrote its pid), if it still runs.
 stop_ahead() {
     [ -n "$ahead_pid" ] || return 0
-    kill -TERM -- "-$ahead_pid" 2>/dev/null || true
+    [ ! -s "$ahead/session" ] || kill -TERM -- "-$(cat "$ahead/session")" 2>/dev/null || true
     wait "$ahead_pid" 2>/dev/null || true
 }
 
@@ -28,7 +28,8 @@ if [ "$(id -u)" = 0 ]; then
         | tr -d ':"' | awk '!seen[$0]++')
     release=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
     # shellcheck disable=SC2086 # one word per scenario
-    setsid nice -n 19 bash -c 'LVMGUARD_LAB_AHEAD_LOGS=$1/logs lab/prepare-ahead.sh $2 > "$1/scenarios.log" 2>&1
+    setsid -w nice -n 19 bash -c 'echo $$ > "$1/session"
+        LVMGUARD_LAB_AHEAD_LOGS=$1/logs lab/prepare-ahead.sh $2 > "$1/scenarios.log" 2>&1
         scripts/install.sh "$3" > "$1/release.log" 2>&1; echo $? > "$1/release.status"' \
         prepare-ahead "$ahead" "$(echo $scenarios)" "$release" &
     ahead_pid=$!
