@@ -21,11 +21,16 @@ if [ "$(id -u)" = 0 ]; then
     ahead=$LVMGUARD_LAB_STATE/ahead
     mkdir -p "$ahead"
     trap 'stop_ahead; lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE" "${release:-}"' EXIT
-    # Behind the build and the tests, at nice 19 (lab/prepare-ahead.sh says why that keeps the VM suites serial): the
-    # lab's base image and every scenario the VM suites boot, in the order they boot them (suites run in file
-    # order), then the release binary. A suite that reaches its scenario first prepares it itself, as without this.
-    scenarios=$(grep -ho 'PrivateLab.start(\[[^]]*\])' Tests/LVMGuardCoreTests/*.swift | grep -o ':[a-z0-9-]*"' \
-        | tr -d ':"' | awk '!seen[$0]++')
+    # Behind the build and the pure suites, at nice 19 (lab/prepare-ahead.sh): the lab's base image and the two
+    # scenarios the lab starts with (lab/start.sh below waits for them by their locks); then, behind the VM suites,
+    # the release binary (CPU only). LVMGUARD_PREPARE_AHEAD=all prepares there every scenario the VM suites boot, in
+    # the order they boot them (suites run in file order): faster, but a VM prepared beside a test's VM competes for
+    # the disk, which no nice value governs, and a test's power-cut boot timed out under it (docs/development.md).
+    scenarios="incident host-lvm"
+    if [ "${LVMGUARD_PREPARE_AHEAD:-}" = all ]; then
+        scenarios=$(grep -ho 'PrivateLab.start(\[[^]]*\])' Tests/LVMGuardCoreTests/*.swift | grep -o ':[a-z0-9-]*"' \
+            | tr -d ':"' | awk '!seen[$0]++')
+    fi
     release=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
     # shellcheck disable=SC2086 # one word per scenario
     setsid -w nice -n 19 bash -c 'echo $$ > "$1/session"
