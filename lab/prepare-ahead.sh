@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Prepares the base image and then each scenario named, one after another, ahead of the tests that boot them, at the
-# lowest CPU priority (nice 19, for its session's and its VMs' scheduling groups too). On a 2-core machine a test's VM mostly keeps one core busy (a guest running lvm or an
-# initramfs build is one process after another); this uses what the test leaves idle and yields whenever the test's VM
-# wants both cores, so the tests still run one VM scenario at a time. A test that reaches a scenario still being
-# prepared here waits for it (lab_prepare takes the scenario's lock), and no longer competes with anything; one that
-# failed here is prepared again by its test, in front.
+# Prepares the base image and then each scenario named, one after another, at the lowest CPU priority (nice 19, for
+# its session's and its VMs' scheduling groups too), so that what runs in front keeps the CPU it needs: scripts/test.sh
+# runs it behind the Swift build and the pure suites for the scenarios the lab starts with. Every preparation happens
+# under the scenario's lock (lab_prepare), which lab/start.sh takes too: a start that reaches a scenario still in
+# preparation waits for it and finds it ready; one that failed here is prepared again in front.
+# Not behind the VM suites: measured there (2 cores), the tests' VMs slowed about as much as the preparations gained.
 # Usage: lab/prepare-ahead.sh SCENARIO...   (one line per scenario on stdout: prepared or failed, and its seconds)
 source "$(dirname "$0")/lib.sh"
 renice -n 19 -p $$ >/dev/null

@@ -20,23 +20,13 @@ if [ "$(id -u)" = 0 ]; then
     export LVMGUARD_LAB_STATE=${LVMGUARD_LAB_STATE:-$(mktemp -d /var/tmp/lvmguard-test.XXXXXX)}
     ahead=$LVMGUARD_LAB_STATE/ahead
     mkdir -p "$ahead"
-    trap 'stop_ahead; lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE" "${release:-}"' EXIT
+    trap 'stop_ahead; lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE"' EXIT
     # Behind the build and the pure suites, at nice 19 (lab/prepare-ahead.sh): the lab's base image and the two
-    # scenarios the lab starts with (lab/start.sh below waits for them by their locks); then, behind the VM suites,
-    # the release binary (CPU only). LVMGUARD_PREPARE_AHEAD=all prepares there every scenario the VM suites boot, in
-    # the order they boot them (suites run in file order): faster, but a VM prepared beside a test's VM competes for
-    # the disk, which no nice value governs, and a test's power-cut boot timed out under it (docs/development.md).
-    scenarios="incident host-lvm"
-    if [ "${LVMGUARD_PREPARE_AHEAD:-}" = all ]; then
-        scenarios=$(grep -ho 'PrivateLab.start(\[[^]]*\])' Tests/LVMGuardCoreTests/*.swift | grep -o ':[a-z0-9-]*"' \
-            | tr -d ':"' | awk '!seen[$0]++')
-    fi
-    release=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
-    # shellcheck disable=SC2086 # one word per scenario
+    # scenarios the lab starts with; lab/start.sh below waits for them by their locks. Nothing runs behind the VM
+    # suites: a VM prepared beside a test's VM slowed the test about as much as it gained (docs/development.md).
     setsid -w nice -n 19 bash -c 'echo $$ > "$1/session"
-        LVMGUARD_LAB_AHEAD_LOGS=$1/logs lab/prepare-ahead.sh $2 > "$1/scenarios.log" 2>&1
-        scripts/install.sh "$3" > "$1/release.log" 2>&1; echo $? > "$1/release.status"' \
-        prepare-ahead "$ahead" "$(echo $scenarios)" "$release" &
+        LVMGUARD_LAB_AHEAD_LOGS=$1/logs lab/prepare-ahead.sh incident host-lvm > "$1/scenarios.log" 2>&1' \
+        prepare-ahead "$ahead" &
     ahead_pid=$!
 else
     echo "[test] not root: the lab VMs and package installs are skipped; their tests will say so" >&2
@@ -59,7 +49,10 @@ echo "[test] pure suites: exit $pure_status in $(( $(date +%s) - started ))s"
 if [ "$(id -u)" = 0 ]; then
     started=$(date +%s)
     lab/start.sh lab-incident:incident lab-hostlvm:host-lvm
-    echo "[test] lab up in $(( $(date +%s) - started ))s"
+    echo "[test] lab up in $(( $(date +%s) - started ))s; prepared behind the build:"
+    wait "$ahead_pid" || true
+    ahead_pid=
+    sed 's/^/[test]   /' "$ahead/scenarios.log"
 fi
 started=$(date +%s)
 swift test --skip-build --no-parallel --filter 'Lab|Fleet' 2>&1 | tee -a "$log"
@@ -73,22 +66,9 @@ sed -n 's/^.*Suite "\(.*\)" \(passed\|failed\) after \([0-9.]*\) seconds.*$/\3\t
 rm -f "$log"
 
 # The documented install (README): one static binary that runs where no Swift toolchain is, with its man page and
-# completions. With the lab, it was built behind the tests, after the scenarios.
-if [ -n "$ahead_pid" ]; then
-    started=$(date +%s)
-    wait "$ahead_pid" || true
-    ahead_pid=
-    echo "[test] waited $(( $(date +%s) - started ))s for what ran behind the tests:"
-    sed 's/^/[test]   /' "$ahead/scenarios.log"
-    cat "$ahead/release.log" >&2
-    prefix=$release
-    built=$(cat "$ahead/release.status" 2>/dev/null || echo 1)
-else
-    prefix=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
-    built=0
-    scripts/install.sh "$prefix" || built=$?
-fi
-if [ "$built" = 0 ] && scripts/check-install.sh "$prefix"; then
+# completions.
+prefix=$(mktemp -d /tmp/lvmguard-install.XXXXXX)
+if scripts/install.sh "$prefix" && scripts/check-install.sh "$prefix"; then
     echo "[test] release binary: installed and ran validate without a Swift toolchain"
 else
     echo "[test] FAIL: the release binary (scripts/install.sh) did not install or run" >&2
