@@ -52,7 +52,7 @@ if [ "$(id -u)" = 0 ]; then
     echo "[test] lab up in $(( $(date +%s) - started ))s; prepared behind the build:"
     wait "$ahead_pid" || true
     ahead_pid=
-    sed 's/^/[test]   /' "$ahead/scenarios.log"
+    sed 's/^/[test]   /' "$ahead/scenarios.log" 2>/dev/null || true
 fi
 started=$(date +%s)
 swift test --skip-build --no-parallel --filter 'Lab|Fleet' 2>&1 | tee -a "$log" && lab_status=0 || lab_status=${PIPESTATUS[0]}
