@@ -44,6 +44,15 @@ with_lab_lock() {
     ( flock 9 && "$@" 9>&- ) 9>"$LAB_CACHE/$name.lock"
 }
 
+# Gives process $1's scheduling group this shell's niceness, where the kernel groups sessions for the CPU
+# (sched_autogroup_enabled): there a session shares the CPU as one group whatever its processes' nice values, and a
+# daemonized qemu is a session of its own.
+carry_niceness() {
+    local niceness
+    niceness=$(nice)
+    if [ "$niceness" != 0 ] && [ -w "/proc/$1/autogroup" ]; then echo "$niceness" > "/proc/$1/autogroup"; fi
+}
+
 # The base image, built once (lab/build-image.sh under its lock); prints its directory.
 lab_base() { with_lab_lock base "$LAB_DIR/build-image.sh"; }
 
@@ -229,12 +238,7 @@ start_qemu() {
         -pidfile "$dir/qemu.pid" -daemonize)
     # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).
     qemu-system-x86_64 "${args[@]}" </dev/null >>"$dir/qemu.log" 2>&1
-    # A daemonized qemu is a session of its own, and where the kernel groups sessions (sched_autogroup_enabled) a
-    # session shares the CPU as one group whatever its processes' nice values: the VM's group gets the caller's.
-    local niceness autogroup
-    niceness=$(nice)
-    autogroup=/proc/$(cat "$dir/qemu.pid")/autogroup
-    if [ "$niceness" != 0 ] && [ -w "$autogroup" ]; then echo "$niceness" > "$autogroup"; fi
+    carry_niceness "$(cat "$dir/qemu.pid")"
 }
 
 # Copies file $2 from the ext4 image $1 (not mounted: the host kernel may lack what the VM uses) to $3;

@@ -7,12 +7,11 @@
 # Not behind the VM suites: measured there (2 cores), the tests' VMs slowed about as much as the preparations gained.
 # Usage: lab/prepare-ahead.sh SCENARIO...   (one line per scenario on stdout: prepared or failed, and its seconds)
 source "$(dirname "$0")/lib.sh"
+# nice 19 for this script, for its session's scheduling group (the image and LVM 2.02 builds) and, through start_qemu,
+# for each VM it starts.
 renice -n 19 -p $$ >/dev/null
-# Where the kernel groups sessions (sched_autogroup_enabled), a session shares the CPU as one group whatever its
-# processes' nice values: this session's group (the image and LVM 2.02 builds, what the caller runs after) gets 19
-# too, and each VM started here carries it to its own (start_qemu).
-if [ -w /proc/self/autogroup ]; then echo 19 > /proc/self/autogroup; fi
-# Starved of CPU by the test in front, a boot takes longer than a boot in front ever may.
+carry_niceness $$
+# At nice 19 a boot can take longer than a boot in front ever may.
 export LVMGUARD_LAB_BOOT_TIMEOUT=${LVMGUARD_LAB_BOOT_TIMEOUT:-1800}
 logs=${LVMGUARD_LAB_AHEAD_LOGS:-$(mktemp -d /tmp/lvmguard-ahead.XXXXXX)}
 mkdir -p "$logs"
