@@ -11,6 +11,12 @@ LAB_MEMORY=${LVMGUARD_LAB_MEMORY:-768}
 LAB_BOOT_TIMEOUT=${LVMGUARD_LAB_BOOT_TIMEOUT:-300}
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Appends "WHAT SECONDS WHO" to $LVMGUARD_LAB_TIMES when it is set (scripts/test.sh sums them per kind in its log):
+# where a run's VM time goes. $1 what (boot, resume, reboot, power-cut, save, prepare, base), $2 since (epoch s), $3 who.
+lab_time() {
+    [ -z "${LVMGUARD_LAB_TIMES:-}" ] || echo "$1 $(( $(date +%s) - $2 )) $3" >> "$LVMGUARD_LAB_TIMES"
+}
 die() { log "error: $*"; exit 1; }
 
 # The hash of everything that goes into the base image: change a file, get a new image.
@@ -107,23 +113,39 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# ssh to a lab VM as root with the lab key; extra args are the remote command.
-lab_ssh_port() {
-    local port=$1; shift
-    ssh -i "$(base_dir)/id_ed25519" -p "$port" \
+# The options of every ssh to a lab VM: root with the lab key, and one connection per host reused by every later ssh
+# (ControlMaster; the socket is per forwarded port under $LAB_STATE, the connection kept 10 minutes after its last use):
+# a login into an emulated guest costs a key exchange, a PAM session and a fork under TCG, a reused one a channel.
+lab_ssh_options() {
+    mkdir -p "$LAB_STATE"
+    printf '%s\n' -i "$(base_dir)/id_ed25519" \
         -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
-        root@127.0.0.1 "$@"
+        -o ControlMaster=auto -o "ControlPath=$LAB_STATE/mux-%p" -o ControlPersist=600
+}
+
+# ssh to a lab VM as root with the lab key; extra args are the remote command.
+lab_ssh_port() {
+    local port=$1 options; shift
+    mapfile -t options < <(lab_ssh_options)
+    ssh "${options[@]}" -p "$port" root@127.0.0.1 "$@"
+}
+
+# Ends the reused connection to forwarded port $1, if there is one: after its VM stopped, or before its state is saved.
+lab_ssh_close() {
+    local options
+    mapfile -t options < <(lab_ssh_options)
+    [ -S "$LAB_STATE/mux-$1" ] || return 0
+    ssh "${options[@]}" -p "$1" -O exit root@127.0.0.1 >/dev/null 2>&1 || true
+    rm -f "$LAB_STATE/mux-$1"
 }
 
 # A probe while a VM boots or shuts down: qemu's user network accepts the TCP connection at once even
 # when the guest cannot answer, so every probe is bounded (LAB_PROBE_SECONDS, default 20).
 lab_probe() {
-    local port=$1; shift
-    timeout "${LAB_PROBE_SECONDS:-20}" ssh -i "$(base_dir)/id_ed25519" -p "$port" \
-        -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
-        root@127.0.0.1 "$@"
+    local port=$1 options; shift
+    mapfile -t options < <(lab_ssh_options)
+    timeout "${LAB_PROBE_SECONDS:-20}" ssh "${options[@]}" -p "$port" root@127.0.0.1 "$@"
 }
 
 # Whether the guest's sshd answers on forwarded port $1 with its banner, within 2 s. Before the guest's network is up,
@@ -152,8 +174,10 @@ wait_for_ssh() {
 # whose starting state never came while two VMs booted on two cores), so wait, bounded; if it never comes, replay every
 # block device's change events (as a coldplug would); if it still does not, do by hand what boot should have done
 # (autoactivation, fstab's mounts and swap), saying so; otherwise fail naming the scenario and showing the host's state,
-# instead of handing a test a host that is not the one it asked for. The starting state is a test's precondition, not
-# its claim: what boots after a test's own power cycle is checked by the test. $1 port, $2 scenario, $3 host dir.
+# instead of handing a test a host that is not the one it asked for. A state that had to be forced is written to
+# $3/forced (and kept with a saved state), so a test that claims what boot did can refuse it. The starting state is a
+# test's precondition, not its claim: what boots after a test's own power cycle is checked by the test.
+# $1 port, $2 scenario, $3 host dir.
 wait_for_scenario() {
     local port=$1 scenario=$2 dir=$3 condition attempt
     condition=$(sed -n 's/^# lab-ready: *//p' "$LAB_DIR/scenarios/$scenario.sh")
@@ -162,9 +186,10 @@ wait_for_scenario() {
         if LAB_PROBE_SECONDS=75 lab_probe "$port" \
             "i=0; until $condition; do i=\$((i + 1)); [ \$i -le 60 ] || exit 1; sleep 1; done"; then
             case "$attempt" in
-                2) log "$scenario: ready after replaying the block devices' udev events" ;;
-                3) log "$scenario: ready after activating and mounting by hand what boot left undone" ;;
+                2) echo "ready after replaying the block devices' udev events" > "$dir/forced" ;;
+                3) echo "ready after activating and mounting by hand what boot left undone" > "$dir/forced" ;;
             esac
+            [ ! -f "$dir/forced" ] || log "$scenario: $(cat "$dir/forced")"
             return 0
         fi
         case "$attempt" in
@@ -201,9 +226,10 @@ add_local_scsi() {
 }
 
 # Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, boot.img, scsi.img, lun.img, lun2.img), ssh
-# forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log.
+# forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log, and answers QMP on $1/qmp.sock.
+# With $3, a state lab/qmp.py saved from this machine on these disks, it resumes from that state instead of booting.
 start_qemu() {
-    local dir=$1 port=$2 base path kernel initrd cmdline="root=/dev/vda rw"
+    local dir=$1 port=$2 state=${3:-} base path kernel initrd cmdline="root=/dev/vda rw"
     base=$(base_dir)
     kernel=$base/vmlinuz initrd=$base/initrd.img
     # A host with its own /boot (boot.img holding lab-cmdline) boots what is there, as a boot loader would: the
@@ -235,10 +261,50 @@ start_qemu() {
     add_lun "$dir/lun2.img" 2 LVMGUARDLUN0002 0x5000c50015ea71ad
     [ ! -f "$dir/san-first" ] || add_local_scsi "$dir/scsi.img"
     args+=(-nic "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22"
-        -pidfile "$dir/qemu.pid" -daemonize)
+        -qmp "unix:$dir/qmp.sock,server=on,wait=off" -pidfile "$dir/qemu.pid" -daemonize)
+    [ -z "$state" ] || args+=(-incoming "exec:zstd -q -d -c $(printf '%q' "$state")")
     # The daemonized qemu must not keep the caller's stdout/stderr open (a caller reading to EOF would hang).
     qemu-system-x86_64 "${args[@]}" </dev/null >>"$dir/qemu.log" 2>&1
     carry_niceness "$(cat "$dir/qemu.pid")"
+}
+
+# The saved state of a scenario's host, lab-ready after a real boot (save_host): keyed by the scenario's disks and by
+# the machine QEMU emulates (start_qemu's devices, QEMU's version), which a state must be resumed on unchanged.
+saved_key() {
+    { scenario_key "$1"; declare -f start_qemu add_lun add_local_scsi; qemu-system-x86_64 --version; } \
+        | sha256sum | cut -c1-16
+}
+
+saved_dir() { echo "$LAB_CACHE/saved-$1-$(saved_key "$1")"; }
+
+# The disk images a host directory may hold besides root.qcow2 (raw: a LUN is opened on two paths at once).
+LAB_RAW_IMAGES="lun.img lun2.img local.img scsi.img boot.img"
+
+# Saves host directory $1 (scenario $2), booted for real and lab-ready, as its scenario's saved state, unless one is
+# there: the VM paused, its RAM and device state written (lab/qmp.py), its disks copied as they are at that instant
+# (root.qcow2 an overlay on the scenario's, the raw images whole), then run on. Called under the saved state's lock.
+save_host() {
+    local dir=$1 scenario=$2 out work image
+    out=$(saved_dir "$scenario")
+    [ ! -f "$out/ready" ] || return 0
+    work=$(mktemp -d "$LAB_CACHE/save-$scenario.XXXXXX")
+    # No ssh connection may be open in the state: a resumed guest would hold one nobody is at.
+    lab_ssh_close "$(cat "$dir/port")"
+    if ! "$LAB_DIR/qmp.py" "$dir/qmp.sock" save "$work/state.zst"; then
+        "$LAB_DIR/qmp.py" "$dir/qmp.sock" cont || true
+        rm -rf "$work"
+        die "$scenario: saving the host's state failed"
+    fi
+    cp "$dir/root.qcow2" "$work/"
+    for image in $LAB_RAW_IMAGES; do
+        [ ! -f "$dir/$image" ] || cp --sparse=always "$dir/$image" "$work/"
+    done
+    [ ! -f "$dir/forced" ] || cp "$dir/forced" "$work/"
+    "$LAB_DIR/qmp.py" "$dir/qmp.sock" cont || { rm -rf "$work"; die "$scenario: the host did not run on after its save"; }
+    rm -rf "$out"
+    mv "$work" "$out"
+    touch "$out/ready"
+    log "$scenario: saved lab-ready ($(du -sh "$out" | cut -f1) in $out)"
 }
 
 # Copies file $2 from the ext4 image $1 (not mounted: the host kernel may lack what the VM uses) to $3;

@@ -12,7 +12,7 @@ out=$(scenario_dir "$name")
 if [ -f "$out/ready" ]; then echo "$out"; exit 0; fi
 base=$("$LAB_DIR/build-image.sh")
 work=$(mktemp -d "$LAB_CACHE/prepare-$name.XXXXXX")
-trap 'stop_qemu "$work/qemu.pid"; rm -rf "$work"' EXIT
+trap 'stop_qemu "$work/qemu.pid"; [ -z "${port:-}" ] || lab_ssh_close "$port"; rm -rf "$work"' EXIT
 
 qemu-img create -q -f qcow2 -b "$base/root.img" -F raw "$work/root.qcow2"
 for disk in $(scenario_disks "$name"); do
@@ -28,6 +28,7 @@ for disk in $(scenario_disks "$name"); do
         *) die "scenario $name: unknown disk '$disk'" ;;
     esac
 done
+started=$(date +%s)
 port=$(free_port)
 log "preparing scenario $name (one boot, cached afterwards)"
 start_qemu "$work" "$port"
@@ -51,12 +52,14 @@ fi
     || { tail -30 "$work/console.log" >&2; die "scenario $name failed inside the VM"; }
 lab_ssh_port "$port" 'sync; systemctl poweroff' || true
 wait_for_exit "$work/qemu.pid" 120 || die "the VM did not power off"
-rm -f "$work/qemu.pid" "$work/console.log"
+lab_ssh_close "$port"
+rm -f "$work/qemu.pid" "$work/console.log" "$work/qmp.sock"
 mkdir -p "$out"
 cp "$work/root.qcow2" "$out/"
 for image in lun.img lun2.img local.img scsi.img boot.img; do
     [ -f "$work/$image" ] && cp --sparse=always "$work/$image" "$out/"
 done
 touch "$out/ready"
+lab_time prepare "$started" "$name"
 log "scenario $name ready in $out"
 echo "$out"

@@ -7,15 +7,18 @@ source "$(dirname "$0")/lib.sh"
 name=${1:?usage: reboot.sh NAME}
 dir="$LAB_STATE/hosts/$name"
 port=$(cat "$dir/port" 2>/dev/null) || die "no running lab host '$name'"
+started=$(date +%s)
 boot_id=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id) || die "$name does not answer"
 lab_probe "$port" 'sync; systemctl poweroff' || true
 if ! wait_for_exit "$dir/qemu.pid" 60; then
     log "$name did not power off within 60 s; stopping qemu"
 fi
 stop_qemu "$dir/qemu.pid"
+lab_ssh_close "$port"
 start_qemu "$dir" "$port"
 wait_for_ssh "$port" "$dir/qemu.pid"
 lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
 now=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id) || die "$name did not come back"
 [ "$now" != "$boot_id" ] || die "$name has the same boot id after the power cycle"
 log "$name rebooted"
+lab_time reboot "$started" "$name"

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Starts lab hosts, each a VM booted from its scenario's cached disks, with its own forwarded ssh port,
-# and writes an Ansible YAML inventory for them that lvmguard reads as it is.
-# Usage: lab/start.sh [-o INVENTORY] NAME:SCENARIO ...   (default: lab-incident:incident)
+# Starts lab hosts, each with its own forwarded ssh port, and writes an Ansible YAML inventory for them that lvmguard
+# reads as it is. A host resumes from its scenario's saved state, lab-ready (seconds); with --boot, or when no state
+# is saved yet, it boots for real from the scenario's cached disks, and the first real boot of a scenario to reach its
+# starting state saves it for the next (save_host in lab/lib.sh). Every host runs on disks of its own.
+# Usage: lab/start.sh [-o INVENTORY] [--boot] NAME:SCENARIO ...   (default: lab-incident:incident)
 # Hosts are grouped under `compute` and under one group per scenario (host-lvm -> host_lvm).
 source "$(dirname "$0")/lib.sh"
 inventory="$LAB_STATE/inventory.yaml"
-if [ "${1:-}" = "-o" ]; then inventory=$2; shift 2; fi
+boot=resume
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -o) inventory=$2; shift 2 ;;
+        --boot) boot=real; shift ;;
+        *) break ;;
+    esac
+done
 [ $# -gt 0 ] || set -- lab-incident:incident
 mkdir -p "$LAB_STATE/hosts"
 base=$(lab_base)
@@ -24,29 +33,59 @@ for spec in "$@"; do
     dir="$LAB_STATE/hosts/$name"
     [ -f "$dir/qemu.pid" ] && kill -0 "$(cat "$dir/qemu.pid")" 2>/dev/null && die "host $name is already running"
     rm -rf "$dir"; mkdir -p "$dir"
-    source_dir=$(scenario_dir "$scenario")
+    saved=$(saved_dir "$scenario")
+    state=
+    if [ "$boot" = resume ] && [ -f "$saved/ready" ]; then
+        source_dir=$saved state=$saved/state.zst
+        [ ! -f "$saved/forced" ] || cp "$saved/forced" "$dir/"
+    else
+        source_dir=$(scenario_dir "$scenario")
+    fi
     qemu-img create -q -f qcow2 -b "$source_dir/root.qcow2" -F qcow2 "$dir/root.qcow2"
-    for image in lun.img lun2.img local.img scsi.img boot.img; do
+    for image in $LAB_RAW_IMAGES; do
         [ -f "$source_dir/$image" ] && cp --sparse=always "$source_dir/$image" "$dir/"
     done
     port=$(free_port)
     echo "$port" > "$dir/port"
     echo "$scenario" > "$dir/scenario"
-    log "starting $name ($scenario) on 127.0.0.1:$port"
-    start_qemu "$dir" "$port"
+    if [ -n "$state" ]; then
+        echo resumed > "$dir/start"
+        log "starting $name ($scenario) on 127.0.0.1:$port from its saved state"
+    else
+        echo booted > "$dir/start"
+        log "starting $name ($scenario) on 127.0.0.1:$port"
+    fi
+    date +%s > "$dir/started"
+    start_qemu "$dir" "$port" "$state"
+    # A state is saved paused: run it once it is loaded.
+    [ -z "$state" ] || "$LAB_DIR/qmp.py" "$dir/qmp.sock" resume || die "$name: the saved state of $scenario did not resume"
 done
 
 known_hosts="$LAB_STATE/known_hosts"
 for name in "${names[@]}"; do
     dir="$LAB_STATE/hosts/$name"
-    wait_for_ssh "$(cat "$dir/port")" "$dir/qemu.pid"
-    # Boot finished when systemd says so: autoactivation and mounts have run.
-    lab_ssh_port "$(cat "$dir/port")" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
-    wait_for_scenario "$(cat "$dir/port")" "$(cat "$dir/scenario")" "$dir"
-    ssh-keyscan -t ed25519 -p "$(cat "$dir/port")" 127.0.0.1 2>/dev/null > "$dir/known_host"
+    port=$(cat "$dir/port") scenario=$(cat "$dir/scenario")
+    wait_for_ssh "$port" "$dir/qemu.pid"
+    if [ "$(cat "$dir/start")" = resumed ]; then
+        # The guest's clock stood still while its state was saved: set it to now.
+        lab_ssh_port "$port" "date -u -s @$(date -u +%s) >/dev/null" || die "$name: cannot set the clock after resuming"
+    else
+        # Boot finished when systemd says so: autoactivation and mounts have run.
+        lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
+    fi
+    wait_for_scenario "$port" "$scenario" "$dir"
+    if [ "$(cat "$dir/start")" = resumed ]; then
+        lab_time resume "$(cat "$dir/started")" "$name"
+    else
+        lab_time boot "$(cat "$dir/started")" "$name"
+        started=$(date +%s)
+        with_lab_lock "saved-$scenario" save_host "$dir" "$scenario"
+        lab_time save "$started" "$name"
+    fi
+    ssh-keyscan -t ed25519 -p "$port" 127.0.0.1 2>/dev/null > "$dir/known_host"
     # Which LVM the host runs, as the tests prove it: its version, whether lvmetad is on, and lvmetad's pid.
-    lvm=$(lab_ssh_port "$(cat "$dir/port")" 'v=$(lvm version | sed -n "s/^ *LVM version: *//p"); m=$(lvmconfig global/use_lvmetad 2>/dev/null || echo "use_lvmetad unknown to this LVM"); p=$(pgrep -x lvmetad || echo none); echo "LVM $v, $m, lvmetad pid $p"' 2>/dev/null) || lvm="LVM unknown"
-    log "$name is up ($lvm)"
+    lvm=$(lab_ssh_port "$port" 'v=$(lvm version | sed -n "s/^ *LVM version: *//p"); m=$(lvmconfig global/use_lvmetad 2>/dev/null || echo "use_lvmetad unknown to this LVM"); p=$(pgrep -x lvmetad || echo none); echo "LVM $v, $m, lvmetad pid $p"' 2>/dev/null) || lvm="LVM unknown"
+    log "$name is up, $(cat "$dir/start") ($lvm)"
 done
 cat "$LAB_STATE"/hosts/*/known_host > "$known_hosts" 2>/dev/null || true
 

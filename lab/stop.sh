@@ -9,6 +9,7 @@ for name in "$@"; do
     dir="$LAB_STATE/hosts/$name"
     [ -d "$dir" ] || continue
     stop_qemu "$dir/qemu.pid"
+    [ ! -f "$dir/port" ] || lab_ssh_close "$(cat "$dir/port")"
     rm -rf "$dir"
     log "stopped $name"
 done

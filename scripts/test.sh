@@ -18,6 +18,8 @@ if [ "$(id -u)" = 0 ]; then
     LVMGUARD_PYTHON=$(scripts/python-deps.sh)
     export LVMGUARD_PYTHON
     export LVMGUARD_LAB_STATE=${LVMGUARD_LAB_STATE:-$(mktemp -d /var/tmp/lvmguard-test.XXXXXX)}
+    # Every VM start, resume, save, reboot, power cut and preparation appends its seconds here (lab_time).
+    export LVMGUARD_LAB_TIMES=$LVMGUARD_LAB_STATE/times.log
     ahead=$LVMGUARD_LAB_STATE/ahead
     mkdir -p "$ahead"
     trap 'stop_ahead; lab/stop.sh; rm -rf "$LVMGUARD_LAB_STATE"' EXIT
@@ -48,7 +50,8 @@ echo "[test] pure suites: exit $pure_status in $(( $(date +%s) - started ))s"
 [ "$pure_status" = 0 ] || status=$pure_status
 if [ "$(id -u)" = 0 ]; then
     started=$(date +%s)
-    lab/start.sh lab-incident:incident lab-hostlvm:host-lvm
+    # The shared lab's first boot is a real one (--boot); it saves both scenarios' states for the tests' own hosts.
+    lab/start.sh --boot lab-incident:incident lab-hostlvm:host-lvm
     echo "[test] lab up in $(( $(date +%s) - started ))s; prepared behind the build:"
     wait "$ahead_pid" || true
     ahead_pid=
@@ -63,6 +66,11 @@ echo "[test] seconds per suite:"
 sed -n 's/^.*Suite "\(.*\)" \(passed\|failed\) after \([0-9.]*\) seconds.*$/\3\t\2\t\1/p' "$log" | sort -rn \
     | awk -F'\t' '{ printf "[test]   %7.1f s  %-6s %s\n", $1, $2, $3 }'
 rm -f "$log"
+if [ -s "${LVMGUARD_LAB_TIMES:-}" ]; then
+    echo "[test] lab VM time by kind (count, seconds; prepare and base only where the cache lacked them):"
+    awk '{ n[$1]++; s[$1] += $2 } END { for (k in n) printf "[test]   %-9s %3d x %6d s\n", k, n[k], s[k] }' \
+        "$LVMGUARD_LAB_TIMES" | sort
+fi
 
 # The documented install (README): one static binary that runs where no Swift toolchain is, with its man page and
 # completions.
