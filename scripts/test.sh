@@ -57,10 +57,31 @@ if [ "$(id -u)" = 0 ]; then
     ahead_pid=
     sed 's/^/[test]   /' "$ahead/scenarios.log" 2>/dev/null || true
 fi
+# One suite at a time, each under its time limit (LVMGUARD_SUITE_LIMIT seconds, default 1200): a hang fails its suite,
+# named with the last step it printed ("[lab +Ns] ..."), and the run goes on; the VMs it left are stopped.
 started=$(date +%s)
-swift test --skip-build --no-parallel --filter 'Lab|Fleet' 2>&1 | tee -a "$log" && lab_status=0 || lab_status=${PIPESTATUS[0]}
-echo "[test] lab and fleet suites: exit $lab_status in $(( $(date +%s) - started ))s"
-[ "$lab_status" = 0 ] || status=$lab_status
+suites=$(swift test list --skip-build 2>/dev/null | sed -n 's/^[A-Za-z]*Tests\.\([A-Za-z0-9]*\(Lab\|Fleet\)[A-Za-z0-9]*\)\/.*/\1/p' | sort -u)
+[ -n "$suites" ] || { echo "[test] FAIL: no lab or fleet suite found (swift test list)" >&2; status=1; }
+suite_times=
+for suite in $suites; do
+    suite_log=$(mktemp /tmp/lvmguard-suite-log.XXXXXX)
+    suite_started=$(date +%s)
+    timeout -k 30 "${LVMGUARD_SUITE_LIMIT:-1200}" swift test --skip-build --no-parallel --filter "Tests\.$suite/" 2>&1 \
+        | tee "$suite_log" && suite_status=0 || suite_status=${PIPESTATUS[0]}
+    cat "$suite_log" >> "$log"
+    if [ "$suite_status" = 124 ] || [ "$suite_status" = 137 ]; then
+        echo "[test] FAIL: $suite hit its time limit (${LVMGUARD_SUITE_LIMIT:-1200} s); its last step:" \
+            "$(grep -o '\[lab +[0-9]*s\].*' "$suite_log" | tail -n 1 || true)" >&2
+        for private in /tmp/lvmguard-test-*/; do
+            [ ! -d "$private/hosts" ] || LVMGUARD_LAB_STATE=$private lab/stop.sh 2>/dev/null || true
+        done
+    fi
+    rm -f "$suite_log"
+    suite_times+=$(printf '%7d s  exit %-3s %s' "$(( $(date +%s) - suite_started ))" "$suite_status" "$suite")$'\n'
+    [ "$suite_status" = 0 ] || status=$suite_status
+done
+echo "[test] lab and fleet suites in $(( $(date +%s) - started ))s, each with its start-up (slowest first):"
+printf '%s' "$suite_times" | sort -rn | sed 's/^/[test] /'
 # What each suite cost, slowest first (swift-testing's own "Suite ... after N seconds" lines).
 echo "[test] seconds per suite:"
 sed -n 's/^.*Suite "\(.*\)" \(passed\|failed\) after \([0-9.]*\) seconds.*$/\3\t\2\t\1/p' "$log" | sort -rn \
