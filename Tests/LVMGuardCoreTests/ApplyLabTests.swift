@@ -74,7 +74,8 @@ struct PrivateLab {
     }
 }
 
-@Suite("apply on real hosts: exactly the plan, atomic, idempotent, verified, through reboots", .serialized)
+@Suite("apply on real hosts: exactly the plan, atomic, idempotent, verified, through reboots", .serialized,
+        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct ApplyLabTests {
     static let playbook = LabHost.repository + "/playbooks/lab.yaml"
 
@@ -183,7 +184,8 @@ struct ApplyLabTests {
     }
 }
 
-@Suite("identity on real hosts: shapes where names lie, through apply and a power cycle", .serialized)
+@Suite("identity on real hosts: shapes where names lie, through apply and a power cycle", .serialized,
+        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct IdentityLabTests {
     static let permissive = "--config 'devices { global_filter = [ \"a|.*|\" ] }'"
 
@@ -346,7 +348,8 @@ struct IdentityLabTests {
     }
 }
 
-@Suite("the initramfs on a real host: root on LVM booting its own initramfs-tools image", .serialized)
+@Suite("the initramfs on a real host: root on LVM booting its own initramfs-tools image", .serialized,
+        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct InitramfsLabTests {
     /// The lab policy with the initramfs rebuilt when its copy of lvm.conf differs, and checked, written in `directory`.
     static func playbook(in directory: String) throws -> String {

@@ -8,7 +8,8 @@ import Testing
 /// CentOS 7 installs itself: root, swap and data in the VG 'centos', booting the hostonly image dracut built with
 /// `rd.lvm.lv=centos/root rd.lvm.lv=centos/swap`. Beside it nova with images_type=lvm: a guest's VG inside an instance's
 /// disk LV of the host's VG 'nova', which 2.02 (scanning LVs for PVs) autoactivates at boot too.
-@Suite("CentOS 7 on a real host: LVM 2.02.180, lvmetad and root on LVM booting dracut's image, through apply, a power cycle and rollback", .serialized)
+@Suite("CentOS 7 on a real host: LVM 2.02.180, lvmetad and root on LVM booting dracut's image, through apply, a power cycle and rollback",
+        .serialized, .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct CentOS7LabTests {
     static let host = "c7"
     /// instance-0000002b's disk, an LV of the host's VG 'nova' (images_type=lvm), with the guest's VG 'instvg' inside.

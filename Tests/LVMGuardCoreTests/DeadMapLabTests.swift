@@ -5,7 +5,8 @@ import Testing
 /// A host in trouble on a real VM: the incident's guest VG is active on mpatha, then the map loses every path
 /// while queueing I/O (`no_path_retry queue`, both SCSI paths set offline). Any read of the map now blocks in
 /// the kernel for good, so the test itself never reads it: it looks only at dm tables, sysfs and ps.
-@Suite("hosts in trouble on a real VM: a multipath map with no active path", .serialized)
+@Suite("hosts in trouble on a real VM: a multipath map with no active path", .serialized,
+        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct DeadMapLabTests {
     static let wwid = "35000c50015ea71ac"
 

@@ -4,7 +4,7 @@ import Testing
 
 /// The evidence rules on real VMs: each shape that "on a multipath map and unused" gets wrong, built for real.
 @Suite("Evidence on real hosts: an unused host VG on a LUN, a mounted guest volume, kolla's libvirt, a cloned PV",
-       .serialized)
+       .serialized, .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct EvidenceLabTests {
     static let instanceUUID = "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"
     /// Every device, whatever the host's filter or devices file says.
@@ -60,7 +60,8 @@ struct EvidenceLabTests {
         #expect(duplicate?.flatMap(\.identities).contains("/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ad") == true)
     }
 
-    @Test("a guest's volume the host mounted blocks the host, naming the mount and the guest's creation host")
+    @Test("a guest's volume the host mounted blocks the host, naming the mount and the guest's creation host",
+          .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
     func mountedGuestVolume() throws {
         guard let host = LabHost.running("incident") else {
             #expect(Prerequisite.skipAllowed())
@@ -84,7 +85,8 @@ struct EvidenceLabTests {
         #expect(try host.lvmState() == before, "plan changes nothing")
     }
 
-    @Test("kolla: no virsh, the running domain's status XML under /run and its definition in the docker volume")
+    @Test("kolla: no virsh, the running domain's status XML under /run and its definition in the docker volume",
+          .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
     func kolla() throws {
         guard let host = LabHost.running("incident") else {
             #expect(Prerequisite.skipAllowed())

@@ -3,7 +3,8 @@ import Testing
 import LVMGuardCore
 
 /// plan and apply across the loopback fleet: many real sshd hosts, some of them broken on purpose.
-@Suite("Fleet: 50 hosts in parallel, broken hosts reported with ssh's reason, rollout limits", .serialized)
+@Suite("Fleet: 50 hosts in parallel, broken hosts reported with ssh's reason, rollout limits", .serialized,
+        .enabled(if: Runnable.fleet, "needs root and sshd for the loopback fleet"))
 struct FleetApplyTests {
     /// A running loopback fleet in a private state directory.
     struct LoopbackFleet {
@@ -246,7 +247,8 @@ struct FleetApplyTests {
 
 /// The host's /etc (its LVM directory) full or read-only, on loopback fleet hosts: real sshd, the real remote script,
 /// real file systems (a filled tmpfs, a read-only bind mount).
-@Suite("Fleet: /etc full or read-only during apply", .serialized)
+@Suite("Fleet: /etc full or read-only during apply", .serialized,
+        .enabled(if: Runnable.fleet, "needs root and sshd for the loopback fleet"))
 struct FullDiskFleetTests {
     @Test("/etc full and /etc read-only: apply fails naming the file system, lvm.conf unchanged and nothing left beside it; freed, a rerun converges")
     func fullAndReadOnly() throws {

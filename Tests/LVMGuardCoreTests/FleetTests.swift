@@ -3,7 +3,8 @@ import Testing
 import LVMGuardCore
 
 /// The loopback fleet (lab/fleet.sh): many hosts on real sshd, each reached at its own address.
-@Suite("Loopback fleet: 50 hosts on real sshd, each its own address and lvm.conf")
+@Suite("Loopback fleet: 50 hosts on real sshd, each its own address and lvm.conf",
+        .enabled(if: Runnable.fleet, "needs root and sshd for the loopback fleet"))
 struct FleetTests {
     @Test("50 hosts start, plain ssh reaches each at its own address, and stop leaves no sshd behind")
     func fiftyHosts() async throws {

@@ -6,7 +6,8 @@ import Testing
 /// A hung NFS mount on a real host (lab/scenarios/nfs-instances.sh): nova's instances directory on an NFS server that
 /// stopped answering while the mount held unwritten data. Every sync, df or stat of it waits for the server, in
 /// uninterruptible sleep; nothing lvmguard runs may wait with it.
-@Suite("A hung NFS mount on a real host: nothing of a run waits for it", .serialized)
+@Suite("A hung NFS mount on a real host: nothing of a run waits for it", .serialized,
+        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct HungMountLabTests {
     static let host = "n-nfs"
     static let instances = "/var/lib/nova/instances"

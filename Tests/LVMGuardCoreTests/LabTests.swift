@@ -3,7 +3,8 @@ import Testing
 @testable import LVMGuardCore
 
 /// The lab's VMs reproduce the incident for real: real kernel, device-mapper, multipath, LVM autoactivation.
-@Suite("Lab VMs: the incident and a host with its own LVM, for real")
+@Suite("Lab VMs: the incident and a host with its own LVM, for real",
+        .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
 struct LabTests {
     @Test("incident host: the guest VG is active on the multipath map, which is held open and cannot be flushed")
     func incident() throws {

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `lvmguard plan` against the lab's real VMs.
-@Suite("plan on real hosts: the right decisions, nothing touched, one ssh execution per host")
+@Suite("plan on real hosts: the right decisions, nothing touched, one ssh execution per host",
+        .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
 struct PlanLabTests {
     @Test("incident and host-lvm hosts are planned right; lvm.conf and every VG are unchanged")
     func planOnLab() throws {

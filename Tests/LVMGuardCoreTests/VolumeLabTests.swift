@@ -4,7 +4,8 @@ import Testing
 
 /// LVM backends fixed, not exempted (lab/scenarios/nova-lvm.sh): nova with images_type=lvm, the guest's VG inside the
 /// instance's disk LV, found and activated by the host because its lvm.conf carries scan_lvs = 1.
-@Suite("LVM backends on real hosts: a guest's VG inside a volume LV of the host", .serialized)
+@Suite("LVM backends on real hosts: a guest's VG inside a volume LV of the host", .serialized,
+        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct VolumeLabTests {
     static let disk = "nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
     /// Every LV, whatever the host's filter says (LVs scanned too).

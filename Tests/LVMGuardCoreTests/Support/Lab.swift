@@ -7,6 +7,13 @@ struct LabHost {
 
     let name: String
 
+    /// Whether any shared lab host runs (its qemu's pid file is there).
+    static var anyRunning: Bool {
+        let hosts = state + "/hosts"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: hosts)) ?? []
+        return names.contains { FileManager.default.fileExists(atPath: "\(hosts)/\($0)/qemu.pid") }
+    }
+
     /// The first running host of `scenario`, or nil with a printed reason.
     static func running(_ scenario: String) -> LabHost? {
         let hosts = state + "/hosts"

@@ -114,3 +114,23 @@ func processesLeft(lvmSystemDir directory: String, within seconds: Double = 3) -
         Thread.sleep(forTimeInterval: 0.2)
     }
 }
+
+/// Whether a kind of test can run on this machine, for its suite's `.enabled(if:)` trait: where it cannot, the suite is
+/// reported skipped with the trait's reason, never passed. Under CI (`CI=true`) every kind runs, and fails on what is
+/// missing.
+enum Runnable {
+    /// Root and qemu: the test starts lab VMs of its own.
+    static var labVMs: Bool {
+        Prerequisite.underCI || (getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-system-x86_64"))
+    }
+
+    /// A shared lab host is running (scripts/test.sh starts them with lab/start.sh).
+    static var sharedLab: Bool {
+        Prerequisite.underCI || LabHost.anyRunning
+    }
+
+    /// Root and sshd: the test starts a loopback fleet.
+    static var fleet: Bool {
+        Prerequisite.underCI || (getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd"))
+    }
+}
