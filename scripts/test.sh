@@ -12,6 +12,14 @@ stop_ahead() {
     wait "$ahead_pid" 2>/dev/null || true
 }
 
+# The Swift build folders are kept in the machine's cache ($LVMGUARD_BUILD_CACHE) and linked from a clone that has none:
+# a second run on this machine, from any clone, reuses the packages' builds and rebuilds only what changed.
+if [ "$(id -u)" = 0 ] && [ ! -e .build ] && [ ! -e .build-release ]; then
+    build_cache=${LVMGUARD_BUILD_CACHE:-/var/cache/lvmguard-build}
+    mkdir -p "$build_cache/debug" "$build_cache/release"
+    ln -s "$build_cache/debug" .build
+    ln -s "$build_cache/release" .build-release
+fi
 if [ "$(id -u)" = 0 ]; then
     lab/install-deps.sh
     scripts/test-inputs.sh
