@@ -19,15 +19,59 @@ lab_time() {
 }
 die() { log "error: $*"; exit 1; }
 
-# The hash of everything that goes into the base image: change a file, get a new image.
+# The kernel package linux-image-amd64 depends on and the version apt would install ("linux-image-6.1.0-57-amd64
+# 6.1.192-3"): what the base image boots. Asking apt takes seconds, so the answer is kept in the cache beside the
+# apt lists' modification time, and asked again only after an apt-get update changed them.
+lab_kernel() {
+    local stamp cache=$LAB_CACHE/kernel-package package
+    stamp=$(stat -c %Y /var/lib/apt/lists 2>/dev/null || echo none)
+    if [ "$(sed -n 1p "$cache" 2>/dev/null)" != "$stamp" ]; then
+        package=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: *\(linux-image-[^ ]*\).*/\1/p' \
+            | head -n1)
+        [ -n "$package" ] || { echo "unknown"; return; }
+        mkdir -p "$LAB_CACHE"
+        printf '%s\n%s %s\n' "$stamp" "$package" "$(apt-cache policy "$package" | sed -n 's/ *Candidate: //p')" \
+            > "$cache.$$" && mv "$cache.$$" "$cache"
+    fi
+    sed -n 2p "$cache"
+}
+
+# The hash of everything that goes into the base image: change a file or get a new kernel, get a new image.
 base_key() {
-    cat "$LAB_DIR/build-image.sh" "$LAB_DIR/guest/"* | sha256sum | cut -c1-16
+    { cat "$LAB_DIR/build-image.sh" "$LAB_DIR/guest/"*; lab_kernel; } | sha256sum | cut -c1-16
 }
 
 base_dir() { echo "$LAB_CACHE/base-$(base_key)"; }
 
+# What of lab/scenarios/common.sh scenario script $1 runs: its lines outside any function but comments, and each function
+# the script calls, directly or through another. A function starts at "NAME() {" at the start of a line and ends at the
+# next "}" there (or on its own line, "NAME() { ...; }"). An edit to a helper a scenario does not use leaves its key.
+common_used() {
+    awk -v script="$1" '
+        BEGIN { while ((getline line < script) > 0) wanted = wanted "\n" line }
+        function calls(text, name) { return text ~ ("(^|[^A-Za-z0-9_])" name "([^A-Za-z0-9_]|$)") }
+        name != "" { body[name] = body[name] $0 "\n"; if ($0 ~ /^}/) name = ""; next }
+        /^[A-Za-z_][A-Za-z0-9_]*\(\) *\{/ {
+            name = substr($0, 1, index($0, "(") - 1); body[name] = $0 "\n"; order[++count] = name
+            if ($0 ~ /\} *$/) name = ""
+            next
+        }
+        !/^[ \t]*(#|$)/ { prelude = prelude $0 "\n" }
+        END {
+            do {
+                added = 0
+                for (i = 1; i <= count; i++) {
+                    n = order[i]
+                    if (!(n in used) && calls(wanted, n)) { used[n] = 1; wanted = wanted "\n" body[n]; added = 1 }
+                }
+            } while (added)
+            printf "%s", prelude
+            for (i = 1; i <= count; i++) if (order[i] in used) printf "%s", body[order[i]]
+        }' "$LAB_DIR/scenarios/common.sh"
+}
+
 scenario_key() {
-    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/common.sh" "$LAB_DIR/scenarios/$1.sh"
+    { base_key; cat "$LAB_DIR/prepare-scenario.sh" "$LAB_DIR/scenarios/$1.sh"; common_used "$LAB_DIR/scenarios/$1.sh"
       if [ "$(scenario_lvm "$1")" = 2.02 ]; then
           cat "$LAB_DIR/lvm202-install.sh"; lvm202_key "$(lvm202_source)"
       fi; } | sha256sum | cut -c1-16
@@ -113,12 +157,19 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# The lab's ssh key: the base image's, linked into $LAB_STATE (by lab/start.sh, or here the first time), so a lab script
+# that only talks to a host need not compute the image's key.
+lab_key() {
+    [ -e "$LAB_STATE/id_ed25519" ] || ln -sfn "$(base_dir)/id_ed25519" "$LAB_STATE/id_ed25519"
+    echo "$LAB_STATE/id_ed25519"
+}
+
 # The options of every ssh to a lab VM: root with the lab key, and one connection per host reused by every later ssh
 # (ControlMaster; the socket is per forwarded port under $LAB_STATE, the connection kept 10 minutes after its last use):
 # a login into an emulated guest costs a key exchange, a PAM session and a fork under TCG, a reused one a channel.
 lab_ssh_options() {
     mkdir -p "$LAB_STATE"
-    printf '%s\n' -i "$(base_dir)/id_ed25519" \
+    printf '%s\n' -i "$(lab_key)" \
         -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
         -o LogLevel=ERROR -o ConnectTimeout=20 -o ServerAliveInterval=5 -o ServerAliveCountMax=2 \
         -o ControlMaster=auto -o "ControlPath=$LAB_STATE/mux-%p" -o ControlPersist=600

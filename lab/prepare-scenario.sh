@@ -11,6 +11,7 @@ name=${1:?usage: prepare-scenario.sh NAME}
 out=$(scenario_dir "$name")
 if [ -f "$out/ready" ]; then echo "$out"; exit 0; fi
 base=$("$LAB_DIR/build-image.sh")
+mkdir -p "$LAB_STATE" && ln -sfn "$base/id_ed25519" "$LAB_STATE/id_ed25519"
 work=$(mktemp -d "$LAB_CACHE/prepare-$name.XXXXXX")
 trap 'stop_qemu "$work/qemu.pid"; [ -z "${port:-}" ] || lab_ssh_close "$port"; rm -rf "$work"' EXIT
 

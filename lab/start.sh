@@ -18,6 +18,7 @@ done
 [ $# -gt 0 ] || set -- lab-incident:incident
 mkdir -p "$LAB_STATE/hosts"
 base=$(lab_base)
+ln -sfn "$base/id_ed25519" "$LAB_STATE/id_ed25519"
 
 names=()
 for spec in "$@"; do

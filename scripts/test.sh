@@ -114,7 +114,7 @@ rm -rf "$prefix"
 
 # The tests end what they start: no VM, fleet sshd, or process a fleet host ran may be left behind.
 # (The lab this script started is stopped first; the trap stopping it again is harmless.)
-if [ "$(id -u)" = 0 ]; then lab/stop.sh; fi
+if [ "$(id -u)" = 0 ]; then lab/stop.sh; lab/gc.sh || true; fi
 left=$(ps -eo pid=,args= | grep -E 'qemu-system|/sshd -f /tmp/lvmguard-test|lvmguard-test-.*/fleet/' | grep -v grep || true)
 for environ in /proc/[0-9]*/environ; do
     { tr '\0' '\n' < "$environ" | grep -q '^LVM_SYSTEM_DIR=/tmp/lvmguard-test-'; } 2>/dev/null \
