@@ -52,10 +52,27 @@ let package = Package(
             dependencies: ["LVMGuardCore"],
             path: "bench/Sources/lvmguard-bench"
         ),
+        // What the test targets share: running real commands, prerequisites, the lab's hosts (Tests/Support).
+        .target(
+            name: "LVMGuardTestSupport",
+            dependencies: ["LVMGuardCore", "LVMGuardRemote"],
+            path: "Tests/Support"
+        ),
+        // Pure: captured command output, the remote scripts run locally, the inventory oracle, the docs. Seconds.
         .testTarget(
             name: "LVMGuardCoreTests",
-            dependencies: ["LVMGuardCore", "LVMGuardRemote"],
+            dependencies: ["LVMGuardCore", "LVMGuardRemote", "LVMGuardTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        // The loopback fleet: real sshd on 127.0.0.0/8 (root).
+        .testTarget(
+            name: "LVMGuardFleetTests",
+            dependencies: ["LVMGuardCore", "LVMGuardRemote", "LVMGuardTestSupport"]
+        ),
+        // The lab's VMs: real kernels, device-mapper, multipath, power cycles (root, qemu).
+        .testTarget(
+            name: "LVMGuardLabTests",
+            dependencies: ["LVMGuardCore", "LVMGuardRemote", "LVMGuardTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -53,7 +53,8 @@ status=0
 # fleet test would starve each other on 2 cores.
 started=$(date +%s)
 # (A failing suite must not end this script under set -e and pipefail: its status is kept, the rest still runs.)
-swift test --skip-build --no-parallel --skip 'Lab|Fleet' 2>&1 | tee -a "$log" && pure_status=0 || pure_status=${PIPESTATUS[0]}
+swift test --skip-build --no-parallel --filter '^LVMGuardCoreTests\.' 2>&1 | tee -a "$log" \
+    && pure_status=0 || pure_status=${PIPESTATUS[0]}
 echo "[test] pure suites: exit $pure_status in $(( $(date +%s) - started ))s"
 [ "$pure_status" = 0 ] || status=$pure_status
 if [ "$(id -u)" = 0 ]; then
@@ -68,13 +69,14 @@ fi
 # One suite at a time, each under its time limit (LVMGUARD_SUITE_LIMIT seconds, default 1200): a hang fails its suite,
 # named with the last step it printed ("[lab +Ns] ..."), and the run goes on; the VMs it left are stopped.
 started=$(date +%s)
-suites=$(swift test list --skip-build 2>/dev/null | sed -n 's/^[A-Za-z]*Tests\.\([A-Za-z0-9]*\(Lab\|Fleet\)[A-Za-z0-9]*\)\/.*/\1/p' | sort -u)
+suites=$(swift test list --skip-build 2>/dev/null | sed -n 's/^LVMGuard\(Lab\|Fleet\)Tests\.\([A-Za-z0-9]*\)\/.*/\1Tests.\2/p' \
+    | sort -u)
 [ -n "$suites" ] || { echo "[test] FAIL: no lab or fleet suite found (swift test list)" >&2; status=1; }
 suite_times=
 for suite in $suites; do
     suite_log=$(mktemp /tmp/lvmguard-suite-log.XXXXXX)
     suite_started=$(date +%s)
-    timeout -k 30 "${LVMGUARD_SUITE_LIMIT:-1200}" swift test --skip-build --no-parallel --filter "Tests\.$suite/" 2>&1 \
+    timeout -k 30 "${LVMGUARD_SUITE_LIMIT:-1200}" swift test --skip-build --no-parallel --filter "^LVMGuard$suite/" 2>&1 \
         | tee "$suite_log" && suite_status=0 || suite_status=${PIPESTATUS[0]}
     cat "$suite_log" >> "$log"
     if [ "$suite_status" = 124 ] || [ "$suite_status" = 137 ]; then

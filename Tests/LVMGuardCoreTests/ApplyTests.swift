@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 @Suite("Apply requests: only validated tokens reach the shell")
 struct ApplyRequestTests {

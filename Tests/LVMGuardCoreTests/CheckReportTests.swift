@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 @Suite("check for monitoring: JSON and Prometheus' text format, read back by Prometheus' own parser")
 struct CheckReportTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 /// Fixtures/facts/dead-map.facts: the incident VM (guest VG active on mpatha) after `no_path_retry queue` and
 /// both paths set offline, gathered by the real script: the map's every path failed, I/O queueing.

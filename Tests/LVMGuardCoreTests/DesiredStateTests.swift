@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The inventory the desired-state tests resolve against.
 let exampleInventory: Inventory = {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// `diagnose --device` on the nova-lvm lab host after apply (captured): its filter accepts nova's PV alone, so the
 /// blank day-two disk is refused only because nobody declared it, and the instance's disk is a guest's.

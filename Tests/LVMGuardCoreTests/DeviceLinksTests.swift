@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The dev-links section as find prints it on the CentOS 7 lab host (targets as the links hold them), resolved as
 /// `readlink -f` resolved them there.

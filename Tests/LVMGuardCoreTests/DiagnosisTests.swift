@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 @Suite("diagnose: who holds a multipath map, from real gather output")
 struct DiagnosisTests {

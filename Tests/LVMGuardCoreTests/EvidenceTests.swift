@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Who is a guest, by evidence: each rule of `GuestEvidence` and `Ownership` on the incident VM's real gather
 /// (Fixtures/facts/incident-evidence.facts: guestvg on mpatha, written by guest-vm-0042, nova's instance-0000002a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The sentences are rendering: one table pins each finding's wording, every other test matches cases.
 @Suite("Findings rendered as the sentences a reviewer reads")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Day two: `lvmguard_accept`, a host's own accept list in the inventory, merged with the playbook's `filter.accept`,
 /// so that a disk an SRE adds to one host's VG can be declared for that host alone before `pvcreate`.

@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 @Suite("Host patterns resolve as Ansible resolves them")
 struct HostPatternTests {

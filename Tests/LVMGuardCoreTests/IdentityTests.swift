@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Host shapes the lab does not boot, made from the real gather output of the lab's hosts by editing the
 /// sections a real host of that shape would print differently (each test says which).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 /// ansible-core itself (from PyPI, in the test setup's venv) is the oracle: for each inventory of the corpus
 /// in Tests/inventories, the hosts every pattern selects and how each host is connected to must be what

@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 @Suite("Inventory: Ansible YAML and INI, variable precedence")
 struct InventoryTests {

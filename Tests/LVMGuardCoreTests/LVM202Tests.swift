@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// CentOS 7's LVM: 2.02.180 with lvmetad. The facts are the gather script's real output on that LVM
 /// (Fixtures/README.md); its two VGs sit on loop devices, so where a test needs a guest it says how it

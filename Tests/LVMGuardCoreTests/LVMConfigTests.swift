@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Small files that exercise the edges of the syntax, each named for what it shows.
 let syntaxCases: [(String, String)] = [

@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 @Suite("Filter model: LVM's rule syntax, equivalence, the host-pvs-only filter")
 struct LVMFilterTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 @Suite("accept patterns are checked against LVM's own regex grammar at plan time")
 struct LVMRegexTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// `PVLinkRuleDecision`: a dracut host whose filter accepts PVs by lvm-pv-uuid links gets lvmguard's udev rule and
 /// dracut drop-in, because dracut's images leave LVM's own rule out (CentOS7LabTests boots one). From the CentOS 7

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 let scenarios = ["incident", "host-lvm", "dup-names", "open-guest-lv", "local-vg", "devices-file", "clean"]
 

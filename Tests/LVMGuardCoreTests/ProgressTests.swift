@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import LVMGuardCore
 import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 @Suite("Progress and stopping: the live line's counts, Fleet.map after a stop request")
 struct ProgressTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 /// The Swift side and remote/*.sh agree: what Swift declares once in `RemoteContract`, `GatherSection` and
 /// `LVMSetting` is what the scripts read and print, and the binary carries the scripts as they are in remote/.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 @Suite("Remote scripts: embedded copies, POSIX sh, and a real run on this machine")
 struct RemoteScriptTests {

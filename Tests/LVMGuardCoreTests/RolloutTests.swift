@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 @Suite("Rollout: serial batches and when failures stop the run, as Ansible does")
 struct RolloutTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// A setting the plan changes, assigned in lvmlocal.conf or lvm_<tag>.conf (which LVM reads after lvm.conf and which
 /// win), blocks the host naming the file and line: the edit would never take effect.

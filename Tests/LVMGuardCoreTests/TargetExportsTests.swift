@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The iSCSI targets' own word on which devices they export (Fixtures/README.md: `exports/`).
 @Suite("iSCSI exports: LIO's configfs and tgt's listing name the devices a target holds")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// cinder's and nova's own word on their volume VGs, read from their configuration (on the host, or kolla's copies)
 /// and compared with `lvmguard_volume_vgs`, on the nova-lvm lab host's captured gather.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Rule 3 of the evidence, `lvmguard_volume_vgs`, from the `nova-lvm` lab host's real facts (Fixtures/README.md): nova's
 /// VG on the local disk, instance-0000002b's disk an LV of it, the guest's VG inside that LV, scan_lvs = 1.

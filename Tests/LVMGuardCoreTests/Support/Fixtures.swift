@@ -1,5 +1,6 @@
 import Foundation
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Real gather output captured on the lab VMs (see Fixtures/README.md).
 enum Fixture {

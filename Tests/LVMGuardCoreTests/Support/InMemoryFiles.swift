@@ -1,4 +1,5 @@
 import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// Files held in memory, for tests of code that reads the user's files.
 struct InMemoryFiles: FileReading {

@@ -1,5 +1,6 @@
 import LVMGuardCore
 import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 /// The real files under a root directory, with paths relative to it (as a user in the repo names them).
 struct InMemoryFilesFromDisk: FileReading {

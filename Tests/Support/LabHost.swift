@@ -31,7 +31,7 @@ struct LabHost {
 
     /// Runs a shell command on the host; stdout and stderr come back separately.
     func run(_ command: String) throws -> CommandResult {
-        try LVMGuardCoreTests.run([Self.repository + "/lab/ssh.sh", name, command], environment: ["LVMGUARD_LAB_STATE": Self.state])
+        try LVMGuardTestSupport.run([Self.repository + "/lab/ssh.sh", name, command], environment: ["LVMGUARD_LAB_STATE": Self.state])
     }
 
     /// `dmsetup info` Open count of a dm device.
@@ -65,6 +65,6 @@ extension LabHost {
 
     /// Runs the lvmguard binary built by `swift build`.
     static func lvmguard(_ arguments: [String]) throws -> CommandResult {
-        try LVMGuardCoreTests.run([repository + "/.build/debug/lvmguard"] + arguments, environment: ["NO_COLOR": "1"])
+        try LVMGuardTestSupport.run([repository + "/.build/debug/lvmguard"] + arguments, environment: ["NO_COLOR": "1"])
     }
 }

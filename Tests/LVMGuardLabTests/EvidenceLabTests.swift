@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The evidence rules on real VMs: each shape that "on a multipath map and unused" gets wrong, built for real.
 @Suite("Evidence on real hosts: an unused host VG on a LUN, a mounted guest volume, kolla's libvirt, a cloned PV",

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 /// The seed's platform booted: LVM 2.02.180 with lvmetad (lab/scenarios/centos7.sh, lab/build-lvm202.sh), where udev
 /// feeds every PV to lvmetad and lvm2-pvscan@ autoactivates the guest's VG on the multipath map at boot; installed as

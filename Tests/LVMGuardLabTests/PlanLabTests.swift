@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import LVMGuardTestSupport
 
 /// `lvmguard plan` against the lab's real VMs.
 @Suite("plan on real hosts: the right decisions, nothing touched, one ssh execution per host",

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// A host in trouble on a real VM: the incident's guest VG is active on mpatha, then the map loses every path
 /// while queueing I/O (`no_path_retry queue`, both SCSI paths set offline). Any read of the map now blocks in

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The loopback fleet (lab/fleet.sh): many hosts on real sshd, each reached at its own address.
 @Suite("Loopback fleet: 50 hosts on real sshd, each its own address and lvm.conf",

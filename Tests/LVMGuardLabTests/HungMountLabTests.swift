@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 @testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
 
 /// A hung NFS mount on a real host (lab/scenarios/nfs-instances.sh): nova's instances directory on an NFS server that
 /// stopped answering while the mount held unwritten data. Every sync, df or stat of it waits for the server, in

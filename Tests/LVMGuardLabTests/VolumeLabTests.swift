@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// LVM backends fixed, not exempted (lab/scenarios/nova-lvm.sh): nova with images_type=lvm, the guest's VG inside the
 /// instance's disk LV, found and activated by the host because its lvm.conf carries scan_lvs = 1.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
 /// The lab's VMs reproduce the incident for real: real kernel, device-mapper, multipath, LVM autoactivation.
 @Suite("Lab VMs: the incident and a host with its own LVM, for real",

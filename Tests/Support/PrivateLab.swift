@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+/// A lab of its own for tests that change hosts, so they never disturb the read-only lab tests.
+struct PrivateLab {
+    let state: String
+    let names: [String]
+    let started = Date()
+
+    /// Prints how far into the test a step ends ("[lab +42s] NAME: STEP"), for the CI log: where a VM test's time goes.
+    func mark(_ step: String) {
+        print("[lab +\(Int(Date().timeIntervalSince(started)))s] \(names.joined(separator: ",")): \(step)")
+    }
+
+    static func start(_ specs: [String]) throws -> PrivateLab? {
+        guard getuid() == 0, FileManager.default.fileExists(atPath: "/usr/bin/qemu-system-x86_64") else {
+            Prerequisite.missing("root and qemu to start lab VMs")
+            return nil
+        }
+        let state = try temporaryDirectory()
+        let result = try run([LabHost.repository + "/lab/start.sh"] + specs, environment: ["LVMGUARD_LAB_STATE": state])
+        guard result.status == 0 else {
+            _ = try? run([LabHost.repository + "/lab/stop.sh"], environment: ["LVMGUARD_LAB_STATE": state])
+            Issue.record("lab/start.sh failed: \(result.stderr.suffix(2000))")
+            return nil
+        }
+        return PrivateLab(state: state, names: specs.map { String($0.split(separator: ":")[0]) })
+    }
+
+    func stop() {
+        _ = try? run([LabHost.repository + "/lab/stop.sh"], environment: ["LVMGUARD_LAB_STATE": state])
+        try? FileManager.default.removeItem(atPath: state)
+    }
+
+    var inventory: String { state + "/inventory.yaml" }
+
+    func ssh(_ host: String, _ command: String) throws -> CommandResult {
+        try run([LabHost.repository + "/lab/ssh.sh", host, command], environment: ["LVMGUARD_LAB_STATE": state])
+    }
+
+    /// Runs `script` on the host with POSIX sh, sent on its stdin (the remote scripts' functions, for instance).
+    func script(_ host: String, _ script: String) throws -> CommandResult {
+        try run([LabHost.repository + "/lab/ssh.sh", host, "sh -s"], environment: ["LVMGUARD_LAB_STATE": state],
+                stdin: script)
+    }
+
+    func text(_ host: String, _ command: String) throws -> String {
+        try ssh(host, command).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func reboot(_ host: String) throws -> CommandResult {
+        try run([LabHost.repository + "/lab/reboot.sh", host], environment: ["LVMGUARD_LAB_STATE": state])
+    }
+
+    func lvmguard(_ arguments: [String]) throws -> CommandResult {
+        try LabHost.lvmguard(arguments.map { $0 == "INVENTORY" ? inventory : $0 })
+    }
+
+    /// Runs lvmguard with `arguments` (an apply) told to wait at fault point `point` on `host`, cuts the host's power
+    /// there (lab/power-cut.sh: qemu killed, no shutdown) and powers it on again. The run must report the state as
+    /// unknown, never as changed or as nothing done.
+    func cutPower(_ host: String, at point: RemoteContract.FaultPoint, _ arguments: [String]) throws {
+        let apply = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard"]
+                                        + arguments.map { $0 == "INVENTORY" ? inventory : $0 },
+                                    environment: ["NO_COLOR": "1", RemoteContract.Variable.faultPause.rawValue: point.rawValue])
+        let reached = try ssh(host, "i=0; until [ -e /run/lvmguard-fault-\(point.rawValue) ]; do i=$((i + 1)); "
+                                  + "[ $i -le 1200 ] || exit 1; sleep 0.1; done")
+        #expect(reached.status == 0, "apply reached \(point.rawValue)")
+        let cut = try run([LabHost.repository + "/lab/power-cut.sh", host], environment: ["LVMGUARD_LAB_STATE": state])
+        #expect(cut.status == 0, "\(cut.stderr.suffix(1500))")
+        let outcome = apply.wait()
+        #expect(outcome.status != 0 && outcome.stdout.contains("state unknown"), "\(outcome.stdout.suffix(1500))")
+    }
+}
