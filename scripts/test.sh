@@ -42,9 +42,11 @@ else
     echo "[test] not root: the lab VMs and package installs are skipped; their tests will say so" >&2
     scripts/test-inputs.sh || true
 fi
-# Style first, in seconds: swift-format (.swift-format: 4 spaces, 120 columns) over Sources/.
-swift format lint --strict --recursive Sources || { echo "[test] FAIL: swift format lint (run: swift format format -i -r Sources)" >&2; exit 1; }
-echo "[test] swift format lint: Sources/ is formatted"
+# Style first, in seconds: swift-format (.swift-format: 4 spaces, 120 columns) over Sources/ and the tests.
+formatted=(Sources Tests/LVMGuardCoreTests Tests/LVMGuardFleetTests Tests/LVMGuardLabTests Tests/Support)
+swift format lint --strict --recursive "${formatted[@]}" \
+    || { echo "[test] FAIL: swift format lint (run: swift format format -i -r ${formatted[*]})" >&2; exit 1; }
+echo "[test] swift format lint: ${formatted[*]} formatted"
 swift build --build-tests
 log=$(mktemp /tmp/lvmguard-test-log.XXXXXX)
 status=0

@@ -11,7 +11,9 @@ struct ApplyRequestTests {
     @Test("a planned host becomes variables and base64 data")
     func request() throws {
         let plan = try Self.incidentPlan()
-        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: ["gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D"], timestamp: "20261124T230000Z")
+        let request = try ApplyRequest(
+            plan: plan, hostVGs: [], guestVGs: ["gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D"], timestamp: "20261124T230000Z"
+        )
         let variables = Dictionary(uniqueKeysWithValues: request.variables.map { ($0.name, $0.value) })
         #expect(variables["LVMGUARD_CONFIG_EDIT"] == "1")
         #expect(variables["LVMGUARD_DEACTIVATE"]?.split(separator: " ").count == 2)
@@ -19,8 +21,10 @@ struct ApplyRequestTests {
         #expect(request.data.map(\.name) == ["lv_states", "candidate", "dead_maps"])
         // The preamble is plain assignments and heredocs of base64: no quote or $ from the data.
         for line in request.preamble.split(separator: "\n") {
-            let isAssignment = line.hasPrefix("LVMGUARD_") && line.hasSuffix("'") && line.filter { $0 == "'" }.count == 2
-            let isData = line.hasPrefix("lvmguard_data_") || line == "LVMGUARD_DATA" || line == "}"
+            let isAssignment =
+                line.hasPrefix("LVMGUARD_") && line.hasSuffix("'") && line.filter { $0 == "'" }.count == 2
+            let isData =
+                line.hasPrefix("lvmguard_data_") || line == "LVMGUARD_DATA" || line == "}"
                 || line.allSatisfy { $0.isLetter || $0.isNumber || "+/=".contains($0) }
             #expect(isAssignment || isData, "unexpected preamble line: \(line)")
         }
@@ -29,14 +33,18 @@ struct ApplyRequestTests {
         #expect(String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self) == plan.configEdit?.plannedText)
     }
 
-    @Test("values that do not look like what they should are refused", arguments: [
-        ("gMD2xM'; rm -rf /; '", "refusing to send LVMGUARD_GUEST_VGS"),
-        ("$(reboot)", "refusing to send LVMGUARD_GUEST_VGS"),
-        ("a b", "refusing to send LVMGUARD_GUEST_VGS"),
-    ])
+    @Test(
+        "values that do not look like what they should are refused",
+        arguments: [
+            ("gMD2xM'; rm -rf /; '", "refusing to send LVMGUARD_GUEST_VGS"),
+            ("$(reboot)", "refusing to send LVMGUARD_GUEST_VGS"),
+            ("a b", "refusing to send LVMGUARD_GUEST_VGS"),
+        ])
     func refused(vg: String, expected: String) throws {
         let plan = try Self.incidentPlan()
-        #expect(throws: ApplyRequestError.self) { try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z") }
+        #expect(throws: ApplyRequestError.self) {
+            try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z")
+        }
         do { _ = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z") } catch {
             #expect(error.message.hasPrefix(expected))
         }
@@ -45,10 +53,14 @@ struct ApplyRequestTests {
     @Test("a run whose script never started says so, with ssh's exit status and last stderr line")
     func neverStarted() {
         let parsed = ApplyStream.parse("", boundary: "@@lvmguard@@")
-        let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: 1,
-                                                    sshStderr: "Welcome to compute-01\r\nsudo: a password is required\r\n")
+        let (outcome, reason) = ApplyStream.outcome(
+            parsed, sshStatus: 1,
+            sshStderr: "Welcome to compute-01\r\nsudo: a password is required\r\n")
         #expect(outcome == .failed)
-        #expect(reason == "the remote script did not start (ssh exited 1: sudo: a password is required); no step was reported, so nothing was changed")
+        #expect(
+            reason
+                == "the remote script did not start (ssh exited 1: sudo: a password is required); no step was reported, so nothing was changed"
+        )
         // Output that stops after a step is a run cut off half-way, not one that never started.
         let cut = ApplyStream.parse("@@lvmguard@@ step lock ok /run/lock/x\n", boundary: "@@lvmguard@@")
         #expect(ApplyStream.outcome(cut, sshStatus: 1, sshStderr: "x\n").1?.contains("cut off") == true)
@@ -58,7 +70,8 @@ struct ApplyRequestTests {
     func devicesFileName() throws {
         func request(_ name: String) throws -> ApplyRequest {
             let facts = try Fixture.facts("devices-file") { sections in
-                sections["config:devices/devicesfile"] = sections["config:devices/devicesfile"]!.with(stdout: "devicesfile=\"\(name)\"\n")
+                sections["config:devices/devicesfile"] = sections["config:devices/devicesfile"]!.with(
+                    stdout: "devicesfile=\"\(name)\"\n")
             }
             let plan = Planner.plan(Fixture.host("lab-devfile"), facts: facts, desired: Fixture.desired())
             #expect(plan.status == .changes, "\(plan.reasons)")
@@ -74,13 +87,19 @@ struct ApplyRequestTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let old = directory + "/old.json"
-        try #"{ "format": "lvmguard-plan", "version": 2, "hosts": [] }"#.write(toFile: old, atomically: true, encoding: .utf8)
-        #expect(throws: PlanFileError("\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 3: run plan again")) {
+        try #"{ "format": "lvmguard-plan", "version": 2, "hosts": [] }"#.write(
+            toFile: old, atomically: true, encoding: .utf8)
+        #expect(
+            throws: PlanFileError(
+                "\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 3: run plan again")
+        ) {
             try PlanFile.read(old)
         }
         let other = directory + "/other.json"
         try #"{ "hosts": [] }"#.write(toFile: other, atomically: true, encoding: .utf8)
-        #expect(throws: PlanFileError("\(other) is not an lvmguard plan (no format and version)")) { try PlanFile.read(other) }
+        #expect(throws: PlanFileError("\(other) is not an lvmguard plan (no format and version)")) {
+            try PlanFile.read(other)
+        }
     }
 
     @Test("a plan that writes lvmguard's own files sends only lvmguard's text for them")
@@ -101,14 +120,19 @@ struct ApplyRequestTests {
         }
     }
 
-    @Test("apply output: steps, exit codes and the facts after", arguments: [
-        ("@@b@@ step lock ok l\n@@b@@ step config changed wrote\n@@b@@ applied 0\n", HostApplyResult.Outcome.changed),
-        ("@@b@@ step lock ok l\n@@b@@ step fingerprint ok f\n@@b@@ applied 0\n", .ok),
-        ("@@b@@ step lock ok l\n@@b@@ step fingerprint stale lvm.conf changed\n@@b@@ applied 4\n", .stale),
-        ("@@b@@ step lock refused another run\n@@b@@ applied 3\n", .failed),
-        ("@@b@@ step validate failed bad\n@@b@@ applied 1\n", .failed),
-        ("@@b@@ step lock ok l\n", .failed),
-    ])
+    @Test(
+        "apply output: steps, exit codes and the facts after",
+        arguments: [
+            (
+                "@@b@@ step lock ok l\n@@b@@ step config changed wrote\n@@b@@ applied 0\n",
+                HostApplyResult.Outcome.changed
+            ),
+            ("@@b@@ step lock ok l\n@@b@@ step fingerprint ok f\n@@b@@ applied 0\n", .ok),
+            ("@@b@@ step lock ok l\n@@b@@ step fingerprint stale lvm.conf changed\n@@b@@ applied 4\n", .stale),
+            ("@@b@@ step lock refused another run\n@@b@@ applied 3\n", .failed),
+            ("@@b@@ step validate failed bad\n@@b@@ applied 1\n", .failed),
+            ("@@b@@ step lock ok l\n", .failed),
+        ])
     func outcomes(text: String, expected: HostApplyResult.Outcome) {
         let parsed = ApplyStream.parse(text, boundary: "@@b@@")
         #expect(ApplyStream.outcome(parsed).0 == expected)
@@ -135,17 +159,23 @@ struct ApplyScriptLocalTests {
         let directory = try temporaryDirectory()
         try original.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
         let boundary = RemoteScripts.newBoundary()
-        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let gathered = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
         let plan = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
         #expect(plan.status == .changes, "\(plan.reasons)")
         return (directory, plan)
     }
 
-    static func apply(_ plan: HostPlan, in directory: String, timestamp: String = "20261124T230000Z") throws -> (HostApplyResult.Outcome, ApplyStream.Parsed) {
+    static func apply(_ plan: HostPlan, in directory: String, timestamp: String = "20261124T230000Z") throws -> (
+        HostApplyResult.Outcome, ApplyStream.Parsed
+    ) {
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: timestamp)
         let boundary = RemoteScripts.newBoundary()
-        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: Applier.script(for: request, boundary: boundary))
+        let result = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: Applier.script(for: request, boundary: boundary))
         let parsed = ApplyStream.parse(result.stdout, boundary: boundary)
         return (ApplyStream.outcome(parsed).0, parsed)
     }
@@ -171,24 +201,37 @@ struct ApplyScriptLocalTests {
             let boundary = RemoteScripts.newBoundary()
             let started = Date()
             // Bounded here too: without the watchdog the run would block for good.
-            let result = try run(["timeout", "20", "dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: prefix + script(boundary))
+            let result = try run(
+                ["timeout", "20", "dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+                stdin: prefix + script(boundary))
             let elapsed = Date().timeIntervalSince(started)
             #expect(elapsed < 4.5 && elapsed >= 3, "ended at its deadline: \(elapsed) s")
-            let deadline = try #require(RemoteDeadline.find(in: result.stdout, boundary: boundary), "\(result.stdout.suffix(500))")
+            let deadline = try #require(
+                RemoteDeadline.find(in: result.stdout, boundary: boundary), "\(result.stdout.suffix(500))")
             #expect(deadline.seconds == 4 && deadline.running.hasPrefix(expected), "\(deadline)")
             #expect(processesLeft(lvmSystemDir: directory).isEmpty, "nothing of the run is left")
         }
         // The apply run's outcome says so, and the lock is free for the next run.
         let parsed = ApplyStream.parse("b deadline 4 fingerprint: sha256sum /etc/lvm/lvm.conf\n", boundary: "b")
         let (outcome, reason) = ApplyStream.outcome(parsed, sshStatus: 143)
-        #expect(outcome == .failed && reason?.hasPrefix("timed out after 4 s while running: fingerprint: sha256sum /etc/lvm/lvm.conf") == true)
-        let lock = try run(["sh", "-c", "exec 9>\"/run/lock/lvmguard-$(printf '%s' \"$1\" | cksum | cut -d' ' -f1).lock\" && flock -n 9 && echo free",
-                            "sh", directory])
+        #expect(
+            outcome == .failed
+                && reason?.hasPrefix("timed out after 4 s while running: fingerprint: sha256sum /etc/lvm/lvm.conf")
+                    == true
+        )
+        let lock = try run([
+            "sh", "-c",
+            "exec 9>\"/run/lock/lvmguard-$(printf '%s' \"$1\" | cksum | cut -d' ' -f1).lock\" && flock -n 9 && echo free",
+            "sh", directory,
+        ])
         #expect(lock.stdout == "free\n", "\(lock.stderr)")
-        #expect(RemoteDeadline.remoteSeconds(forTimeout: 6) == 5 && RemoteDeadline.remoteSeconds(forTimeout: 300) == 295)
+        #expect(
+            RemoteDeadline.remoteSeconds(forTimeout: 6) == 5 && RemoteDeadline.remoteSeconds(forTimeout: 300) == 295)
     }
 
-    @Test("apply swaps in the planned file, keeps a backup with the same mode, writes the journal; the facts after come back")
+    @Test(
+        "apply swaps in the planned file, keeps a backup with the same mode, writes the journal; the facts after come back"
+    )
     func applies() throws {
         guard let (directory, plan) = try Self.setUp() else {
             #expect(Prerequisite.skipAllowed())
@@ -202,7 +245,9 @@ struct ApplyScriptLocalTests {
         #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261124T230000Z") == Self.original)
         let mode = try FileManager.default.attributesOfItem(atPath: directory + "/lvm.conf")[.posixPermissions] as? Int
         #expect(mode == 0o640)
-        #expect(try Self.read(directory + "/lvmguard.journal").contains("backup=\(directory)/lvm.conf.lvmguard-20261124T230000Z"))
+        #expect(
+            try Self.read(directory + "/lvmguard.journal").contains(
+                "backup=\(directory)/lvm.conf.lvmguard-20261124T230000Z"))
         #expect(parsed.steps.map(\.name) == ["lock", "fingerprint", "validate", "trial", "config", "refresh"])
         #expect(!FileManager.default.fileExists(atPath: directory + "/lvm.conf.lvmguard-new"))
         let after = try HostFacts(sections: try #require(parsed.factsAfter))
@@ -213,7 +258,10 @@ struct ApplyScriptLocalTests {
     static let awkwardFiles: [(String, [UInt8], Bool)] = [
         ("no final newline", Array("devices {\n\tdir = \"/dev\"\n}".utf8), false),
         ("CRLF line ends", Array("# CRLF\r\ndevices {\r\n\tdir = \"/dev\"\r\n}\r\n".utf8), false),
-        ("a Latin-1 comment and tabs", Array("# caf".utf8) + [0xE9] + Array(" \t(Latin-1)\ndevices {\n\t\tdir = \"/dev\"\n}\n".utf8), false),
+        (
+            "a Latin-1 comment and tabs",
+            Array("# caf".utf8) + [0xE9] + Array(" \t(Latin-1)\ndevices {\n\t\tdir = \"/dev\"\n}\n".utf8), false
+        ),
         ("a symlinked lvm.conf", Array(original.utf8), true),
     ]
 
@@ -227,11 +275,18 @@ struct ApplyScriptLocalTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + (symlink ? "/lvm.conf.real" : "/lvm.conf")
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        if symlink { try FileManager.default.createSymbolicLink(atPath: directory + "/lvm.conf", withDestinationPath: "lvm.conf.real") }
+        if symlink {
+            try FileManager.default.createSymbolicLink(
+                atPath: directory + "/lvm.conf", withDestinationPath: "lvm.conf.real")
+        }
         let boundary = RemoteScripts.newBoundary()
-        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let gathered = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
-        #expect(HostFacts.ConfigFile.bytes(facts.lvmConf.text, latin1: facts.lvmConf.isLatin1) == Data(bytes), "\(name): read exactly")
+        #expect(
+            HostFacts.ConfigFile.bytes(facts.lvmConf.text, latin1: facts.lvmConf.isLatin1) == Data(bytes),
+            "\(name): read exactly")
         let plan = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
         let (outcome, parsed) = try Self.apply(plan, in: directory)
         #expect(outcome == .changed, "\(name): \(parsed.steps)")
@@ -264,7 +319,9 @@ struct ApplyScriptLocalTests {
         let devices = "VERSION=1.1.1\r\nIDTYPE=sys_wwid IDNAME=naa.1 DEVNAME=/dev/sdb PVID=abc"
         try devices.write(toFile: directory + "/devices/system.devices", atomically: true, encoding: .utf8)
         let boundary = RemoteScripts.newBoundary()
-        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let gathered = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let sections = try FactStream.parse(gathered.stdout, boundary: boundary)
         #expect(sections["devices-file"]?.stdout == devices)
         #expect(sections["lvm-conf-sha256"]?.stdout.hasSuffix("\n") == true, "sections with a final newline keep it")
@@ -295,11 +352,22 @@ struct ApplyScriptLocalTests {
 
         """
 
-    @Test("the devices file as LVM rewrites it on its own (header, VERSION, a corrected DEVNAME) is not a change; an entry is", arguments: [
-        ("LVM corrected DEVNAME after a rename", "# LVM uses devices listed in this file.\n# Created by LVM command pvs pid 431 at Wed Dec  2 19:23:00 2026\nVERSION=1.1.2\nIDTYPE=sys_wwid IDNAME=naa.5000c50015ea71b0 DEVNAME=/dev/sdc PVID=fQGAME1t0vmQ9wdEJcSkBXxm3iMxuAAK\n", false),
-        ("an entry added", plannedDevices + "IDTYPE=mpath_uuid IDNAME=mpath-35000c50015ea71ac DEVNAME=/dev/mapper/mpatha PVID=3ImuC2UgyFfXzwPrvr5wVutMwONQ1jk5\n", true),
-        ("the PVID changed", plannedDevices.replacingOccurrences(of: "PVID=fQ", with: "PVID=xQ"), true),
-    ])
+    @Test(
+        "the devices file as LVM rewrites it on its own (header, VERSION, a corrected DEVNAME) is not a change; an entry is",
+        arguments: [
+            (
+                "LVM corrected DEVNAME after a rename",
+                "# LVM uses devices listed in this file.\n# Created by LVM command pvs pid 431 at Wed Dec  2 19:23:00 2026\nVERSION=1.1.2\nIDTYPE=sys_wwid IDNAME=naa.5000c50015ea71b0 DEVNAME=/dev/sdc PVID=fQGAME1t0vmQ9wdEJcSkBXxm3iMxuAAK\n",
+                false
+            ),
+            (
+                "an entry added",
+                plannedDevices
+                    + "IDTYPE=mpath_uuid IDNAME=mpath-35000c50015ea71ac DEVNAME=/dev/mapper/mpatha PVID=3ImuC2UgyFfXzwPrvr5wVutMwONQ1jk5\n",
+                true
+            ),
+            ("the PVID changed", plannedDevices.replacingOccurrences(of: "PVID=fQ", with: "PVID=xQ"), true),
+        ])
     func devicesFileRewrittenByLVM(_ change: String, rewritten: String, isStale: Bool) throws {
         guard getuid() == 0, Prerequisite.tool("lvm") else {
             #expect(Prerequisite.skipAllowed())
@@ -311,7 +379,9 @@ struct ApplyScriptLocalTests {
         try FileManager.default.createDirectory(atPath: directory + "/devices", withIntermediateDirectories: true)
         try Self.plannedDevices.write(toFile: directory + "/devices/system.devices", atomically: true, encoding: .utf8)
         let boundary = RemoteScripts.newBoundary()
-        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let gathered = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
         let plan = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
         try #require(plan.status == .changes && plan.fingerprint?.devicesFile != nil, "\(plan.reasons)")
@@ -329,11 +399,14 @@ struct ApplyScriptLocalTests {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let edit = try #require(plan.configEdit)
-        let broken = HostPlan(host: plan.host, status: plan.status, blockers: [], exemption: nil, regime: plan.regime, lvmVersion: nil,
-                              ownership: plan.ownership,
-                              configEdit: .init(path: edit.path, key: edit.key, current: edit.current, planned: edit.planned,
-                                                plannedText: "devices {\n\tglobal_filter = [ \"r|.*|\" \n", diff: edit.diff),
-                              devicesFileEdit: nil, deactivations: [], refreshCache: false, initramfs: nil, warnings: [], fingerprint: plan.fingerprint)
+        let broken = HostPlan(
+            host: plan.host, status: plan.status, blockers: [], exemption: nil, regime: plan.regime, lvmVersion: nil,
+            ownership: plan.ownership,
+            configEdit: .init(
+                path: edit.path, key: edit.key, current: edit.current, planned: edit.planned,
+                plannedText: "devices {\n\tglobal_filter = [ \"r|.*|\" \n", diff: edit.diff),
+            devicesFileEdit: nil, deactivations: [], refreshCache: false, initramfs: nil, warnings: [],
+            fingerprint: plan.fingerprint)
         let (outcome, parsed) = try Self.apply(broken, in: directory)
         #expect(outcome == .failed)
         #expect(parsed.steps.last?.name == "validate")
@@ -352,20 +425,28 @@ struct ApplyScriptLocalTests {
         try local.write(toFile: directory + "/lvmlocal.conf", atomically: true, encoding: .utf8)
         // A plan made now blocks the host, naming the file and line (the gather reads lvmlocal.conf).
         let boundary = RemoteScripts.newBoundary()
-        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
-                               stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let gathered = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
         let blocked = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired(policy: "reject-all"))
-        #expect(blocked.blockerKinds == [.settingOverridden(key: "devices/global_filter", path: directory + "/lvmlocal.conf",
-                                                            line: 2, value: #"[ "a|.*|" ]"#)], "\(blocked.reasons)")
+        #expect(
+            blocked.blockerKinds == [
+                .settingOverridden(
+                    key: "devices/global_filter", path: directory + "/lvmlocal.conf",
+                    line: 2, value: #"[ "a|.*|" ]"#)
+            ], "\(blocked.reasons)")
         // A plan made before the file appeared is refused by apply itself, at validate.
         let (outcome, parsed) = try Self.apply(plan, in: directory)
         #expect(outcome == .failed)
         let last = try #require(parsed.steps.last)
         #expect(last.name == "validate" && last.result == .failed)
-        #expect(last.message.contains("overridden") && last.message.contains(directory + "/lvmlocal.conf"), "\(last.message)")
+        #expect(
+            last.message.contains("overridden") && last.message.contains(directory + "/lvmlocal.conf"),
+            "\(last.message)")
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf", "lvmlocal.conf"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf", "lvmlocal.conf"])
 
         // The same file without the override (as Debian ships it): apply goes through.
         try "local {\n}\n".write(toFile: directory + "/lvmlocal.conf", atomically: true, encoding: .utf8)
@@ -380,13 +461,15 @@ struct ApplyScriptLocalTests {
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // A directory where the journal should be: appending to it fails, for root too.
-        try FileManager.default.createDirectory(atPath: directory + "/lvmguard.journal", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(
+            atPath: directory + "/lvmguard.journal", withIntermediateDirectories: false)
         let (outcome, parsed) = try Self.apply(plan, in: directory)
         #expect(outcome == .failed)
         let last = try #require(parsed.steps.last)
         #expect(last.name == "config" && last.result == .failed && last.message.contains("lvmguard.journal"), "\(last)")
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf", "lvmguard.journal"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["lvm.conf", "lvmguard.journal"])
     }
 
     @Test("a second lvmguard on the same host is refused by the lock, not queued")
@@ -396,9 +479,12 @@ struct ApplyScriptLocalTests {
             return
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let sum = try run(["sh", "-c", "printf '%s' \"$1\" | cksum | cut -d' ' -f1", "sh", directory]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let sum = try run(["sh", "-c", "printf '%s' \"$1\" | cksum | cut -d' ' -f1", "sh", directory]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         // The holder keeps the locked descriptor in the process it execs, so SIGTERM releases the lock.
-        let holder = try Child.spawn(["sh", "-c", "exec 9>\"$1\" && flock 9 && exec sleep 30", "sh", "/run/lock/lvmguard-\(sum).lock"])
+        let holder = try Child.spawn([
+            "sh", "-c", "exec 9>\"$1\" && flock 9 && exec sleep 30", "sh", "/run/lock/lvmguard-\(sum).lock",
+        ])
         defer { holder.signal(SIGTERM); _ = holder.wait() }
         Thread.sleep(forTimeInterval: 0.3)
         let (outcome, parsed) = try Self.apply(plan, in: directory)
@@ -416,8 +502,9 @@ struct ApplyScriptLocalTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         func rollback(preview: Bool = false) throws -> ApplyStream.Parsed {
             let boundary = RemoteScripts.newBoundary()
-            let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
-                                 stdin: Applier.rollbackScript(timestamp: "20261124T235959Z", boundary: boundary, preview: preview))
+            let result = try run(
+                ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+                stdin: Applier.rollbackScript(timestamp: "20261124T235959Z", boundary: boundary, preview: preview))
             return ApplyStream.parse(result.stdout, boundary: boundary)
         }
         #expect(try rollback().exitCode == 5, "nothing to roll back before any apply")
@@ -425,11 +512,14 @@ struct ApplyScriptLocalTests {
         let applied = try Self.read(directory + "/lvm.conf")
         // The preview says what it would restore, with the diff, and changes nothing.
         let preview = try rollback(preview: true)
-        #expect(preview.exitCode == 0 && preview.steps.contains { $0.name == "rollback" && $0.result == .would }, "\(preview.steps)")
+        #expect(
+            preview.exitCode == 0 && preview.steps.contains { $0.name == "rollback" && $0.result == .would },
+            "\(preview.steps)")
         let diff = preview.steps.filter { $0.name == "diff" }.map(\.message)
         #expect(diff.contains("|-\tglobal_filter = [ \"r|.*|\" ]") && diff.first?.hasPrefix("|@@") == true, "\(diff)")
-        #expect(ApplyReport.rollbackPreview([HostApplyResult(host: "h", outcome: .ok, steps: preview.steps)])
-            .contains("h: will restore\n  rollback: restore "))
+        #expect(
+            ApplyReport.rollbackPreview([HostApplyResult(host: "h", outcome: .ok, steps: preview.steps)])
+                .contains("h: will restore\n  rollback: restore "))
         #expect(try Self.read(directory + "/lvm.conf") == applied, "a preview changes nothing")
         let parsed = try rollback()
         #expect(parsed.exitCode == 0, "\(parsed.steps)")
@@ -442,12 +532,15 @@ struct ApplyScriptLocalTests {
     /// Runs rollback.sh on the local LVM directory at `timestamp`.
     static func rollback(in directory: String, at timestamp: String, force: Bool = false) throws -> ApplyStream.Parsed {
         let boundary = RemoteScripts.newBoundary()
-        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
-                             stdin: Applier.rollbackScript(timestamp: timestamp, boundary: boundary, force: force))
+        let result = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: Applier.rollbackScript(timestamp: timestamp, boundary: boundary, force: force))
         return ApplyStream.parse(result.stdout, boundary: boundary)
     }
 
-    @Test("rollback is a stack: two applies undone one at a time, each by its own records; an edit since stops it unless forced")
+    @Test(
+        "rollback is a stack: two applies undone one at a time, each by its own records; an edit since stops it unless forced"
+    )
     func rollbackStack() throws {
         guard let (directory, planA) = try Self.setUp() else {
             #expect(Prerequisite.skipAllowed())
@@ -458,10 +551,12 @@ struct ApplyScriptLocalTests {
         let afterA = try Self.read(directory + "/lvm.conf")
         // A second apply with another policy: the filter accepts one more device.
         let boundary = RemoteScripts.newBoundary()
-        let gathered = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
-                               stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let gathered = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let facts = try HostFacts(sections: try FactStream.parse(gathered.stdout, boundary: boundary))
-        let planB = Planner.plan(Fixture.host("local"), facts: facts, desired: Fixture.desired("  accept: [/dev/sda]\n"))
+        let planB = Planner.plan(
+            Fixture.host("local"), facts: facts, desired: Fixture.desired("  accept: [/dev/sda]\n"))
         #expect(planB.status == .changes, "\(planB.reasons)")
         #expect(try Self.apply(planB, in: directory, timestamp: "20261204T020000Z").0 == .changed)
         let afterB = try Self.read(directory + "/lvm.conf")
@@ -469,7 +564,9 @@ struct ApplyScriptLocalTests {
 
         // Undone newest first, each by its own backup.
         let first = try Self.rollback(in: directory, at: "20261204T030000Z")
-        #expect(first.exitCode == 0 && first.steps.contains { $0.name == "rollback" && $0.result == .changed }, "\(first.steps)")
+        #expect(
+            first.exitCode == 0 && first.steps.contains { $0.name == "rollback" && $0.result == .changed },
+            "\(first.steps)")
         #expect(try Self.read(directory + "/lvm.conf") == afterA, "the first rollback undoes the second apply")
         #expect(try Self.rollback(in: directory, at: "20261204T040000Z").exitCode == 0)
         #expect(try Self.read(directory + "/lvm.conf") == Self.original, "the second rollback undoes the first apply")
@@ -481,13 +578,19 @@ struct ApplyScriptLocalTests {
         try edited.write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
         let refused = try Self.rollback(in: directory, at: "20261204T070000Z")
         #expect(refused.exitCode == 1)
-        #expect(refused.steps.contains { $0.name == "rollback" && $0.result == .refused && $0.message.contains("changed since") },
-                "\(refused.steps)")
-        #expect(refused.steps.contains { $0.name == "diff" && $0.message == "|-# tuned by hand after lvmguard" }, "\(refused.steps)")
+        #expect(
+            refused.steps.contains {
+                $0.name == "rollback" && $0.result == .refused && $0.message.contains("changed since")
+            },
+            "\(refused.steps)")
+        #expect(
+            refused.steps.contains { $0.name == "diff" && $0.message == "|-# tuned by hand after lvmguard" },
+            "\(refused.steps)")
         #expect(try Self.read(directory + "/lvm.conf") == edited, "a refused rollback changes nothing")
         let forced = try Self.rollback(in: directory, at: "20261204T080000Z", force: true)
         #expect(forced.exitCode == 0, "\(forced.steps)")
         #expect(try Self.read(directory + "/lvm.conf") == Self.original)
-        #expect(try Self.read(directory + "/lvm.conf.lvmguard-20261204T080000Z") == edited, "what --force replaced is kept")
+        #expect(
+            try Self.read(directory + "/lvm.conf.lvmguard-20261204T080000Z") == edited, "what --force replaced is kept")
     }
 }

@@ -9,13 +9,16 @@ struct CheckReportTests {
     static func run() throws -> CheckRun {
         let facts = try Fixture.facts("dead-map")
         let desired = Fixture.desired()
-        return CheckRun(playbook: "pb.yaml", timestamp: 1_795_000_000, hosts: [
-            .checked(Fixture.host("lab-deadmap"), facts: facts, desired: desired),
-            .unreachable("compute-02", reason: "Connection refused"),
-            CheckRun.Host(host: #"odd"name\x"#, reachable: true, reason: nil,
-                          checks: [.init(check: "filter-effective", passed: true, detail: "")],
-                          guestLVsActive: 0, multipathMapsHeld: 0, multipathMapsDead: 0),
-        ])
+        return CheckRun(
+            playbook: "pb.yaml", timestamp: 1_795_000_000,
+            hosts: [
+                .checked(Fixture.host("lab-deadmap"), facts: facts, desired: desired),
+                .unreachable("compute-02", reason: "Connection refused"),
+                CheckRun.Host(
+                    host: #"odd"name\x"#, reachable: true, reason: nil,
+                    checks: [.init(check: "filter-effective", passed: true, detail: "")],
+                    guestLVsActive: 0, multipathMapsHeld: 0, multipathMapsDead: 0),
+            ])
     }
 
     @Test("the counts and outcomes of a host in trouble")
@@ -36,8 +39,11 @@ struct CheckReportTests {
         #expect(samples[#"gauge lvmguard_multipath_maps_dead{host="lab-deadmap"}"#] == 1, "\(samples)")
         #expect(samples[#"gauge lvmguard_check_passed{check="no-multipath-held",host="lab-deadmap"}"#] == 0)
         #expect(samples[#"gauge lvmguard_host_reachable{host="compute-02"}"#] == 0)
-        #expect(samples[#"gauge lvmguard_guest_lvs_active{host="compute-02"}"#] == nil, "no counts for a host not checked")
-        #expect(samples[#"gauge lvmguard_check_passed{check="filter-effective",host="odd"name\x"}"#] == 1, "escaped and read back")
+        #expect(
+            samples[#"gauge lvmguard_guest_lvs_active{host="compute-02"}"#] == nil, "no counts for a host not checked")
+        #expect(
+            samples[#"gauge lvmguard_check_passed{check="filter-effective",host="odd"name\x"}"#] == 1,
+            "escaped and read back")
         #expect(samples["gauge lvmguard_check_last_run_timestamp_seconds{}"] == 1_795_000_000)
     }
 

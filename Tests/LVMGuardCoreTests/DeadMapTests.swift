@@ -16,8 +16,11 @@ struct DeadMapTests {
 
     @Test("dm status: path states per map, queue_if_no_path from the table")
     func parseStatus() throws {
-        let maps = MultipathState.maps(status: Self.healthy + Self.dead,
-                                       table: "mpathb: 0 1048576 multipath 1 queue_if_no_path 0 2 1 service-time 0 1 2 8:0 1 1 service-time 0 1 2 8:16 1 1 \n")
+        let maps = MultipathState.maps(
+            status: Self.healthy + Self.dead,
+            table:
+                "mpathb: 0 1048576 multipath 1 queue_if_no_path 0 2 1 service-time 0 1 2 8:0 1 1 service-time 0 1 2 8:16 1 1 \n"
+        )
         #expect(maps.map(\.name) == ["mpatha", "mpathb"])
         #expect(maps[0].paths.map(\.majMin) == ["8:16", "8:0"] && !maps[0].isDead && !maps[0].queueIfNoPath)
         #expect(maps[1].paths.map(\.active) == [false, false] && maps[1].isDead && maps[1].queueIfNoPath)
@@ -31,7 +34,8 @@ struct DeadMapTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bounds-\(UUID().uuidString).sh").path
         try script.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let status = Self.healthy + Self.dead + "mpathc: 0 2048 multipath 2 0 0 0 0 0 \n" + "vg-lv: 0 2048 linear 8:0 0\n"
+        let status =
+            Self.healthy + Self.dead + "mpathc: 0 2048 multipath 2 0 0 0 0 0 \n" + "vg-lv: 0 2048 linear 8:0 0\n"
         let result = try run(["dash", path], stdin: status)
         #expect(result.status == 0)
         let swift = MultipathState.maps(status: status, table: "").filter(\.isDead).map(\.name)
@@ -41,10 +45,11 @@ struct DeadMapTests {
 
     @Test("bounded: a command past its bound is killed, named, and no later bounded command starts")
     func boundedCommands() throws {
-        let script = RemoteScripts.bounds + """
-            bounded 1 sleep 30; echo "first $?"
-            bounded 5 true; echo "second $?"
-            """
+        let script =
+            RemoteScripts.bounds + """
+                bounded 1 sleep 30; echo "first $?"
+                bounded 5 true; echo "second $?"
+                """
         let started = Date()
         let result = try run(["dash", "-s"], stdin: script + "\n")
         #expect(Date().timeIntervalSince(started) < 10)
@@ -64,7 +69,8 @@ struct DeadMapTests {
         #expect(facts.dmDevices.filter { $0.uuid.hasPrefix("LVM-") }.count == 2)
     }
 
-    @Test("default (dead_maps: report): the filter is still fixed, the guest is named by UUID and left, apply will fail")
+    @Test(
+        "default (dead_maps: report): the filter is still fixed, the guest is named by UUID and left, apply will fail")
     func reportByDefault() throws {
         let facts = try Fixture.facts("dead-map")
         let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired())
@@ -74,7 +80,9 @@ struct DeadMapTests {
         #expect(map.wwid == Self.wwid && map.queueIfNoPath && !map.release)
         #expect(map.paths == ["sda (8:0) failed", "sdb (8:16) failed"])
         #expect(map.guestVGUUIDs == [Self.guestVG])
-        #expect(map.guestLVs.map(\.lvUUID).sorted() == ["Zv5G6r-XjtL-tIOK-zcfA-1Xjt-Jhpu-UfmOau", "tJkmiS-wZEw-7ptx-r2NX-Jw8e-Kt3C-LMrcIc"].sorted())
+        #expect(
+            map.guestLVs.map(\.lvUUID).sorted()
+                == ["Zv5G6r-XjtL-tIOK-zcfA-1Xjt-Jhpu-UfmOau", "tJkmiS-wZEw-7ptx-r2NX-Jw8e-Kt3C-LMrcIc"].sorted())
         // Reported as a dead map whose guest stays active (not released, guest LVs on it).
         #expect(plan.warningKinds.contains(.deadMap(map: map)) && !map.guestLVs.isEmpty)
         #expect(!plan.commands.contains { $0.contains("dmsetup") })
@@ -82,17 +90,20 @@ struct DeadMapTests {
         let data = try #require(request.data.first { $0.name == "dead_maps" }?.text)
         #expect(data.hasPrefix("report \(Self.wwid) LVM-"))
         // check: the guest LVs on the dead map count as active guest LVs.
-        let checks = CheckEvaluator.evaluate([.noGuestVGsActive], host: Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired())
+        let checks = CheckEvaluator.evaluate(
+            [.noGuestVGsActive], host: Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired())
         #expect(checks.first?.passed == false)
     }
 
     @Test("dead_maps: release: queueing stopped on that map, guest LV mappings removed, tops first")
     func releaseWhenAsked() throws {
         let facts = try Fixture.facts("dead-map")
-        let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
+        let plan = Planner.plan(
+            Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         let map = try #require(plan.deadMaps.first)
         #expect(map.release && map.blockers.isEmpty)
-        #expect(plan.commands.contains("dmsetup message mpatha 0 fail_if_no_path   # wwid \(Self.wwid), no active path"))
+        #expect(
+            plan.commands.contains("dmsetup message mpatha 0 fail_if_no_path   # wwid \(Self.wwid), no active path"))
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
         let line = try #require(request.data.first { $0.name == "dead_maps" }?.text)
         #expect(line == "release \(Self.wwid) " + map.guestLVs.map(\.dmUUID).joined(separator: " ") + "\n")
@@ -102,17 +113,20 @@ struct DeadMapTests {
     func hostStorageBlocks() throws {
         let facts = try Fixture.facts("dead-map") { sections in
             let mountinfo = sections["mountinfo"]!
-            sections["mountinfo"] = mountinfo.with(stdout: mountinfo.stdout + "99 1 253:2 / /srv/data rw - ext4 /dev/mapper/guestvg-data rw\n")
+            sections["mountinfo"] = mountinfo.with(
+                stdout: mountinfo.stdout + "99 1 253:2 / /srv/data rw - ext4 /dev/mapper/guestvg-data rw\n")
         }
-        let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
+        let plan = Planner.plan(
+            Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         #expect(plan.status == .blocked)
         let blocked = try #require(plan.deadMaps.first)
         #expect(plan.blockerKinds == [.deadMapCarriesHostStorage(map: blocked)])
         #expect(blocked.hostUse.contains { $0.hasSuffix("is mounted at /srv/data") }, "\(blocked.hostUse)")
         #expect(plan.configEdit == nil && plan.deadMaps.allSatisfy { !$0.release })
         // A VG declared the host's by UUID counts too, though LVM cannot see it.
-        let declared = Planner.plan(Fixture.host("lab-deadmap", hostVGs: [Self.guestVG]), facts: try Fixture.facts("dead-map"),
-                                    desired: Fixture.desired())
+        let declared = Planner.plan(
+            Fixture.host("lab-deadmap", hostVGs: [Self.guestVG]), facts: try Fixture.facts("dead-map"),
+            desired: Fixture.desired())
         #expect(declared.status == .blocked)
     }
 
@@ -120,13 +134,16 @@ struct DeadMapTests {
     func instanceDiskBlocksRelease() throws {
         let facts = try Fixture.facts("dead-map") { sections in
             let uuid = "5d1f0c9e-7a44-4c1b-8e0f-3b2a1c9d8e7f"
-            sections["libvirt-disks"] = FactSection(name: "libvirt-disks", status: 0, stdout: """
-                domain \(uuid) instance-0001
-                disk \(uuid) block disk vdb /dev/disk/by-id/dm-uuid-mpath-\(Self.wwid)
+            sections["libvirt-disks"] = FactSection(
+                name: "libvirt-disks", status: 0,
+                stdout: """
+                    domain \(uuid) instance-0001
+                    disk \(uuid) block disk vdb /dev/disk/by-id/dm-uuid-mpath-\(Self.wwid)
 
-                """, stderr: "")
+                    """, stderr: "")
         }
-        let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
+        let plan = Planner.plan(
+            Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         let map = try #require(plan.deadMaps.first)
         #expect(!map.release && map.blockers.contains { $0.contains("instance-0001") })
         #expect(plan.warningKinds.contains(.deadMap(map: map)))
@@ -143,8 +160,11 @@ extension DeadMapTests {
             }
             sections["dm-info"] = info.with(stdout: lines.joined(separator: "\n") + "\n")
         }
-        let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
+        let plan = Planner.plan(
+            Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         let map = try #require(plan.deadMaps.first)
-        #expect(!map.release && map.blockers.contains { $0.contains("open 3 times but lvmguard names 2 holders") }, "\(map.blockers)")
+        #expect(
+            !map.release && map.blockers.contains { $0.contains("open 3 times but lvmguard names 2 holders") },
+            "\(map.blockers)")
     }
 }

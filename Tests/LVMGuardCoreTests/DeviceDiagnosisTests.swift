@@ -44,10 +44,12 @@ struct DeviceDiagnosisTests {
     func hostPV() throws {
         let diagnosis = try Self.diagnose("/dev/vdb")
         #expect(diagnosis.verdict == .accepted, "\(diagnosis)")
-        #expect(diagnosis.decidedBy?.hasPrefix("devices/global_filter rule a|^/dev/disk/by-id/lvm-pv-uuid-") == true,
-                "\(diagnosis.decidedBy ?? "")")
-        #expect(diagnosis.pvOf?.hasPrefix("nova (") == true && diagnosis.pvOf?.hasSuffix("), a host VG") == true,
-                "\(diagnosis.pvOf ?? "")")
+        #expect(
+            diagnosis.decidedBy?.hasPrefix("devices/global_filter rule a|^/dev/disk/by-id/lvm-pv-uuid-") == true,
+            "\(diagnosis.decidedBy ?? "")")
+        #expect(
+            diagnosis.pvOf?.hasPrefix("nova (") == true && diagnosis.pvOf?.hasSuffix("), a host VG") == true,
+            "\(diagnosis.pvOf ?? "")")
     }
 
     @Test("the instance's disk LV is a guest's device: refused on purpose, never to be declared")

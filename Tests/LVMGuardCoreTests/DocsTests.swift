@@ -29,7 +29,9 @@ struct DocsTests {
             let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
             var owner: String?
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                if let name = firstMatch(#"^(?:@[A-Za-z]+(?:\(.*\))? )*(?:struct|enum|final class|extension) ([A-Za-z0-9_]+)"#, in: line) {
+                if let name = firstMatch(
+                    #"^(?:@[A-Za-z]+(?:\(.*\))? )*(?:struct|enum|final class|extension) ([A-Za-z0-9_]+)"#, in: line)
+                {
                     owner = name
                     suites[name, default: []].formUnion([])
                 } else if let owner, let function = firstMatch(#"^\s+(?:static )?func ([A-Za-z0-9_]+)"#, in: line) {
@@ -51,7 +53,8 @@ struct DocsTests {
 
     /// Every `SuiteTests` or `SuiteTests.member` (a trailing `*` is a prefix) a document cites in backticks.
     static func citations(in text: String) -> [(suite: String, member: String?)] {
-        let regex = try! NSRegularExpression(pattern: #"(?<![/A-Za-z0-9])([A-Z][A-Za-z0-9]*Tests)(?:\.([a-zA-Z0-9_]+\*?))?"#)
+        let regex = try! NSRegularExpression(
+            pattern: #"(?<![/A-Za-z0-9])([A-Z][A-Za-z0-9]*Tests)(?:\.([a-zA-Z0-9_]+\*?))?"#)
         return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { match in
             let suite = String(text[Range(match.range(at: 1), in: text)!])
             let member = Range(match.range(at: 2), in: text).map { String(text[$0]) }
@@ -137,7 +140,8 @@ struct DocsTests {
             ("lvmguard-plan", FleetPlan.currentVersion), ("lvmguard-apply", ApplyRun.currentVersion),
             ("lvmguard-check", CheckRun.currentVersion),
         ] {
-            #expect(reference.contains("`\(format)`, \(version) |"), "docs/reference.md gives \(format) another version")
+            #expect(
+                reference.contains("`\(format)`, \(version) |"), "docs/reference.md gives \(format) another version")
         }
     }
 

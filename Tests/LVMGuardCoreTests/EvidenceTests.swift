@@ -26,12 +26,20 @@ struct EvidenceTests {
     }
     /// Both paths of mpatha are iSCSI sessions.
     static let overISCSI: [(String, String?, String)] = [
-        ("sysfs-block", "/virtio1/host0/target0:0:0/0:0:0:0/block/sda", "/platform/host0/session1/target0:0:0/0:0:0:0/block/sda"),
-        ("sysfs-block", "/virtio2/host1/target1:0:0/1:0:0:0/block/sdb", "/platform/host1/session2/target1:0:0/1:0:0:0/block/sdb"),
+        (
+            "sysfs-block", "/virtio1/host0/target0:0:0/0:0:0:0/block/sda",
+            "/platform/host0/session1/target0:0:0/0:0:0:0/block/sda"
+        ),
+        (
+            "sysfs-block", "/virtio2/host1/target1:0:0/1:0:0:0/block/sdb",
+            "/platform/host1/session2/target1:0:0/1:0:0:0/block/sdb"
+        ),
     ]
     /// The guest's LVs record this host as their creator.
     static let madeHere = ("lvs", #""lv_host":"guest-vm-0042""#, #""lv_host":"lab-host""#)
-    static let mounted = ("mountinfo", nil as String?, "99 1 253:2 / /mnt/guest rw - ext4 /dev/mapper/guestvg-data rw\n")
+    static let mounted = (
+        "mountinfo", nil as String?, "99 1 253:2 / /mnt/guest rw - ext4 /dev/mapper/guestvg-data rw\n"
+    )
 
     @Test("rule 1: a disk of a libvirt domain, only defined, on a local-transport map: the guest's, by that instance")
     func instanceDisk() throws {
@@ -68,14 +76,16 @@ struct EvidenceTests {
         }
         #expect(vg.uuid == Self.guestVG && vg.creationHosts == ["lab-host"])
         #expect(vg.storage == [.multipath(map: "mpatha", wwid: "35000c50015ea71ac")])
-        #expect(plan.reasons[0].contains("made on lab-host") && plan.reasons[0].contains("lvmguard_host_vgs for lab-host"))
+        #expect(
+            plan.reasons[0].contains("made on lab-host") && plan.reasons[0].contains("lvmguard_host_vgs for lab-host"))
         // Declared, it is the host's: accepted, never deactivated.
         let declared = try Self.plan([Self.noInstance, Self.madeHere] + Self.overISCSI, hostVGs: [Self.guestVG])
         #expect(declared.status == .changes && declared.deactivations.isEmpty)
         #expect(declared.ownership?.hostVGs.map(\.uuid) == [Self.guestVG])
     }
 
-    @Test("the creation host never makes a VG the host's: this host's name on a guest's instance disk is still a guest's")
+    @Test(
+        "the creation host never makes a VG the host's: this host's name on a guest's instance disk is still a guest's")
     func creatorIsNeverHostEvidence() throws {
         let plan = try Self.plan([Self.madeHere])
         #expect(plan.ownership?.guestVGs.map(\.uuid) == [Self.guestVG])
@@ -100,36 +110,51 @@ struct EvidenceTests {
     func kolla() throws {
         let xml = (try Fixture.sections("incident-evidence"))["libvirt-xml"]!.stdout
         let body = try #require(xml.split(separator: " ").last.map(String.init))
-        let files = "/run/libvirt/qemu/instance-0000002a.xml \(body)"
+        let files =
+            "/run/libvirt/qemu/instance-0000002a.xml \(body)"
             + "/var/lib/docker/volumes/nova_libvirt_qemu/_data/instance-0000002a.xml \(body)"
         let facts = try Self.facts([("libvirt-xml", xml, files)])
         #expect(facts.libvirtDisks.map(\.state) == [.running])
         #expect(facts.libvirtDisks.map(\.origin) == ["/run/libvirt/qemu/instance-0000002a.xml"])
         let plan = Planner.plan(Fixture.host("lab-host"), facts: facts, desired: Fixture.desired())
-        #expect(plan.ownership?.guestVGs.first?.evidence?.instances == ["instance-0000002a (0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90)"])
-        let report = Diagnosis.analyze(.init(instance: "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"), host: Fixture.host("lab-host"),
-                                       facts: facts, desired: Fixture.desired())
+        #expect(
+            plan.ownership?.guestVGs.first?.evidence?.instances == [
+                "instance-0000002a (0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90)"
+            ])
+        let report = Diagnosis.analyze(
+            .init(instance: "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90"), host: Fixture.host("lab-host"),
+            facts: facts, desired: Fixture.desired())
         #expect(report.map == "mpatha", "\(report)")
     }
 
     @Test("duplicate PVs (a cloned image): blocked, naming both devices with their identities")
     func duplicates() throws {
-        let stderr = "  WARNING: Not using device /dev/sdb for PV Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae.\n"
+        let stderr =
+            "  WARNING: Not using device /dev/sdb for PV Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae.\n"
             + "  WARNING: PV Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae prefers device /dev/mapper/mpatha because device is used by LV.\n"
         let facts = try Fixture.facts("incident-evidence") { sections in
             sections["pvs"] = FactSection(name: "pvs", status: 0, stdout: sections["pvs"]!.stdout, stderr: stderr)
         }
-        #expect(facts.duplicatePVs == [DuplicatePV(uuid: "Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae",
-                                                   devices: ["/dev/mapper/mpatha", "/dev/sdb"])])
+        #expect(
+            facts.duplicatePVs == [
+                DuplicatePV(
+                    uuid: "Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae",
+                    devices: ["/dev/mapper/mpatha", "/dev/sdb"])
+            ])
         let plan = Planner.plan(Fixture.host("lab-host"), facts: facts, desired: Fixture.desired())
         guard case let .duplicatePV(uuid, devices)? = plan.blockerKinds.last else {
             Issue.record("\(plan.reasons)")
             return
         }
-        #expect(uuid == "Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae" && devices.map(\.path) == ["/dev/mapper/mpatha", "/dev/sdb"])
+        #expect(
+            uuid == "Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae"
+                && devices.map(\.path) == ["/dev/mapper/mpatha", "/dev/sdb"])
         #expect(devices[0].identities.contains("/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"))
         // 2.02's wording.
-        #expect(DuplicatePV.found(in: ["  Found duplicate PV Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae: using /dev/sdc not /dev/sdb\n"])
+        #expect(
+            DuplicatePV.found(in: [
+                "  Found duplicate PV Meahjf-mdI0-vlgs-V2rU-RQ2I-FEON-LECTae: using /dev/sdc not /dev/sdb\n"
+            ])
             .first?.devices == ["/dev/sdb", "/dev/sdc"])
     }
 
@@ -137,8 +162,10 @@ struct EvidenceTests {
     func partial() throws {
         let plan = try Self.plan([
             ("vgs", #""vg_attr":"wz--n-", "pv_count":"1""#, #""vg_attr":"wz-pn-", "pv_count":"2""#),
-            ("pvs", #"{"pv_name":"/dev/mapper/mpatha""#,
-             #"{"pv_name":"[unknown]", "pv_uuid":"Xxxxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxxxx", "vg_name":"guestvg", "vg_uuid":"\#(Self.guestVG)", "dev_size":"0"}, {"pv_name":"/dev/mapper/mpatha""#),
+            (
+                "pvs", #"{"pv_name":"/dev/mapper/mpatha""#,
+                #"{"pv_name":"[unknown]", "pv_uuid":"Xxxxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxxxx", "vg_name":"guestvg", "vg_uuid":"\#(Self.guestVG)", "dev_size":"0"}, {"pv_name":"/dev/mapper/mpatha""#
+            ),
         ])
         #expect(plan.status == .changes, "\(plan.reasons)")
         #expect(plan.ownership?.guestVGs.first?.partial == "partial: 1 of 2 PVs present")
@@ -156,20 +183,25 @@ struct EvidenceTests {
     func keptAcceptRule() throws {
         let conf = "devices {\n\tglobal_filter = [ \"a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|\", \"r|.*|\" ]\n}\n"
         let facts = try Fixture.facts("incident-evidence") { sections in
-            sections["lvm-conf-base64"] = sections["lvm-conf-base64"]!.with(stdout: Data(conf.utf8).base64EncodedString() + "\n")
+            sections["lvm-conf-base64"] = sections["lvm-conf-base64"]!.with(
+                stdout: Data(conf.utf8).base64EncodedString() + "\n")
             sections["config:devices/global_filter"] = sections["config:devices/global_filter"]!
                 .with(stdout: #"global_filter=["a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|","r|.*|"]"# + "\n")
         }
         let kept = Planner.plan(Fixture.host("lab-host"), facts: facts, desired: Fixture.desired())
-        #expect(kept.warningKinds.contains(.keptAcceptRule(rule: "a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|")), "\(kept.warnings)")
-        #expect(kept.configEdit?.planned == #"[ "a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|", "r|.*|" ]"#
+        #expect(
+            kept.warningKinds.contains(.keptAcceptRule(rule: "a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|")),
+            "\(kept.warnings)")
+        #expect(
+            kept.configEdit?.planned == #"[ "a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|", "r|.*|" ]"#
                 || kept.configEdit == nil, "\(String(describing: kept.configEdit?.planned))")
     }
 
     @Test("the plan carries the boot it was made in, and apply is told to refuse another")
     func bootID() throws {
         let plan = try Self.plan()
-        #expect(plan.fingerprint?.bootID == "62d02283-a831-4a55-b022-9d024e3b7ab2" || plan.fingerprint?.bootID?.count == 36)
+        #expect(
+            plan.fingerprint?.bootID == "62d02283-a831-4a55-b022-9d024e3b7ab2" || plan.fingerprint?.bootID?.count == 36)
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [Self.guestVG], timestamp: "20261202T100000Z")
         #expect(request.variables.first { $0.name == "LVMGUARD_EXPECT_BOOT_ID" }?.value == plan.fingerprint?.bootID)
     }
@@ -184,19 +216,31 @@ struct TransportTests {
         }
     }
 
-    @Test("by sysfs path and controller", arguments: [
-        ("sda", "sda /sys/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sda", "", Transport.iscsi),
-        ("sda", "sda /sys/devices/pci0000:00/0000:00:1f.0/host2/rport-2:0-3/target2:0:0/2:0:0:1/block/sda", "", .fc),
-        ("sda", "sda /sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda", "", .local),
-        ("nvme1n1", "nvme1n1 /sys/devices/virtual/nvme-fabrics/ctl/nvme1/nvme1n1", "", .nvmeFabrics),
-        ("nvme0n1", "nvme0n1 /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
-         "nvme-subsys0 nvme0 tcp\nnvme-subsys0 nvme1 tcp\n", .nvmeFabrics),
-        ("nvme0n1", "nvme0n1 /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
-         "nvme-subsys0 nvme0 pcie\nnvme-subsys0 nvme1 pcie\n", .local),
-        ("nvme0n1", "nvme0n1 /sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1", "nvme-subsys0 nvme0 pcie\n", .local),
-        ("rbd0", "rbd0 /sys/devices/virtual/block/rbd0", "", .rbd),
-        ("nbd3", "nbd3 /sys/devices/virtual/block/nbd3", "", .nbd),
-    ])
+    @Test(
+        "by sysfs path and controller",
+        arguments: [
+            ("sda", "sda /sys/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sda", "", Transport.iscsi),
+            (
+                "sda", "sda /sys/devices/pci0000:00/0000:00:1f.0/host2/rport-2:0-3/target2:0:0/2:0:0:1/block/sda", "",
+                .fc
+            ),
+            ("sda", "sda /sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda", "", .local),
+            ("nvme1n1", "nvme1n1 /sys/devices/virtual/nvme-fabrics/ctl/nvme1/nvme1n1", "", .nvmeFabrics),
+            (
+                "nvme0n1", "nvme0n1 /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
+                "nvme-subsys0 nvme0 tcp\nnvme-subsys0 nvme1 tcp\n", .nvmeFabrics
+            ),
+            (
+                "nvme0n1", "nvme0n1 /sys/devices/virtual/nvme-subsystem/nvme-subsys0/nvme0n1",
+                "nvme-subsys0 nvme0 pcie\nnvme-subsys0 nvme1 pcie\n", .local
+            ),
+            (
+                "nvme0n1", "nvme0n1 /sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1",
+                "nvme-subsys0 nvme0 pcie\n", .local
+            ),
+            ("rbd0", "rbd0 /sys/devices/virtual/block/rbd0", "", .rbd),
+            ("nbd3", "nbd3 /sys/devices/virtual/block/nbd3", "", .nbd),
+        ])
     func transport(kernelName: String, sysfs: String, nvme: String, expected: Transport) throws {
         #expect(Transport.of(disk: kernelName, facts: try Self.facts(sysfs: sysfs + "\n", nvme: nvme)) == expected)
     }
@@ -234,7 +278,10 @@ struct LibvirtDomainXMLTests {
         #expect(domain?.name == "instance-0000002a" && domain?.uuid == "0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90")
         #expect(domain?.novaName == "web & db")
         #expect(domain?.disks.map(\.target) == ["vda", "vdb"])
-        #expect(domain?.disks.map(\.source) == ["/var/lib/nova/instances/0f3c/disk", "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"])
+        #expect(
+            domain?.disks.map(\.source) == [
+                "/var/lib/nova/instances/0f3c/disk", "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac",
+            ])
     }
 
     @Test("not a domain, or cut off before its UUID: nothing")

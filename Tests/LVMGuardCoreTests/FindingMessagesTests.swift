@@ -6,54 +6,95 @@ import Testing
 /// The sentences are rendering: one table pins each finding's wording, every other test matches cases.
 @Suite("Findings rendered as the sentences a reviewer reads")
 struct FindingMessagesTests {
-    static let vg = Ownership.AmbiguousVG(name: "scratchvg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n", pvs: ["/dev/vdb"])
-    static let open = Ownership.AmbiguousVG(name: "guestvg", uuid: "gMD2xM", pvs: ["/dev/mapper/mpatha"],
-                                            openLVs: [.init(name: "data", uuid: "U1", openCount: 1)])
-    static let deadMap = HostPlan.DeadMap(name: "mpatha", wwid: "3600", queueIfNoPath: true, paths: ["sda (8:0) failed"],
-                                          guestLVs: [.init(dmName: "guestvg-data", dmUUID: "LVM-x", vgUUID: "G", lvUUID: "L", open: 0)],
-                                          hostUse: [], blockers: [], release: false)
+    static let vg = Ownership.AmbiguousVG(
+        name: "scratchvg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n", pvs: ["/dev/vdb"])
+    static let open = Ownership.AmbiguousVG(
+        name: "guestvg", uuid: "gMD2xM", pvs: ["/dev/mapper/mpatha"],
+        openLVs: [.init(name: "data", uuid: "U1", openCount: 1)])
+    static let deadMap = HostPlan.DeadMap(
+        name: "mpatha", wwid: "3600", queueIfNoPath: true, paths: ["sda (8:0) failed"],
+        guestLVs: [.init(dmName: "guestvg-data", dmUUID: "LVM-x", vgUUID: "G", lvUUID: "L", open: 0)],
+        hostUse: [], blockers: [], release: false)
 
-    @Test("blockers", arguments: [
-        (HostPlan.Blocker.unclassifiedVG(vg: vg), "VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on /dev/vdb is not mounted, not "
-            + "swap, not on the kernel command line, not declared and tied to no instance: if the host owns it, add it to "
-            + "lvmguard_host_vgs for h (by name or UUID); if not, detach or remove it"),
-        (.unexplainedOpenLVs(vg: open), "VG guestvg (gMD2xM) on /dev/mapper/mpatha has open LVs that nothing lvmguard sees explains "
-            + "(no mount, swap, libvirt disk or device stacked on them): LV data (U1) is open (open count 1); find what holds "
-            + "them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for h"),
-        (.ambiguousBootReference(conflict: .init(reference: "rd.lvm.lv=vg0/data", vgUUIDs: ["A", "B"])),
-         "the kernel command line's rd.lvm.lv=vg0/data names 2 VGs (A, B): declare the host's VG by UUID in lvmguard_host_vgs for h"),
-        (.rejectAllHidesHostPVs(pvs: ["/dev/vdb"]),
-         "policy reject-all would hide the host's own PVs (/dev/vdb): use policy host-pvs-only for this host"),
-        (.lvmetadIgnoresFilter, "lvmetad is in use (global/use_lvmetad = 1), which ignores devices/filter for what udev and "
-            + "pvscan feed it: use key global_filter"),
-        (.filterSetElsewhere(key: "devices/global_filter", path: "/etc/lvm/lvm.conf", effective: "[ \"a|/dev/sd.*|\" ]",
-                             current: "[ \"a|.*|\" ]"),
-         "devices/global_filter is set outside /etc/lvm/lvm.conf (lvmconfig reports [ \"a|/dev/sd.*|\" ], /etc/lvm/lvm.conf says "
-            + "[ \"a|.*|\" ]): change it where it is set, or remove it there"),
-        (.settingOverridden(key: "devices/use_devicesfile", path: "/etc/lvm/lvmlocal.conf", line: 2, value: "0"),
-         "devices/use_devicesfile is set to 0 in /etc/lvm/lvmlocal.conf line 2, which LVM reads after lvm.conf and which "
-            + "wins: lvm.conf's edit would never take effect; remove it there (or make it the planned value), then plan again"),
-        (.deadMapCarriesHostStorage(map: HostPlan.DeadMap(name: "mpatha", wwid: nil, queueIfNoPath: false, paths: [], guestLVs: [],
-                                                     hostUse: ["LV data is mounted at /srv/data"], blockers: [], release: false)),
-         "multipath map mpatha (wwid unknown) has no active path (no paths) and carries the host's storage: LV data is mounted "
-            + "at /srv/data; LVM cannot read it, so no filter can be planned that keeps it: restore a path first"),
-    ])
+    @Test(
+        "blockers",
+        arguments: [
+            (
+                HostPlan.Blocker.unclassifiedVG(vg: vg),
+                "VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on /dev/vdb is not mounted, not "
+                    + "swap, not on the kernel command line, not declared and tied to no instance: if the host owns it, add it to "
+                    + "lvmguard_host_vgs for h (by name or UUID); if not, detach or remove it"
+            ),
+            (
+                .unexplainedOpenLVs(vg: open),
+                "VG guestvg (gMD2xM) on /dev/mapper/mpatha has open LVs that nothing lvmguard sees explains "
+                    + "(no mount, swap, libvirt disk or device stacked on them): LV data (U1) is open (open count 1); find what holds "
+                    + "them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for h"
+            ),
+            (
+                .ambiguousBootReference(conflict: .init(reference: "rd.lvm.lv=vg0/data", vgUUIDs: ["A", "B"])),
+                "the kernel command line's rd.lvm.lv=vg0/data names 2 VGs (A, B): declare the host's VG by UUID in lvmguard_host_vgs for h"
+            ),
+            (
+                .rejectAllHidesHostPVs(pvs: ["/dev/vdb"]),
+                "policy reject-all would hide the host's own PVs (/dev/vdb): use policy host-pvs-only for this host"
+            ),
+            (
+                .lvmetadIgnoresFilter,
+                "lvmetad is in use (global/use_lvmetad = 1), which ignores devices/filter for what udev and "
+                    + "pvscan feed it: use key global_filter"
+            ),
+            (
+                .filterSetElsewhere(
+                    key: "devices/global_filter", path: "/etc/lvm/lvm.conf", effective: "[ \"a|/dev/sd.*|\" ]",
+                    current: "[ \"a|.*|\" ]"),
+                "devices/global_filter is set outside /etc/lvm/lvm.conf (lvmconfig reports [ \"a|/dev/sd.*|\" ], /etc/lvm/lvm.conf says "
+                    + "[ \"a|.*|\" ]): change it where it is set, or remove it there"
+            ),
+            (
+                .settingOverridden(key: "devices/use_devicesfile", path: "/etc/lvm/lvmlocal.conf", line: 2, value: "0"),
+                "devices/use_devicesfile is set to 0 in /etc/lvm/lvmlocal.conf line 2, which LVM reads after lvm.conf and which "
+                    + "wins: lvm.conf's edit would never take effect; remove it there (or make it the planned value), then plan again"
+            ),
+            (
+                .deadMapCarriesHostStorage(
+                    map: HostPlan.DeadMap(
+                        name: "mpatha", wwid: nil, queueIfNoPath: false, paths: [], guestLVs: [],
+                        hostUse: ["LV data is mounted at /srv/data"], blockers: [], release: false)),
+                "multipath map mpatha (wwid unknown) has no active path (no paths) and carries the host's storage: LV data is mounted "
+                    + "at /srv/data; LVM cannot read it, so no filter can be planned that keeps it: restore a path first"
+            ),
+        ])
     func blocker(_ blocker: HostPlan.Blocker, expected: String) {
         #expect(blocker.message(host: "h") == expected)
     }
 
-    @Test("warnings", arguments: [
-        (HostPlan.Warning.noIdentityLink(pv: "/dev/sdc", uuid: "C"), "PV /dev/sdc (C) has no identity link "
-            + "(/dev/disk/by-id/lvm-pv-uuid-...): the filter accepts it by its current name, which another device may take after a reboot"),
-        (.guestVGKeptActive(name: "guestvg", uuid: "G"), "guest VG guestvg (G) is active; deactivate_guest_vgs is false, so it stays active"),
-        (.deadMap(map: deadMap), "multipath map mpatha (wwid 3600) has no active path (sda (8:0) failed, queueing I/O): every LVM "
-            + "command lvmguard runs skips it and what is on it; guest VG G stays active on it (dead_maps: report; set "
-            + "dead_maps: release to free the map), and apply fails until it is freed"),
-        (.movesToDevicesFile(lvmVersion: "2.03.16", hostPVs: ["/dev/mapper/mpatha"]), "LVM 2.03.16 autoactivates from udev "
-            + "before the /dev/disk links of /dev/mapper/mpatha exist, and kernel names change at reboot (dm-N follows creation "
-            + "order), so no filter keeps the host's PVs at boot; the plan moves the host to the devices file, which LVM matches "
-            + "by the WWID, serial or dm UUID read from sysfs"),
-    ])
+    @Test(
+        "warnings",
+        arguments: [
+            (
+                HostPlan.Warning.noIdentityLink(pv: "/dev/sdc", uuid: "C"),
+                "PV /dev/sdc (C) has no identity link "
+                    + "(/dev/disk/by-id/lvm-pv-uuid-...): the filter accepts it by its current name, which another device may take after a reboot"
+            ),
+            (
+                .guestVGKeptActive(name: "guestvg", uuid: "G"),
+                "guest VG guestvg (G) is active; deactivate_guest_vgs is false, so it stays active"
+            ),
+            (
+                .deadMap(map: deadMap),
+                "multipath map mpatha (wwid 3600) has no active path (sda (8:0) failed, queueing I/O): every LVM "
+                    + "command lvmguard runs skips it and what is on it; guest VG G stays active on it (dead_maps: report; set "
+                    + "dead_maps: release to free the map), and apply fails until it is freed"
+            ),
+            (
+                .movesToDevicesFile(lvmVersion: "2.03.16", hostPVs: ["/dev/mapper/mpatha"]),
+                "LVM 2.03.16 autoactivates from udev "
+                    + "before the /dev/disk links of /dev/mapper/mpatha exist, and kernel names change at reboot (dm-N follows creation "
+                    + "order), so no filter keeps the host's PVs at boot; the plan moves the host to the devices file, which LVM matches "
+                    + "by the WWID, serial or dm UUID read from sysfs"
+            ),
+        ])
     func warning(_ warning: HostPlan.Warning, expected: String) {
         #expect(warning.message == expected)
     }
@@ -66,7 +107,9 @@ struct FindingMessagesTests {
         let data = try encoder.encode(plan)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains(#""blockers":[{"kind":{"unclassifiedVG":{"vg":{"#), "\(text.prefix(300))")
-        #expect(text.contains(#""message":"VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on \/dev\/vdb is not mounted"#))
+        #expect(
+            text.contains(
+                #""message":"VG scratchvg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on \/dev\/vdb is not mounted"#))
         #expect(try JSONDecoder().decode(HostPlan.self, from: data) == plan)
     }
 }
@@ -74,10 +117,13 @@ struct FindingMessagesTests {
 extension FindingMessagesTests {
     @Test("the text plan shows each finding's sentence, never the value")
     func textPlan() throws {
-        let keep = try Planner.plan(Fixture.host("h"), facts: Fixture.facts("incident"), desired: Fixture.desired("deactivate_guest_vgs: false\n"))
+        let keep = try Planner.plan(
+            Fixture.host("h"), facts: Fixture.facts("incident"),
+            desired: Fixture.desired("deactivate_guest_vgs: false\n"))
         let warning = try #require(keep.warnings.first)
         let blocked = try Planner.plan(Fixture.host("h"), facts: Fixture.facts("local-vg"), desired: Fixture.desired())
-        let text = PlanReport.text(FleetPlan(playbook: "pb", inventory: "inv", policy: "p", hosts: [keep, blocked]), colored: false)
+        let text = PlanReport.text(
+            FleetPlan(playbook: "pb", inventory: "inv", policy: "p", hosts: [keep, blocked]), colored: false)
         #expect(text.contains("  warning: \(warning.message)\n"))
         #expect(text.contains("  why: \(try #require(blocked.blockers.first).message)\n"))
         #expect(!text.contains("Finding<"))

@@ -21,11 +21,11 @@ struct HostAcceptTests {
     func reads() throws {
         let (yaml, yamlErrors) = Self.settings([
             "inv/hosts.yaml": """
-                all:
-                  hosts:
-                    c7:
-                      lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4, "/^\\\\/dev\\\\/sdc$/"]
-                """
+            all:
+              hosts:
+                c7:
+                  lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4, "/^\\\\/dev\\\\/sdc$/"]
+            """
         ])
         #expect(yamlErrors.isEmpty, "\(yamlErrors)")
         #expect(yaml?.accept == [.path("/dev/disk/by-id/wwn-0x5000c500a1b2c3d4"), .regex(#"^\/dev\/sdc$"#)])
@@ -42,8 +42,11 @@ struct HostAcceptTests {
             "inv/hosts.yaml": "all:\n  hosts:\n    c7:\n      lvmguard_accept: [sdc]\n"
         ])
         #expect(settings == nil)
-        #expect(errors.count == 1 && errors[0].hasPrefix("inv/hosts.yaml:4:") && errors[0].contains(
-            "accept entry 'sdc' is neither a device path nor a /regex/"), "\(errors)")
+        #expect(
+            errors.count == 1 && errors[0].hasPrefix("inv/hosts.yaml:4:")
+                && errors[0].contains(
+                    "accept entry 'sdc' is neither a device path nor a /regex/"),
+            "\(errors)")
         let (_, mapErrors) = Self.settings([
             "inv/hosts.yaml": "all:\n  hosts:\n    c7:\n      lvmguard_accept: { disk: /dev/sdc }\n"
         ])
@@ -57,8 +60,10 @@ struct HostAcceptTests {
         let withOwn = Fixture.host(
             "c7", hostVGs: ["vghost"], variables: ["lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4]"])
         let planned = try #require(Planner.plan(withOwn, facts: facts, desired: desired).configEdit?.planned)
-        #expect(planned == #"[ "a|^/dev/disk/by-id/wwn-0x5000c500a1b2c3d4$|", "a|^/dev/disk/by-id/wwn-0x5000c500aaaaaaaa$|", "#
-            + #""a|^/dev/loop0$|", "r|.*|" ]"#)
+        #expect(
+            planned
+                == #"[ "a|^/dev/disk/by-id/wwn-0x5000c500a1b2c3d4$|", "a|^/dev/disk/by-id/wwn-0x5000c500aaaaaaaa$|", "#
+                + #""a|^/dev/loop0$|", "r|.*|" ]"#)
         let without = Fixture.host("other", hostVGs: ["vghost"])
         let plannedOther = try #require(Planner.plan(without, facts: facts, desired: desired).configEdit?.planned)
         #expect(!plannedOther.contains("a1b2c3d4"))

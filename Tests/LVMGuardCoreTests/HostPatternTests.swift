@@ -5,7 +5,8 @@ import Testing
 @Suite("Host patterns resolve as Ansible resolves them")
 struct HostPatternTests {
     static let inventory: Inventory = {
-        let (inventory, problems) = loadInventory(["inv/hosts.yaml": """
+        let (inventory, problems) = loadInventory([
+            "inv/hosts.yaml": """
             all:
               hosts:
                 bastion:
@@ -27,7 +28,8 @@ struct HostPatternTests {
                   hosts:
                     compute-11:
                     storage-01:
-            """])
+            """
+        ])
         precondition(inventory != nil, "\(problems)")
         return inventory!
     }()
@@ -58,7 +60,10 @@ struct HostPatternTests {
         #expect(match.unmatchedTerms.map(\.text) == ["cinder_lvm"])
     }
 
-    @Test(arguments: [("a*c", "abc", true), ("a?c", "abc", true), ("a[bc]d", "acd", true), ("a[!b]d", "abd", false), ("x*", "y", false), ("c-[0-9]", "c-7", true)])
+    @Test(arguments: [
+        ("a*c", "abc", true), ("a?c", "abc", true), ("a[bc]d", "acd", true), ("a[!b]d", "abd", false),
+        ("x*", "y", false), ("c-[0-9]", "c-7", true),
+    ])
     func globs(pattern: String, name: String, expected: Bool) {
         #expect(Glob.matches(pattern, name) == expected)
     }

@@ -11,10 +11,18 @@ import Testing
 struct InventoryConformanceTests {
     static let corpus = LabHost.repository + "/Tests/inventories"
     static let cases: [(inventory: String, patterns: [String])] = [
-        ("kolla/multinode", ["all", "compute", "control:compute", "baremetal:!compute", "baremetal:&compute", "compute0*",
-                             "~compute0[1-3]", "nova-compute-ironic", "cinder-volume:monitoring", "network:&nova:!control02"]),
+        (
+            "kolla/multinode",
+            [
+                "all", "compute", "control:compute", "baremetal:!compute", "baremetal:&compute", "compute0*",
+                "~compute0[1-3]", "nova-compute-ironic", "cinder-volume:monitoring", "network:&nova:!control02",
+            ]
+        ),
         ("kolla/fleet", ["all", "compute", "compute0*:!compute05", "~^control[12]$", "control:&all", "*"]),
-        ("yaml-nested/hosts.yml", ["all", "openstack", "compute:compute_gpu", "openstack:!control", "compute-1*", "~gpu|ctl", "local"]),
+        (
+            "yaml-nested/hosts.yml",
+            ["all", "openstack", "compute:compute_gpu", "openstack:!control", "compute-1*", "~gpu|ctl", "local"]
+        ),
     ]
 
     struct Oracle: Decodable {
@@ -64,7 +72,8 @@ struct InventoryConformanceTests {
         #expect(Set(ansible.hosts.keys) == Set(ansible.patterns["all"] ?? []), "every host was probed")
         for (name, theirs) in ansible.hosts.sorted(by: { $0.key < $1.key }) {
             let host = try #require(ours.hosts[name], "\(inventory): \(name)")
-            let settings = try #require(HostSettings(host, diagnostics: &diagnostics), "\(diagnostics.sorted.map(\.description))")
+            let settings = try #require(
+                HostSettings(host, diagnostics: &diagnostics), "\(diagnostics.sorted.map(\.description))")
             #expect(settings.connection.rawValue == theirs.connection, "\(inventory): \(name) connection")
             guard theirs.connection == "ssh" else { continue }
             #expect(settings.address == theirs.address, "\(inventory): \(name) address")
@@ -72,11 +81,16 @@ struct InventoryConformanceTests {
             #expect(settings.user == theirs.user, "\(inventory): \(name) user")
             #expect(settings.privateKeyFile == theirs.key, "\(inventory): \(name) key")
             #expect(settings.becomes == theirs.become, "\(inventory): \(name) become")
-            if settings.becomes { #expect((settings.becomeUser ?? "root") == theirs.become_user, "\(inventory): \(name) become user") }
+            if settings.becomes {
+                #expect((settings.becomeUser ?? "root") == theirs.become_user, "\(inventory): \(name) become user")
+            }
             // Ansible's ssh words include the inventory's common (and extra) args, in order.
             let words = theirs.argv ?? []
-            let found = settings.sshCommonArgs.isEmpty
-                || (0...max(0, words.count - settings.sshCommonArgs.count)).contains { Array(words.dropFirst($0).prefix(settings.sshCommonArgs.count)) == settings.sshCommonArgs }
+            let found =
+                settings.sshCommonArgs.isEmpty
+                || (0...max(0, words.count - settings.sshCommonArgs.count)).contains {
+                    Array(words.dropFirst($0).prefix(settings.sshCommonArgs.count)) == settings.sshCommonArgs
+                }
             #expect(found, "\(inventory): \(name) ssh args \(settings.sshCommonArgs) not in \(words)")
         }
     }
@@ -86,25 +100,44 @@ struct InventoryConformanceTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var diagnostics = Diagnostics()
-        let inventory = try #require(try Self.load(
-            "[compute]\nc1 ansible_ssh_pass=secret\nc2 ansible_connection=paramiko\nc3 ansible_become_method=su ansible_become_user='a b'\n",
-            in: directory, &diagnostics))
+        let inventory = try #require(
+            try Self.load(
+                "[compute]\nc1 ansible_ssh_pass=secret\nc2 ansible_connection=paramiko\nc3 ansible_become_method=su ansible_become_user='a b'\n",
+                in: directory, &diagnostics))
         for name in ["c1", "c2", "c3"] {
             let host = try #require(inventory.hosts[name])
             #expect(HostSettings(host, diagnostics: &diagnostics) == nil)
         }
-        let messages = diagnostics.sorted.map(\.description).map { $0.replacingOccurrences(of: directory + "/", with: "") }
-        #expect(messages.contains { $0.hasPrefix("hosts:2:") && $0.contains("ansible_ssh_pass of host 'c1' cannot be honoured: lvmguard never sends passwords") },
-                "\(messages)")
-        #expect(messages.contains { $0.hasPrefix("hosts:3:") && $0.contains("ansible_connection 'paramiko' of host 'c2' is not supported") })
+        let messages = diagnostics.sorted.map(\.description).map {
+            $0.replacingOccurrences(of: directory + "/", with: "")
+        }
+        #expect(
+            messages.contains {
+                $0.hasPrefix("hosts:2:")
+                    && $0.contains("ansible_ssh_pass of host 'c1' cannot be honoured: lvmguard never sends passwords")
+            },
+            "\(messages)")
+        #expect(
+            messages.contains {
+                $0.hasPrefix("hosts:3:") && $0.contains("ansible_connection 'paramiko' of host 'c2' is not supported")
+            })
         #expect(messages.contains { $0.hasPrefix("hosts:4:") && $0.contains("ansible_become_method 'su'") })
-        #expect(messages.contains { $0.hasPrefix("hosts:4:") && $0.contains("ansible_become_user of host 'c3' is not a user name") })
+        #expect(
+            messages.contains {
+                $0.hasPrefix("hosts:4:") && $0.contains("ansible_become_user of host 'c3' is not a user name")
+            })
         // Ansible reads these as subscripts (by inventory order): refused, never read as globs.
-        for pattern in ["compute[01:10]", "compute0[1-3]", "all:!web[0]"] { #expect(HostPattern.unsupported(pattern) != nil, "\(pattern)") }
-        for pattern in ["~compute0[1-3]", "compute0*", "compute-[ab]"] { #expect(HostPattern.unsupported(pattern) == nil, "\(pattern)") }
+        for pattern in ["compute[01:10]", "compute0[1-3]", "all:!web[0]"] {
+            #expect(HostPattern.unsupported(pattern) != nil, "\(pattern)")
+        }
+        for pattern in ["~compute0[1-3]", "compute0*", "compute-[ab]"] {
+            #expect(HostPattern.unsupported(pattern) == nil, "\(pattern)")
+        }
     }
 
-    @Test("ansible_connection=local runs the remote script on this machine, without ssh; become user travels as a checked word")
+    @Test(
+        "ansible_connection=local runs the remote script on this machine, without ssh; become user travels as a checked word"
+    )
     func localConnection() async throws {
         guard getuid() == 0, Prerequisite.tool("lvm") else {
             #expect(Prerequisite.skipAllowed())
@@ -113,9 +146,10 @@ struct InventoryConformanceTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var diagnostics = Diagnostics()
-        let inventory = try #require(try Self.load(
-            "deployer ansible_connection=local\nremote ansible_host=192.0.2.9 ansible_become=true ansible_become_user=stack\n",
-            in: directory, &diagnostics))
+        let inventory = try #require(
+            try Self.load(
+                "deployer ansible_connection=local\nremote ansible_host=192.0.2.9 ansible_become=true ansible_become_user=stack\n",
+                in: directory, &diagnostics))
         let (deployer, other) = (try #require(inventory.hosts["deployer"]), try #require(inventory.hosts["remote"]))
         let local = try #require(HostSettings(deployer, diagnostics: &diagnostics))
         let remote = try #require(HostSettings(other, diagnostics: &diagnostics))
@@ -132,8 +166,10 @@ struct InventoryConformanceTests {
 /// The venv's python with ansible-core (scripts/python-deps.sh), or nil with a printed reason.
 enum AnsibleOracle {
     static var python: String? {
-        if let path = ProcessInfo.processInfo.environment["LVMGUARD_PYTHON"], FileManager.default.isExecutableFile(atPath: path),
-           FileManager.default.isExecutableFile(atPath: (path as NSString).deletingLastPathComponent + "/ansible") {
+        if let path = ProcessInfo.processInfo.environment["LVMGUARD_PYTHON"],
+            FileManager.default.isExecutableFile(atPath: path),
+            FileManager.default.isExecutableFile(atPath: (path as NSString).deletingLastPathComponent + "/ansible")
+        {
             return path
         }
         Prerequisite.missing("LVMGUARD_PYTHON: a venv python with ansible-core (scripts/python-deps.sh)")

@@ -68,19 +68,23 @@ struct InventoryTests {
         #expect(variable(inventory, "c2", "level") == "host")
     }
 
-    @Test("host ranges expand", arguments: [
-        ("compute-[01:03]", ["compute-01", "compute-02", "compute-03"]),
-        ("node[a:c]", ["nodea", "nodeb", "nodec"]),
-        ("web[0:6:3]x", ["web0x", "web3x", "web6x"]),
-        ("plain", ["plain"]),
-    ])
+    @Test(
+        "host ranges expand",
+        arguments: [
+            ("compute-[01:03]", ["compute-01", "compute-02", "compute-03"]),
+            ("node[a:c]", ["nodea", "nodeb", "nodec"]),
+            ("web[0:6:3]x", ["web0x", "web3x", "web6x"]),
+            ("plain", ["plain"]),
+        ])
     func ranges(pattern: String, expected: [String]) {
         #expect(HostRange.expand(pattern) == expected)
     }
 
     @Test("hosts with no group land in ungrouped; groups with no parent sit under all")
     func implicitGroups() {
-        let (inventory, _) = loadInventory(["inv/hosts.yaml": "all:\n  hosts:\n    lone:\n  children:\n    g:\n      hosts:\n        member:\n"])
+        let (inventory, _) = loadInventory([
+            "inv/hosts.yaml": "all:\n  hosts:\n    lone:\n  children:\n    g:\n      hosts:\n        member:\n"
+        ])
         #expect(inventory?.groups["ungrouped"]?.hosts == ["lone"])
         #expect(inventory?.hosts(inGroup: "all") == ["lone", "member"])
         #expect(inventory?.groups["all"]?.children.contains("g") == true)
@@ -129,14 +133,30 @@ struct InventoryTests {
         #expect(diagnostics.all.isEmpty)
     }
 
-    @Test("inventory problems are reported at file:line:col", arguments: [
-        ("all:\n  childen:\n    g: {}\n", "inv/hosts.yaml:2:3: error: unknown key 'childen' in group 'all'; did you mean 'children'?"),
-        ("all:\n  hosts:\n    bad[1:x]:\n", "inv/hosts.yaml:3:5: error: invalid host range in 'bad[1:x]'; write ranges as name[01:20] or name[a:f]"),
-        ("all:\n  hosts: [a, b]\n", "inv/hosts.yaml:2:10: error: hosts of group 'all' must be a mapping, found a list"),
-        ("all:\n  hosts:\n    a: {x: 1\n", "inv/hosts.yaml:4:1: error: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 3)"),
-        ("all:\n  children:\n    a:\n      children:\n        b:\n    b:\n      children:\n        a:\n",
-         "inv/hosts.yaml:3:5: error: group 'a' is its own descendant: a -> b -> a; remove one of the children: entries"),
-    ])
+    @Test(
+        "inventory problems are reported at file:line:col",
+        arguments: [
+            (
+                "all:\n  childen:\n    g: {}\n",
+                "inv/hosts.yaml:2:3: error: unknown key 'childen' in group 'all'; did you mean 'children'?"
+            ),
+            (
+                "all:\n  hosts:\n    bad[1:x]:\n",
+                "inv/hosts.yaml:3:5: error: invalid host range in 'bad[1:x]'; write ranges as name[01:20] or name[a:f]"
+            ),
+            (
+                "all:\n  hosts: [a, b]\n",
+                "inv/hosts.yaml:2:10: error: hosts of group 'all' must be a mapping, found a list"
+            ),
+            (
+                "all:\n  hosts:\n    a: {x: 1\n",
+                "inv/hosts.yaml:4:1: error: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at line 3)"
+            ),
+            (
+                "all:\n  children:\n    a:\n      children:\n        b:\n    b:\n      children:\n        a:\n",
+                "inv/hosts.yaml:3:5: error: group 'a' is its own descendant: a -> b -> a; remove one of the children: entries"
+            ),
+        ])
     func inventoryDiagnostics(text: String, expected: String) {
         let (inventory, problems) = loadInventory(["inv/hosts.yaml": text])
         #expect(inventory == nil)
@@ -145,19 +165,25 @@ struct InventoryTests {
 
     @Test("bad connection variables are reported where they were written")
     func badHostVariables() throws {
-        let (inventory, _) = loadInventory(["inv/hosts.yaml": "all:\n  hosts:\n    h:\n      ansible_port: ssh\n      ansible_become: maybe\n      lvmguard_host_vgs: [ok, 'bad name']\n"])
+        let (inventory, _) = loadInventory([
+            "inv/hosts.yaml":
+                "all:\n  hosts:\n    h:\n      ansible_port: ssh\n      ansible_become: maybe\n      lvmguard_host_vgs: [ok, 'bad name']\n"
+        ])
         var diagnostics = Diagnostics()
         let host = try #require(inventory?.hosts["h"])
         let settings = HostSettings(host, diagnostics: &diagnostics)
         #expect(settings == nil)
-        #expect(diagnostics.sorted.map(\.description) == [
-            "inv/hosts.yaml:4:21: error: ansible_port of host 'h' must be a port number (1-65535), found 'ssh'",
-            "inv/hosts.yaml:5:23: error: ansible_become of host 'h' must be true or false, found 'maybe'",
-            "inv/hosts.yaml:6:26: error: 'bad name' in lvmguard_host_vgs of host 'h' is not a valid VG name; VG names use letters, digits and + _ . -",
-        ])
+        #expect(
+            diagnostics.sorted.map(\.description) == [
+                "inv/hosts.yaml:4:21: error: ansible_port of host 'h' must be a port number (1-65535), found 'ssh'",
+                "inv/hosts.yaml:5:23: error: ansible_become of host 'h' must be true or false, found 'maybe'",
+                "inv/hosts.yaml:6:26: error: 'bad name' in lvmguard_host_vgs of host 'h' is not a valid VG name; VG names use letters, digits and + _ . -",
+            ])
     }
 
-    private func settings(_ inventory: Inventory, _ name: String, _ diagnostics: inout Diagnostics) throws -> HostSettings {
+    private func settings(_ inventory: Inventory, _ name: String, _ diagnostics: inout Diagnostics) throws
+        -> HostSettings
+    {
         let host = try #require(inventory.hosts[name])
         return try #require(HostSettings(host, diagnostics: &diagnostics))
     }

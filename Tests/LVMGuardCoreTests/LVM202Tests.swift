@@ -17,21 +17,28 @@ struct LVM202Tests {
     /// loop1 as an iSCSI LUN whose VG a guest made (its LV records the guest as creation host): guest evidence
     /// by another machine's metadata on attachable storage.
     static func loop1OnISCSI(_ sections: inout [String: FactSection]) {
-        let lvs = sections["lvs"]!.stdout.replacingOccurrences(of: #""lv_name":"lvguest","#,
-                                                               with: #""lv_name":"lvguest", "lv_host":"cirros-guest","#)
+        let lvs = sections["lvs"]!.stdout.replacingOccurrences(
+            of: #""lv_name":"lvguest","#,
+            with: #""lv_name":"lvguest", "lv_host":"cirros-guest","#)
         sections["lvs"] = sections["lvs"]!.with(stdout: lvs)
         let sysfs = sections["sysfs-block"]!.stdout.replacingOccurrences(
             of: "loop1 /sys/devices/virtual/block/loop1",
             with: "loop1 /sys/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/loop1")
         sections["sysfs-block"] = sections["sysfs-block"]!.with(stdout: sysfs)
-        let lsblk = sections["lsblk"]!.stdout.replacingOccurrences(of: #"NAME="loop1" KNAME="loop1" TYPE="loop""#,
-                                                                  with: #"NAME="loop1" KNAME="loop1" TYPE="disk""#)
+        let lsblk = sections["lsblk"]!.stdout.replacingOccurrences(
+            of: #"NAME="loop1" KNAME="loop1" TYPE="loop""#,
+            with: #"NAME="loop1" KNAME="loop1" TYPE="disk""#)
         sections["lsblk"] = sections["lsblk"]!.with(stdout: lsblk)
     }
 
-    static func plan(hostVGs: [String] = [], _ extra: String = "", _ change: (inout [String: FactSection]) -> Void = { _ in })
-        throws -> HostPlan {
-        Planner.plan(Fixture.host("c7", hostVGs: hostVGs), facts: try Fixture.facts(fixture, change), desired: Fixture.desired(extra))
+    static func plan(
+        hostVGs: [String] = [], _ extra: String = "", _ change: (inout [String: FactSection]) -> Void = { _ in }
+    )
+        throws -> HostPlan
+    {
+        Planner.plan(
+            Fixture.host("c7", hostVGs: hostVGs), facts: try Fixture.facts(fixture, change),
+            desired: Fixture.desired(extra))
     }
 
     @Test("as captured: blocked only for the two ambiguous VGs, never for LVM 2.02's default filter a|.*/|")
@@ -42,8 +49,11 @@ struct LVM202Tests {
         let plan = try Self.plan()
         #expect(plan.status == .blocked)
         #expect(plan.blockers.count == 2)
-        #expect(plan.blockerKinds.allSatisfy { if case let .unclassifiedVG(vg) = $0 { vg.name.hasPrefix("vg") } else { false } },
-                "\(plan.reasons)")
+        #expect(
+            plan.blockerKinds.allSatisfy {
+                if case let .unclassifiedVG(vg) = $0 { vg.name.hasPrefix("vg") } else { false }
+            },
+            "\(plan.reasons)")
         #expect(!plan.blockerKinds.contains { if case .filterSetElsewhere = $0 { true } else { false } })
     }
 
@@ -59,12 +69,17 @@ struct LVM202Tests {
         // No identity link was captured (no udev on that machine): the current name, with a warning; 2.02
         // needs no kernel name for boot (lvmetad's pvscan runs after udev made the links).
         #expect(edit.planned == #"[ "a|^/dev/loop0$|", "r|.*|" ]"#)
-        #expect(plan.warningKinds.contains(.noIdentityLink(pv: "/dev/loop0", uuid: "PDLike-iQnT-Mv8C-xODZ-hapY-ggEZ-sv7nzd")))
+        #expect(
+            plan.warningKinds.contains(
+                .noIdentityLink(pv: "/dev/loop0", uuid: "PDLike-iQnT-Mv8C-xODZ-hapY-ggEZ-sv7nzd")))
         #expect(plan.ownership?.guestVGs.map(\.uuid) == [Self.guestVG])
         #expect(plan.ownership?.guestVGs.first?.storage == [.sanPath(device: "/dev/loop1", transport: "iscsi")])
         #expect(plan.refreshCache)
-        #expect(plan.commands == ["write /etc/lvm/lvm.conf (validated with lvmconfig --validate, tried with pvs, backup kept)",
-                                  "pvscan --cache"])
+        #expect(
+            plan.commands == [
+                "write /etc/lvm/lvm.conf (validated with lvmconfig --validate, tried with pvs, backup kept)",
+                "pvscan --cache",
+            ])
         #expect(edit.diff.contains("+\tglobal_filter = [ \"a|^/dev/loop0$|\", \"r|.*|\" ]"))
 
         // The host after apply: the planned lvm.conf, lvmconfig reporting it, lvmetad seeing only vghost.
@@ -89,14 +104,18 @@ struct LVM202Tests {
     @Test("an LVM older than 2.02.158 (no JSON reports) is 'unsupported', blocked, not unreachable")
     func tooOld() throws {
         var sections = try Fixture.sections(Self.fixture)
-        sections["lvm-version"] = sections["lvm-version"]!.with(stdout: "  LVM version:     2.02.130(2)-RHEL7 (2015-10-14)\n")
+        sections["lvm-version"] = sections["lvm-version"]!.with(
+            stdout: "  LVM version:     2.02.130(2)-RHEL7 (2015-10-14)\n")
         sections["pvs"] = sections["pvs"]!.with(stdout: "", status: 3)
         do {
             _ = try HostFacts(sections: sections)
             Issue.record("facts from LVM 2.02.130 were accepted")
         } catch {
             #expect(error.unsupported)
-            #expect(error.message == "unsupported LVM 2.02.130: lvmguard needs 2.02.158 or later (LVM's JSON reports, --reportformat json)")
+            #expect(
+                error.message
+                    == "unsupported LVM 2.02.130: lvmguard needs 2.02.158 or later (LVM's JSON reports, --reportformat json)"
+            )
             let plan = Planner.unusable("c7", error)
             #expect(plan.status == .blocked)
             #expect(plan.blockerKinds == [.unsupported(message: error.message)])
@@ -110,13 +129,17 @@ struct LVM202Tests {
         let plan = try Self.plan(hostVGs: ["vghost"], "", Self.loop1OnISCSI)
         let planned = try #require(plan.configEdit?.plannedText)
         // dracut's 90lvm module (RHEL 7): inst_simple /etc/lvm/lvm.conf, then these two sed -i, run for real.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lvmguard-dracut-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lvmguard-dracut-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let copy = directory + "/lvm.conf"
         try planned.write(toFile: copy, atomically: false, encoding: .utf8)
-        for expression in [#"s/\(^[[:space:]]*\)locking_type[[:space:]]*=[[:space:]]*[[:digit:]]/\1locking_type = 4/"#,
-                           #"s/\(^[[:space:]]*\)use_lvmetad[[:space:]]*=[[:space:]]*[[:digit:]]/\1use_lvmetad = 0/"#] {
+        for expression in [
+            #"s/\(^[[:space:]]*\)locking_type[[:space:]]*=[[:space:]]*[[:digit:]]/\1locking_type = 4/"#,
+            #"s/\(^[[:space:]]*\)use_lvmetad[[:space:]]*=[[:space:]]*[[:digit:]]/\1use_lvmetad = 0/"#,
+        ] {
             #expect(try run(["sed", "-i", "-e", expression, copy]).status == 0)
         }
         let rewritten = try String(contentsOfFile: copy, encoding: .utf8)
@@ -132,8 +155,10 @@ struct LVM202Tests {
             sections["lvm-conf"] = sections["lvm-conf"]!.with(stdout: planned)
             sections["config:devices/global_filter"] = sections["config:devices/global_filter"]!
                 .with(stdout: #"global_filter=["a|^/dev/loop0$|","r|.*|"]"# + "\n")
-            sections["initramfs"] = sections["initramfs"]!.with(stdout: "dracut /boot/initramfs-3.10.0-957.el7.x86_64.img\n")
-            sections["initramfs-lvm-conf"] = FactSection(name: "initramfs-lvm-conf", status: 0, stdout: rewritten, stderr: "")
+            sections["initramfs"] = sections["initramfs"]!.with(
+                stdout: "dracut /boot/initramfs-3.10.0-957.el7.x86_64.img\n")
+            sections["initramfs-lvm-conf"] = FactSection(
+                name: "initramfs-lvm-conf", status: 0, stdout: rewritten, stderr: "")
         }
         #expect(after.status == .inSync, "\(after.commands)")
         #expect(after.initramfs == nil)

@@ -8,9 +8,18 @@ let syntaxCases: [(String, String)] = [
     ("unset", "devices {\n\tdir = \"/dev\"\n\tscan = [ \"/dev\" ]\n}\n"),
     ("set", "devices {\n\tdir = \"/dev\"\n\tglobal_filter = [ \"a|.*|\" ]\n}\n"),
     ("commented out", "devices {\n\t# global_filter = [ \"a|.*|\" ]\n\tdir = \"/dev\"\n}\n"),
-    ("set twice", "devices {\n\tglobal_filter = [ \"a|one|\" ]\n\tdir = \"/dev\"\n\tglobal_filter = [\n\t\t\"a|two|\",\n\t\t\"r|.*|\"\n\t]\n}\n"),
-    ("set in two devices sections", "devices {\n\tglobal_filter = [ \"a|one|\" ]\n}\nlog {\n\tverbose = 0\n}\ndevices {\n\tglobal_filter = \"a|two|\"\n}\n"),
-    ("nested profile-like section", "activation {\n\tudev_sync = 1\n}\nlocal {\n\tdevices {\n\t\tglobal_filter = [ \"r|nested|\" ]\n\t}\n}\n"),
+    (
+        "set twice",
+        "devices {\n\tglobal_filter = [ \"a|one|\" ]\n\tdir = \"/dev\"\n\tglobal_filter = [\n\t\t\"a|two|\",\n\t\t\"r|.*|\"\n\t]\n}\n"
+    ),
+    (
+        "set in two devices sections",
+        "devices {\n\tglobal_filter = [ \"a|one|\" ]\n}\nlog {\n\tverbose = 0\n}\ndevices {\n\tglobal_filter = \"a|two|\"\n}\n"
+    ),
+    (
+        "nested profile-like section",
+        "activation {\n\tudev_sync = 1\n}\nlocal {\n\tdevices {\n\t\tglobal_filter = [ \"r|nested|\" ]\n\t}\n}\n"
+    ),
     ("crlf", "devices {\r\n\tdir = \"/dev\"\r\n\tglobal_filter = [ \"a|.*|\" ]\r\n}\r\n"),
     ("crlf unset", "# comment\r\ndevices {\r\n    dir = \"/dev\"\r\n}\r\n"),
     ("tabs and spaces", "devices\t{\n  \t dir=\"/dev\"\t# trailing comment\n\t\tfilter=[\"a/x/\" \"r/.*/\"]\n}\n"),
@@ -18,7 +27,10 @@ let syntaxCases: [(String, String)] = [
     ("no devices section", "log {\n\tverbose = 0\n}\n"),
     ("empty", ""),
     ("no final newline", "devices {\n\tdir = \"/dev\"\n}"),
-    ("numbers and escapes", "global {\n\tumask = 077\n\tratio = 1.5\n\tneg = -3\n\tfmt = \"a\\\"b\\\\c\"\n\tsingle = 'x y'\n}\n"),
+    (
+        "numbers and escapes",
+        "global {\n\tumask = 077\n\tratio = 1.5\n\tneg = -3\n\tfmt = \"a\\\"b\\\\c\"\n\tsingle = 'x y'\n}\n"
+    ),
 ]
 
 @Suite("lvm.conf: lossless parsing and edits that touch only the key")
@@ -33,8 +45,9 @@ struct LVMConfigTests {
         #expect(Array(document.text.utf8) == Array(text.utf8))
     }
 
-    @Test("real files round-trip: Debian's packaged lvm.conf and lvmconfig's full commented default",
-          arguments: ["debian-lvm.conf", "default-withcomments.conf"])
+    @Test(
+        "real files round-trip: Debian's packaged lvm.conf and lvmconfig's full commented default",
+        arguments: ["debian-lvm.conf", "default-withcomments.conf"])
     func realFilesRoundTrip(name: String) throws {
         guard let text = Prerequisite.input(name) else {
             #expect(Prerequisite.skipAllowed())
@@ -69,36 +82,51 @@ struct LVMConfigTests {
     func replaceInPlace() throws {
         let text = syntaxCases[1].1
         let edited = try LVMConfigDocument(parsing: text).setting(Self.path, to: Self.planned.configValue)
-        #expect(edited == "devices {\n\tdir = \"/dev\"\n\tglobal_filter = [ \"a|^/dev/sda1$|\", \"a|^/dev/vda2$|\", \"r|.*|\" ]\n}\n")
+        #expect(
+            edited
+                == "devices {\n\tdir = \"/dev\"\n\tglobal_filter = [ \"a|^/dev/sda1$|\", \"a|^/dev/vda2$|\", \"r|.*|\" ]\n}\n"
+        )
     }
 
     @Test("setting a key set twice replaces the effective one and comments out the other")
     func setTwice() throws {
-        let edited = try LVMConfigDocument(parsing: syntaxCases[3].1).setting(Self.path, to: LVMFilter.rejectAll.configValue)
-        #expect(edited == "devices {\n\t# global_filter = [ \"a|one|\" ]\n\tdir = \"/dev\"\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
+        let edited = try LVMConfigDocument(parsing: syntaxCases[3].1).setting(
+            Self.path, to: LVMFilter.rejectAll.configValue)
+        #expect(
+            edited
+                == "devices {\n\t# global_filter = [ \"a|one|\" ]\n\tdir = \"/dev\"\n\tglobal_filter = [ \"r|.*|\" ]\n}\n"
+        )
         let reparsed = try LVMConfigDocument(parsing: edited)
         #expect(reparsed.assignments(at: Self.path).count == 1)
     }
 
     @Test("setting a commented-out key adds an active line and keeps the comment")
     func commentedOut() throws {
-        let edited = try LVMConfigDocument(parsing: syntaxCases[2].1).setting(Self.path, to: LVMFilter.rejectAll.configValue)
-        #expect(edited == "devices {\n\t# global_filter = [ \"a|.*|\" ]\n\tdir = \"/dev\"\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
+        let edited = try LVMConfigDocument(parsing: syntaxCases[2].1).setting(
+            Self.path, to: LVMFilter.rejectAll.configValue)
+        #expect(
+            edited
+                == "devices {\n\t# global_filter = [ \"a|.*|\" ]\n\tdir = \"/dev\"\n\tglobal_filter = [ \"r|.*|\" ]\n}\n"
+        )
     }
 
     @Test("setting leaves a nested profile-like section alone and edits the top-level devices")
     func nested() throws {
-        let edited = try LVMConfigDocument(parsing: syntaxCases[5].1).setting(Self.path, to: LVMFilter.rejectAll.configValue)
+        let edited = try LVMConfigDocument(parsing: syntaxCases[5].1).setting(
+            Self.path, to: LVMFilter.rejectAll.configValue)
         #expect(edited == syntaxCases[5].1 + "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
     }
 
     @Test("CRLF files get CRLF lines; one-line sections stay one line")
     func lineEndings() throws {
-        let crlf = try LVMConfigDocument(parsing: syntaxCases[7].1).setting(Self.path, to: LVMFilter.rejectAll.configValue)
+        let crlf = try LVMConfigDocument(parsing: syntaxCases[7].1).setting(
+            Self.path, to: LVMFilter.rejectAll.configValue)
         #expect(crlf == "# comment\r\ndevices {\r\n    dir = \"/dev\"\r\n    global_filter = [ \"r|.*|\" ]\r\n}\r\n")
-        let oneLine = try LVMConfigDocument(parsing: "devices { dir = \"/dev\" }\n").setting(Self.path, to: LVMFilter.rejectAll.configValue)
+        let oneLine = try LVMConfigDocument(parsing: "devices { dir = \"/dev\" }\n").setting(
+            Self.path, to: LVMFilter.rejectAll.configValue)
         #expect(oneLine == "devices { dir = \"/dev\" global_filter = [ \"r|.*|\" ] }\n")
-        let noNewline = try LVMConfigDocument(parsing: "log { verbose = 0 }").setting(Self.path, to: LVMFilter.rejectAll.configValue)
+        let noNewline = try LVMConfigDocument(parsing: "log { verbose = 0 }").setting(
+            Self.path, to: LVMFilter.rejectAll.configValue)
         #expect(noNewline == "log { verbose = 0 }\ndevices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
     }
 
@@ -118,20 +146,24 @@ struct LVMConfigTests {
         }
         let edited = try LVMConfigDocument(parsing: text).setting(Self.path, to: Self.planned.configValue)
         let diff = UnifiedDiff.diff(from: text, to: edited, oldLabel: "a", newLabel: "b")
-        let changed = diff.split(separator: "\n").filter { ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---") }
+        let changed = diff.split(separator: "\n").filter {
+            ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---")
+        }
         #expect(changed == ["+\tglobal_filter = [ \"a|^/dev/sda1$|\", \"a|^/dev/vda2$|\", \"r|.*|\" ]"])
         #expect(diff.contains("\t# global_filter = [ \"a|.*|\" ]\n+\tglobal_filter"))
     }
 
-    @Test("files that are not LVM config syntax are rejected with line and column", arguments: [
-        ("devices {\n\tdir = \"/dev\n}\n", "line 2, column 8: string is not closed on its line"),
-        ("devices {\n\tdir = \"/dev\"\n", "line 3, column 1: end of file inside a section: a '}' is missing"),
-        ("devices {\n\tdir \"/dev\"\n}\n", "line 2, column 6: expected '=' or '{' after 'dir'"),
-        ("devices {\n\tfilter = [ \"a|x|\"\n}\n", "line 3, column 1: expected a value"),
-        ("}\n", "line 1, column 1: unexpected '}' with no section open"),
-        ("devices {\n\tscan = 12abc\n}\n", "line 2, column 9: '12abc' is not a number"),
-        ("devices {\n\tfilter = [ [ \"a\" ] ]\n}\n", "line 2, column 13: lists cannot be nested"),
-    ])
+    @Test(
+        "files that are not LVM config syntax are rejected with line and column",
+        arguments: [
+            ("devices {\n\tdir = \"/dev\n}\n", "line 2, column 8: string is not closed on its line"),
+            ("devices {\n\tdir = \"/dev\"\n", "line 3, column 1: end of file inside a section: a '}' is missing"),
+            ("devices {\n\tdir \"/dev\"\n}\n", "line 2, column 6: expected '=' or '{' after 'dir'"),
+            ("devices {\n\tfilter = [ \"a|x|\"\n}\n", "line 3, column 1: expected a value"),
+            ("}\n", "line 1, column 1: unexpected '}' with no section open"),
+            ("devices {\n\tscan = 12abc\n}\n", "line 2, column 9: '12abc' is not a number"),
+            ("devices {\n\tfilter = [ [ \"a\" ] ]\n}\n", "line 2, column 13: lists cannot be nested"),
+        ])
     func parseErrors(text: String, expected: String) {
         #expect(throws: LVMConfigParseError.self) { try LVMConfigDocument(parsing: text) }
         do {
@@ -160,10 +192,13 @@ struct LVMConfigValidationTests {
         return cases
     }
 
-    @Test("every edited file validates and lvmconfig reads the intended filter", arguments: [
-        LVMFilter.hostPVsOnly(devices: ["/dev/vda2", "/dev/disk/by-id/wwn-0x5000c500.1-part1"], patterns: ["^/dev/nvme0n1p[0-9]+$"]),
-        LVMFilter.rejectAll,
-    ])
+    @Test(
+        "every edited file validates and lvmconfig reads the intended filter",
+        arguments: [
+            LVMFilter.hostPVsOnly(
+                devices: ["/dev/vda2", "/dev/disk/by-id/wwn-0x5000c500.1-part1"], patterns: ["^/dev/nvme0n1p[0-9]+$"]),
+            LVMFilter.rejectAll,
+        ])
     func editsValidate(filter: LVMFilter) throws {
         guard Prerequisite.tool("lvmconfig") else {
             #expect(Prerequisite.skipAllowed())
@@ -178,7 +213,9 @@ struct LVMConfigValidationTests {
                 #expect(validation.status == 0, "\(name): \(validation.stderr)")
                 // The edit leaves one assignment of its key (other keys' duplicates in the input are not ours).
                 let duplicateWarning = "WARNING: Ignoring duplicate config value: \(key)"
-                #expect(!validation.stderr.split(separator: "\n").contains { $0.hasSuffix(duplicateWarning) }, "\(name): \(validation.stderr)")
+                #expect(
+                    !validation.stderr.split(separator: "\n").contains { $0.hasSuffix(duplicateWarning) },
+                    "\(name): \(validation.stderr)")
                 let value = try Self.lvmconfig(edited, ["devices/\(key)"])
                 #expect(value.status == 0, "\(name): \(value.stderr)")
                 // lvmconfig prints `key=[...]` in its own compact form: config syntax, read back with our parser.

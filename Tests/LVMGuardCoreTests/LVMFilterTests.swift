@@ -4,25 +4,29 @@ import Testing
 
 @Suite("Filter model: LVM's rule syntax, equivalence, the host-pvs-only filter")
 struct LVMFilterTests {
-    @Test("rules parse with any delimiter LVM allows", arguments: [
-        ("a|^/dev/sda2$|", LVMFilter.Rule(.accept, "^/dev/sda2$")),
-        ("r/.*/", LVMFilter.Rule(.reject, ".*")),
-        ("a(^/dev/vd.*)", LVMFilter.Rule(.accept, "^/dev/vd.*")),
-        ("a[^/dev/sd[ab]]", LVMFilter.Rule(.accept, "^/dev/sd[ab]")),
-        ("r{loop}", LVMFilter.Rule(.reject, "loop")),
-        ("a#x|y#", LVMFilter.Rule(.accept, "x|y")),
-        ("a|in|side|", LVMFilter.Rule(.accept, "in|side")),
-    ])
+    @Test(
+        "rules parse with any delimiter LVM allows",
+        arguments: [
+            ("a|^/dev/sda2$|", LVMFilter.Rule(.accept, "^/dev/sda2$")),
+            ("r/.*/", LVMFilter.Rule(.reject, ".*")),
+            ("a(^/dev/vd.*)", LVMFilter.Rule(.accept, "^/dev/vd.*")),
+            ("a[^/dev/sd[ab]]", LVMFilter.Rule(.accept, "^/dev/sd[ab]")),
+            ("r{loop}", LVMFilter.Rule(.reject, "loop")),
+            ("a#x|y#", LVMFilter.Rule(.accept, "x|y")),
+            ("a|in|side|", LVMFilter.Rule(.accept, "in|side")),
+        ])
     func parseRule(text: String, expected: LVMFilter.Rule) throws {
         #expect(try LVMFilter.Rule(parsing: text) == expected)
     }
 
-    @Test("rules LVM would refuse are refused", arguments: [
-        ("x|.*|", "cannot understand filter rule x|.*|: a rule must begin with 'a' (accept) or 'r' (reject)"),
-        ("a", "cannot understand filter rule a: the rule has no delimiter after 'a'"),
-        ("a|.*", "cannot understand filter rule a|.*: the rule must end with the delimiter '|'"),
-        ("a(.*(", "cannot understand filter rule a(.*(: the rule must end with the delimiter ')'"),
-    ])
+    @Test(
+        "rules LVM would refuse are refused",
+        arguments: [
+            ("x|.*|", "cannot understand filter rule x|.*|: a rule must begin with 'a' (accept) or 'r' (reject)"),
+            ("a", "cannot understand filter rule a: the rule has no delimiter after 'a'"),
+            ("a|.*", "cannot understand filter rule a|.*: the rule must end with the delimiter '|'"),
+            ("a(.*(", "cannot understand filter rule a(.*(: the rule must end with the delimiter ')'"),
+        ])
     func badRule(text: String, expected: String) {
         #expect(throws: LVMFilterError.self) { try LVMFilter.Rule(parsing: text) }
         do { _ = try LVMFilter.Rule(parsing: text) } catch { #expect(error.description == expected) }
@@ -50,7 +54,10 @@ struct LVMFilterTests {
         let filter = LVMFilter.hostPVsOnly(
             devices: ["/dev/vda2", "/dev/disk/by-path/pci-0000:00:05.0-part1", "/dev/md127", "/dev/vda2"],
             patterns: ["^/dev/nvme0n1p[0-9]+$"])
-        #expect(filter.description == #"[ "a|^/dev/disk/by-path/pci-0000:00:05\\.0-part1$|", "a|^/dev/md127$|", "a|^/dev/vda2$|", "a|^/dev/nvme0n1p[0-9]+$|", "r|.*|" ]"#)
+        #expect(
+            filter.description
+                == #"[ "a|^/dev/disk/by-path/pci-0000:00:05\\.0-part1$|", "a|^/dev/md127$|", "a|^/dev/vda2$|", "a|^/dev/nvme0n1p[0-9]+$|", "r|.*|" ]"#
+        )
         #expect(LVMFilter.hostPVsOnly(devices: [String]()) == .rejectAll)
     }
 
@@ -72,36 +79,42 @@ struct UnifiedDiffTests {
         lines[1] = "changed 2"
         lines.insert("added", at: 10)
         let new = lines.joined(separator: "\n") + "\n"
-        let diff = UnifiedDiff.diff(from: old, to: new, oldLabel: "compute-01:/etc/lvm/lvm.conf (current)",
-                                    newLabel: "compute-01:/etc/lvm/lvm.conf (planned)")
-        #expect(diff == """
-            --- compute-01:/etc/lvm/lvm.conf (current)
-            +++ compute-01:/etc/lvm/lvm.conf (planned)
-            @@ -1,5 +1,5 @@
-             line 1
-            -line 2
-            +changed 2
-             line 3
-             line 4
-             line 5
-            @@ -8,5 +8,6 @@
-             line 8
-             line 9
-             line 10
-            +added
-             line 11
-             line 12
+        let diff = UnifiedDiff.diff(
+            from: old, to: new, oldLabel: "compute-01:/etc/lvm/lvm.conf (current)",
+            newLabel: "compute-01:/etc/lvm/lvm.conf (planned)")
+        #expect(
+            diff == """
+                --- compute-01:/etc/lvm/lvm.conf (current)
+                +++ compute-01:/etc/lvm/lvm.conf (planned)
+                @@ -1,5 +1,5 @@
+                 line 1
+                -line 2
+                +changed 2
+                 line 3
+                 line 4
+                 line 5
+                @@ -8,5 +8,6 @@
+                 line 8
+                 line 9
+                 line 10
+                +added
+                 line 11
+                 line 12
 
-            """)
+                """)
     }
 
     @Test("equal texts give no diff; close changes share a hunk; a missing final newline is marked")
     func edges() {
         #expect(UnifiedDiff.diff(from: "a\n", to: "a\n", oldLabel: "x", newLabel: "y") == "")
-        let close = UnifiedDiff.diff(from: "1\n2\n3\n4\n5\n6\n7\n8\n", to: "1\nX\n3\n4\n5\n6\nY\n8\n", oldLabel: "x", newLabel: "y")
+        let close = UnifiedDiff.diff(
+            from: "1\n2\n3\n4\n5\n6\n7\n8\n", to: "1\nX\n3\n4\n5\n6\nY\n8\n", oldLabel: "x", newLabel: "y")
         #expect(close.components(separatedBy: "@@ ").count == 2)
-        #expect(UnifiedDiff.diff(from: "a", to: "b", oldLabel: "x", newLabel: "y") == "--- x\n+++ y\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n")
-        #expect(UnifiedDiff.diff(from: "", to: "a\n", oldLabel: "x", newLabel: "y") == "--- x\n+++ y\n@@ -0,0 +1 @@\n+a\n")
+        #expect(
+            UnifiedDiff.diff(from: "a", to: "b", oldLabel: "x", newLabel: "y")
+                == "--- x\n+++ y\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n")
+        #expect(
+            UnifiedDiff.diff(from: "", to: "a\n", oldLabel: "x", newLabel: "y") == "--- x\n+++ y\n@@ -0,0 +1 @@\n+a\n")
     }
 
     @Test("colour only when asked")

@@ -21,7 +21,8 @@ struct PVLinkRuleTests {
                 LVM202Tests.loop1OnISCSI(&sections)
                 sections["dev-links"] = sections["dev-links"]!.with(
                     stdout: "/dev/disk/by-id/lvm-pv-uuid-\(hostPV) /dev/loop0\n")
-                let image = tool == "dracut" ? "/boot/initramfs-3.10.0-957.el7.x86_64.img" : "/boot/initrd.img-6.1.0-28-amd64"
+                let image =
+                    tool == "dracut" ? "/boot/initramfs-3.10.0-957.el7.x86_64.img" : "/boot/initrd.img-6.1.0-28-amd64"
                 sections["initramfs"] = sections["initramfs"]!.with(stdout: "\(tool) \(image)\n")
                 if let lvmConf {
                     sections["lvm-conf"] = sections["lvm-conf"]!.with(stdout: lvmConf)
@@ -29,8 +30,11 @@ struct PVLinkRuleTests {
                         stdout: #"global_filter=["a|^/dev/disk/by-id/lvm-pv-uuid-\#(hostPV)$|","r|.*|"]"# + "\n")
                 }
                 if let files {
-                    let lines = files.sorted { $0.key < $1.key }.map { "\($0.key) \(Data($0.value.utf8).base64EncodedString())\n" }
-                    sections["pv-link-files"] = FactSection(name: "pv-link-files", status: 0, stdout: lines.joined(), stderr: "")
+                    let lines = files.sorted { $0.key < $1.key }.map {
+                        "\($0.key) \(Data($0.value.utf8).base64EncodedString())\n"
+                    }
+                    sections["pv-link-files"] = FactSection(
+                        name: "pv-link-files", status: 0, stdout: lines.joined(), stderr: "")
                 }
             }, desired: Fixture.desired(extra))
     }
@@ -42,11 +46,12 @@ struct PVLinkRuleTests {
         #expect(plan.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-\#(Self.hostPV)$|", "r|.*|" ]"#)
         #expect(plan.bootFiles.map(\.path) == [PVLinkRule.rulePath, PVLinkRule.dracutPath])
         #expect(plan.bootFiles.allSatisfy { !$0.replaces })
-        #expect(plan.commands.prefix(3) == [
-            "write /etc/udev/rules.d/69-lvmguard-pv-uuid.rules   # lvm-pv-uuid links inside dracut's initramfs",
-            "write /etc/dracut.conf.d/90-lvmguard-pv-uuid.conf   # dracut carries that rule into every image",
-            "write /etc/lvm/lvm.conf (validated with lvmconfig --validate, tried with pvs, backup kept)",
-        ])
+        #expect(
+            plan.commands.prefix(3) == [
+                "write /etc/udev/rules.d/69-lvmguard-pv-uuid.rules   # lvm-pv-uuid links inside dracut's initramfs",
+                "write /etc/dracut.conf.d/90-lvmguard-pv-uuid.conf   # dracut carries that rule into every image",
+                "write /etc/lvm/lvm.conf (validated with lvmconfig --validate, tried with pvs, backup kept)",
+            ])
         // The rule makes the links LVM's rule makes, for LVM2 labels only, never on a multipath map's paths.
         #expect(PVLinkRule.ruleText.contains(#"SYMLINK+="disk/by-id/lvm-pv-uuid-$env{ID_FS_UUID_ENC}""#))
         #expect(PVLinkRule.ruleText.contains(#"ENV{DM_MULTIPATH_DEVICE_PATH}=="1", GOTO="#))
@@ -95,7 +100,8 @@ struct PVLinkRuleTests {
     @Test("the gather's 'PATH BASE64' lines: only lvmguard's two paths are read")
     func parsesFacts() throws {
         let files = HostFacts.pvLinkFiles(
-            "\(PVLinkRule.rulePath) \(Data("x\n".utf8).base64EncodedString())\n/etc/passwd cm9vdAo=\n\(PVLinkRule.dracutPath)\n")
+            "\(PVLinkRule.rulePath) \(Data("x\n".utf8).base64EncodedString())\n/etc/passwd cm9vdAo=\n\(PVLinkRule.dracutPath)\n"
+        )
         #expect(files == [PVLinkRule.rulePath: "x\n", PVLinkRule.dracutPath: ""])
     }
 }

@@ -18,16 +18,18 @@ struct OwnershipTests {
         #expect(!facts.vgs.isEmpty)
     }
 
-    @Test("VGs are classified by ownership, by UUID", arguments: [
-        ("incident", [], ["guestvg"], []),
-        ("host-lvm", ["hostvg"], ["guestvg"], []),
-        ("dup-names", ["vg0"], ["vg0"], []),
-        // A host process holds a guest LV open: nothing lvmguard sees explains it, so a person must look.
-        ("open-guest-lv", [], [], ["guestvg"]),
-        ("local-vg", [], ["guestvg"], ["scratchvg"]),
-        ("devices-file", ["hostvg"], ["guestvg"], []),
-        ("clean", [], ["guestvg"], []),
-    ])
+    @Test(
+        "VGs are classified by ownership, by UUID",
+        arguments: [
+            ("incident", [], ["guestvg"], []),
+            ("host-lvm", ["hostvg"], ["guestvg"], []),
+            ("dup-names", ["vg0"], ["vg0"], []),
+            // A host process holds a guest LV open: nothing lvmguard sees explains it, so a person must look.
+            ("open-guest-lv", [], [], ["guestvg"]),
+            ("local-vg", [], ["guestvg"], ["scratchvg"]),
+            ("devices-file", ["hostvg"], ["guestvg"], []),
+            ("clean", [], ["guestvg"], []),
+        ])
     func classify(scenario: String, host: [String], guest: [String], ambiguous: [String]) throws {
         let facts = try Fixture.facts(scenario)
         let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
@@ -69,23 +71,27 @@ struct OwnershipTests {
 
 @Suite("Planner: decisions from real host facts")
 struct PlannerTests {
-    static func plan(_ scenario: String, hostVGs: [String] = [], _ desired: DesiredState = Fixture.desired(),
-                     _ change: (inout [String: FactSection]) -> Void = { _ in }) throws -> HostPlan {
+    static func plan(
+        _ scenario: String, hostVGs: [String] = [], _ desired: DesiredState = Fixture.desired(),
+        _ change: (inout [String: FactSection]) -> Void = { _ in }
+    ) throws -> HostPlan {
         Planner.plan(Fixture.host("h", hostVGs: hostVGs), facts: try Fixture.facts(scenario, change), desired: desired)
     }
 
-    @Test("status per scenario and policy", arguments: [
-        ("incident", "host-pvs-only", HostPlan.Status.changes),
-        ("incident", "reject-all", .changes),
-        ("host-lvm", "host-pvs-only", .changes),
-        ("host-lvm", "reject-all", .blocked),
-        ("dup-names", "host-pvs-only", .changes),
-        ("open-guest-lv", "host-pvs-only", .blocked),
-        ("local-vg", "host-pvs-only", .blocked),
-        ("devices-file", "host-pvs-only", .changes),
-        ("clean", "host-pvs-only", .inSync),
-        ("clean", "reject-all", .inSync),
-    ])
+    @Test(
+        "status per scenario and policy",
+        arguments: [
+            ("incident", "host-pvs-only", HostPlan.Status.changes),
+            ("incident", "reject-all", .changes),
+            ("host-lvm", "host-pvs-only", .changes),
+            ("host-lvm", "reject-all", .blocked),
+            ("dup-names", "host-pvs-only", .changes),
+            ("open-guest-lv", "host-pvs-only", .blocked),
+            ("local-vg", "host-pvs-only", .blocked),
+            ("devices-file", "host-pvs-only", .changes),
+            ("clean", "host-pvs-only", .inSync),
+            ("clean", "reject-all", .inSync),
+        ])
     func status(scenario: String, policy: String, expected: HostPlan.Status) throws {
         let plan = try Self.plan(scenario, Fixture.desired(policy: policy))
         #expect(plan.status == expected, "\(plan.reasons)")
@@ -116,7 +122,10 @@ struct PlannerTests {
     func hostLVM() throws {
         let plan = try Self.plan("host-lvm")
         // By identity (the PV UUID link), plus the kernel name LVM 2.03's boot-time pvscan sees.
-        #expect(plan.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-rOG4M6-Q5sZ-wOyZ-YlLG-emVU-RD3y-zEiD06$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(
+            plan.configEdit?.planned
+                == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-rOG4M6-Q5sZ-wOyZ-YlLG-emVU-RD3y-zEiD06$|", "a|^/dev/vdb$|", "r|.*|" ]"#
+        )
         let hostUUID = try #require(plan.ownership?.hostVGs.first?.uuid)
         #expect(!plan.deactivations.contains { $0.vgUUID == hostUUID })
         #expect(plan.deactivations.map(\.vgName) == ["guestvg"])
@@ -128,7 +137,10 @@ struct PlannerTests {
     @Test("duplicate VG names: the inactive guest vg0 is not touched; the host's vg0 is accepted")
     func duplicateNames() throws {
         let plan = try Self.plan("dup-names")
-        #expect(plan.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-7YDRiZ-Pe3J-ZTWc-4xlM-7BKN-kIVt-LLrALb$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(
+            plan.configEdit?.planned
+                == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-7YDRiZ-Pe3J-ZTWc-4xlM-7BKN-kIVt-LLrALb$|", "a|^/dev/vdb$|", "r|.*|" ]"#
+        )
         #expect(plan.deactivations.isEmpty)
     }
 
@@ -152,13 +164,21 @@ struct PlannerTests {
     @Test("an undeclared unmounted local VG blocks the host with a message saying how to declare it")
     func undeclaredLocalVG() throws {
         let plan = try Self.plan("local-vg")
-        #expect(plan.blockerKinds == [.unclassifiedVG(vg: .init(name: "scratchvg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n",
-                                                           pvs: ["/dev/vdb"]))])
+        #expect(
+            plan.blockerKinds == [
+                .unclassifiedVG(
+                    vg: .init(
+                        name: "scratchvg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n",
+                        pvs: ["/dev/vdb"]))
+            ])
         #expect(plan.reasons[0].contains("add it to lvmguard_host_vgs for h"))
         #expect(plan.configEdit == nil && plan.deactivations.isEmpty && plan.commands.isEmpty)
         let declared = try Self.plan("local-vg", hostVGs: ["scratchvg"])
         #expect(declared.status == .changes)
-        #expect(declared.configEdit?.planned == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-JtcB9b-VxiC-UDro-L6G1-ldVW-rgIi-73NqXI$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
+        #expect(
+            declared.configEdit?.planned
+                == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-JtcB9b-VxiC-UDro-L6G1-ldVW-rgIi-73NqXI$|", "a|^/dev/vdb$|", "r|.*|" ]"#
+        )
         #expect(declared.deactivations.map(\.vgName) == ["guestvg"])
     }
 
@@ -173,7 +193,9 @@ struct PlannerTests {
         #expect(edit.removePVIDs.count == 1 && edit.removePVIDs[0].count == 32)
         #expect(plan.commands.first == "lvm lvmdevices --delpvid \(edit.removePVIDs[0])   # /dev/mapper/mpatha")
         // Enabled but missing: LVM sees everything, so the plan creates the file with the host's PVs.
-        let missing = try Self.plan("devices-file") { $0["devices-file"] = $0["devices-file"]?.with(stdout: "", status: 1) }
+        let missing = try Self.plan("devices-file") {
+            $0["devices-file"] = $0["devices-file"]?.with(stdout: "", status: 1)
+        }
         #expect(missing.devicesFileEdit == HostPlan.DevicesFileEdit(add: ["/dev/vdb"], remove: [], createFile: true))
     }
 
@@ -186,14 +208,27 @@ struct PlannerTests {
         #expect(accept.configEdit?.planned == #"[ "a|^/dev/sdz9$|", "a|^\\/dev\\/nvme.*$|", "r|.*|" ]"#)
         let keep = try Self.plan("incident", Fixture.desired("deactivate_guest_vgs: false\n"))
         #expect(keep.deactivations.isEmpty)
-        #expect(keep.warningKinds.contains(.guestVGKeptActive(name: "guestvg", uuid: "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D")))
+        #expect(
+            keep.warningKinds.contains(
+                .guestVGKeptActive(name: "guestvg", uuid: "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D")))
     }
 
-    @Test("the host needs a person when lvm.conf or its filter cannot be understood", arguments: [
-        ("devices {\n\tglobal_filter = [ \"a|unclosed ]\n}\n", "configUnparseable(/etc/lvm/lvm.conf, line 2, column 20: string is not closed on its line)"),
-        ("devices {\n\tglobal_filter = [ \"x|what|\" ]\n}\n", "filterNotUnderstood(devices/global_filter, /etc/lvm/lvm.conf, 2)"),
-        ("devices {\n\tglobal_filter = [ 7 ]\n}\n", "filterNotUnderstood(devices/global_filter, /etc/lvm/lvm.conf, 2)"),
-    ])
+    @Test(
+        "the host needs a person when lvm.conf or its filter cannot be understood",
+        arguments: [
+            (
+                "devices {\n\tglobal_filter = [ \"a|unclosed ]\n}\n",
+                "configUnparseable(/etc/lvm/lvm.conf, line 2, column 20: string is not closed on its line)"
+            ),
+            (
+                "devices {\n\tglobal_filter = [ \"x|what|\" ]\n}\n",
+                "filterNotUnderstood(devices/global_filter, /etc/lvm/lvm.conf, 2)"
+            ),
+            (
+                "devices {\n\tglobal_filter = [ 7 ]\n}\n",
+                "filterNotUnderstood(devices/global_filter, /etc/lvm/lvm.conf, 2)"
+            ),
+        ])
     func notUnderstood(conf: String, expected: String) throws {
         let plan = try Self.plan("incident") { $0["lvm-conf"] = $0["lvm-conf"]?.with(stdout: conf) }
         #expect(plan.status == .blocked)
@@ -211,7 +246,8 @@ struct PlannerTests {
     @Test("a filter set outside lvm.conf (lvmlocal.conf, a profile) blocks instead of being shadowed")
     func setElsewhere() throws {
         let plan = try Self.plan("incident") {
-            $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(stdout: "global_filter=[\"a|/dev/sd.*|\"]\n")
+            $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(
+                stdout: "global_filter=[\"a|/dev/sd.*|\"]\n")
         }
         #expect(plan.status == .blocked)
         guard case let .filterSetElsewhere(key, path, _, _)? = plan.blockerKinds.first else {
@@ -224,7 +260,8 @@ struct PlannerTests {
     @Test("with lvmetad, key 'filter' is refused: lvmetad ignores it")
     func lvmetad() throws {
         let plan = try Self.plan("incident", Fixture.desired("  key: filter\n")) {
-            $0["config:global/use_lvmetad"] = $0["config:global/use_lvmetad"]?.with(stdout: "use_lvmetad=1\n", status: 0)
+            $0["config:global/use_lvmetad"] = $0["config:global/use_lvmetad"]?.with(
+                stdout: "use_lvmetad=1\n", status: 0)
         }
         #expect(plan.status == .blocked)
         #expect(plan.blockerKinds.first == .lvmetadIgnoresFilter)
@@ -234,10 +271,13 @@ struct PlannerTests {
     func convergence() throws {
         let first = try Self.plan("incident")
         let planned = try #require(first.configEdit?.plannedText)
-        let lvsAfter = try Fixture.sections("incident")["lvs"]!.stdout.replacingOccurrences(of: "\"lv_attr\":\"-wi-a-----\", \"lv_active\":\"active\"", with: "\"lv_attr\":\"-wi-------\", \"lv_active\":\"\"")
+        let lvsAfter = try Fixture.sections("incident")["lvs"]!.stdout.replacingOccurrences(
+            of: "\"lv_attr\":\"-wi-a-----\", \"lv_active\":\"active\"",
+            with: "\"lv_attr\":\"-wi-------\", \"lv_active\":\"\"")
         let second = try Self.plan("incident") {
             $0["lvm-conf"] = $0["lvm-conf"]?.with(stdout: planned)
-            $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(stdout: "global_filter=\"r|.*|\"\n")
+            $0["config:devices/global_filter"] = $0["config:devices/global_filter"]?.with(
+                stdout: "global_filter=\"r|.*|\"\n")
             $0["lvs"] = $0["lvs"]?.with(stdout: lvsAfter)
         }
         #expect(second.status == .inSync, "\(second.commands)")
@@ -245,11 +285,16 @@ struct PlannerTests {
 
     @Test("exempt hosts keep their reason, ticket and expiry; nothing is planned")
     func exempt() {
-        let exempt = TargetSelection.ExemptHost(host: "compute-17", reason: "nova images_type=lvm", ticket: "CHG-1234",
-                                                until: CalendarDate("2027-01-31"), source: "host compute-17 at pb.yaml:7:5")
+        let exempt = TargetSelection.ExemptHost(
+            host: "compute-17", reason: "nova images_type=lvm", ticket: "CHG-1234",
+            until: CalendarDate("2027-01-31"), source: "host compute-17 at pb.yaml:7:5")
         let plan = Planner.exempt(exempt)
         #expect(plan.status == .exempt)
-        #expect(plan.exemption == HostPlan.Exemption(reason: "nova images_type=lvm", ticket: "CHG-1234", until: "2027-01-31", source: "host compute-17 at pb.yaml:7:5"))
+        #expect(
+            plan.exemption
+                == HostPlan.Exemption(
+                    reason: "nova images_type=lvm", ticket: "CHG-1234", until: "2027-01-31",
+                    source: "host compute-17 at pb.yaml:7:5"))
         #expect(plan.commands.isEmpty)
     }
 
@@ -296,9 +341,13 @@ struct FactStreamTests {
     func markdownFolding() throws {
         let facts = try Fixture.facts("incident")
         let desired = Fixture.desired()
-        let hosts = ["compute-01", "compute-02", "compute-03"].map { Planner.plan(Fixture.host($0), facts: facts, desired: desired) }
+        let hosts =
+            ["compute-01", "compute-02", "compute-03"].map {
+                Planner.plan(Fixture.host($0), facts: facts, desired: desired)
+            }
             + [Planner.plan(Fixture.host("compute-04"), facts: try Fixture.facts("host-lvm"), desired: desired)]
-        let markdown = PlanReport.markdown(FleetPlan(playbook: "pb.yaml", inventory: "inv.yaml", policy: "p", hosts: hosts))
+        let markdown = PlanReport.markdown(
+            FleetPlan(playbook: "pb.yaml", inventory: "inv.yaml", policy: "p", hosts: hosts))
         #expect(markdown.contains("## Change 1: 3 hosts\n\nHosts: `compute-01`, `compute-02`, `compute-03`"))
         #expect(markdown.contains("## Change 2: 1 host\n\nHosts: `compute-04`"))
         #expect(markdown.components(separatedBy: "```diff").count == 3)
@@ -306,10 +355,13 @@ struct FactStreamTests {
 
     @Test("the recap counts every status")
     func recap() throws {
-        let hosts = [try PlannerTests.plan("incident"), try PlannerTests.plan("clean"), try PlannerTests.plan("local-vg"),
-                     Planner.unreachable("x", reason: "Connection refused")]
+        let hosts = [
+            try PlannerTests.plan("incident"), try PlannerTests.plan("clean"), try PlannerTests.plan("local-vg"),
+            Planner.unreachable("x", reason: "Connection refused"),
+        ]
         let plan = FleetPlan(playbook: "pb.yaml", inventory: "inv.yaml", policy: "p", hosts: hosts)
-        #expect(PlanReport.recapLine(plan) == "Recap: 4 hosts: 1 to change, 1 in-sync, 0 exempt, 1 blocked, 1 unreachable")
+        #expect(
+            PlanReport.recapLine(plan) == "Recap: 4 hosts: 1 to change, 1 in-sync, 0 exempt, 1 blocked, 1 unreachable")
     }
 }
 
@@ -324,21 +376,32 @@ struct CRLFTests {
         let stream = "@@b@@ facts 1\n@@b@@ section lvm-conf 0\n" + crlf + "@@b@@ stderr lvm-conf\n@@b@@ end\n"
         #expect(try FactStream.parse(stream, boundary: "@@b@@")["lvm-conf"]?.stdout == crlf)
         let plan = Planner.plan(Fixture.host("h"), facts: facts, desired: Fixture.desired())
-        #expect(plan.configEdit?.plannedText == "devices {\r\n\tdir = \"/dev\"\r\n\tglobal_filter = [ \"r|.*|\" ]\r\n}\r\n")
+        #expect(
+            plan.configEdit?.plannedText == "devices {\r\n\tdir = \"/dev\"\r\n\tglobal_filter = [ \"r|.*|\" ]\r\n}\r\n")
     }
 
-    @Test("ssh's CRLF stderr: the decisive line is the reason", arguments: [
-        ("@@@\r\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\nHost key for [h]:22 has changed and you have requested strict checking.\r\nHost key verification failed.\r\n", "Host key verification failed."),
-        ("ssh: connect to host 127.0.0.251 port 22: Connection refused\r\n", "ssh: connect to host 127.0.0.251 port 22: Connection refused"),
-        ("Warning: something\r\nweird last line\r\n", "weird last line"),
-    ])
+    @Test(
+        "ssh's CRLF stderr: the decisive line is the reason",
+        arguments: [
+            (
+                "@@@\r\nIT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\r\nHost key for [h]:22 has changed and you have requested strict checking.\r\nHost key verification failed.\r\n",
+                "Host key verification failed."
+            ),
+            (
+                "ssh: connect to host 127.0.0.251 port 22: Connection refused\r\n",
+                "ssh: connect to host 127.0.0.251 port 22: Connection refused"
+            ),
+            ("Warning: something\r\nweird last line\r\n", "weird last line"),
+        ])
     func sshReason(stderr: String, expected: String) {
         #expect(SSH.reason(fromStderr: stderr) == expected)
     }
 
     @Test("INI inventories with CRLF endings read like LF ones")
     func iniCRLF() throws {
-        let (inventory, problems) = loadInventory(["inv/hosts": "[compute]\r\nc1 ansible_port=2222\r\n[compute:vars]\r\nansible_user=x\r\n"], path: "inv/hosts")
+        let (inventory, problems) = loadInventory(
+            ["inv/hosts": "[compute]\r\nc1 ansible_port=2222\r\n[compute:vars]\r\nansible_user=x\r\n"],
+            path: "inv/hosts")
         #expect(problems.isEmpty, "\(problems)")
         #expect(variable(inventory, "c1", "ansible_port") == "2222")
         #expect(variable(inventory, "c1", "ansible_user") == "x")

@@ -22,7 +22,8 @@ struct ProgressTests {
     func stopStartsNothingMore() async {
         let stop = StopRequest()
         let started = Counter()
-        let results: [Int?] = await Fleet.map(Array(0..<10), forks: 3, stop: stop, notStarted: { _, _ in nil }) { index in
+        let results: [Int?] = await Fleet.map(Array(0..<10), forks: 3, stop: stop, notStarted: { _, _ in nil }) {
+            index in
             started.add()
             if index == 0 { stop.request("interrupted (test)") }
             try? await Task.sleep(for: .milliseconds(50))
@@ -40,12 +41,18 @@ struct ProgressTests {
 
     @Test("apply JSON: versioned, hosts sorted, every outcome in the recap")
     func applyJSON() throws {
-        let run = ApplyRun(playbook: "p.yaml", inventory: "i.yaml", stopped: nil, results: [
-            HostApplyResult(host: "b", outcome: .failed, reason: "timed out"),
-            HostApplyResult(host: "a", outcome: .changed),
-        ])
+        let run = ApplyRun(
+            playbook: "p.yaml", inventory: "i.yaml", stopped: nil,
+            results: [
+                HostApplyResult(host: "b", outcome: .failed, reason: "timed out"),
+                HostApplyResult(host: "a", outcome: .changed),
+            ])
         #expect(run.hosts.map(\.host) == ["a", "b"])
-        #expect(run.recap == ["ok": 0, "changed": 1, "failed": 1, "stale": 0, "blocked": 0, "unreachable": 0, "exempt": 0, "skipped": 0])
+        #expect(
+            run.recap == [
+                "ok": 0, "changed": 1, "failed": 1, "stale": 0, "blocked": 0, "unreachable": 0, "exempt": 0,
+                "skipped": 0,
+            ])
         let decoded = try JSONDecoder().decode(ApplyRun.self, from: try JSONEncoder().encode(run))
         #expect(decoded == run)
         #expect(decoded.format == "lvmguard-apply" && decoded.version == 1)

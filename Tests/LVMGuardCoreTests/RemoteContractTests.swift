@@ -22,11 +22,13 @@ struct RemoteContractTests {
 
     static func matches(_ pattern: String, in lines: [String]) throws -> Set<String> {
         let regex = try Regex(pattern)
-        return Set(lines.flatMap { line in line.matches(of: regex).compactMap { $0.output[1].substring.map(String.init) } })
+        return Set(
+            lines.flatMap { line in line.matches(of: regex).compactMap { $0.output[1].substring.map(String.init) } })
     }
 
-    @Test("every embedded script is its file in remote/ (the EmbedRemoteScripts build plugin generates them)",
-          arguments: files)
+    @Test(
+        "every embedded script is its file in remote/ (the EmbedRemoteScripts build plugin generates them)",
+        arguments: files)
     func embedded(file: String) throws {
         let embedded: [String: String] = [
             "apply.sh": RemoteScripts.apply, "bounds.sh": RemoteScripts.bounds, "common.sh": RemoteScripts.common,
@@ -52,7 +54,8 @@ struct RemoteContractTests {
 
     @Test("every exit code is one the scripts return")
     func exitCodes() throws {
-        let returned = try Self.matches(#"\breturn ([0-9]+)\b"#, in: try Self.codeLines(["apply.sh", "common.sh", "rollback.sh"]))
+        let returned = try Self.matches(
+            #"\breturn ([0-9]+)\b"#, in: try Self.codeLines(["apply.sh", "common.sh", "rollback.sh"]))
         #expect(Set(RemoteContract.Exit.allCases.map { String($0.rawValue) }) == returned)
     }
 
@@ -62,7 +65,9 @@ struct RemoteContractTests {
         let printed = try Self.matches(#"^\s*section ([a-z0-9-]+) "#, in: lines)
         // lvm-conf (text) is only in facts captured before lvm.conf travelled as base64.
         #expect(printed == Set(GatherSection.allCases.filter { $0 != .lvmConfText }.map(\.rawValue)))
-        let keys = try Self.matches(#"^keys="([^"]+)""#, in: lines).flatMap { $0.split(separator: " ").map(String.init) }
+        let keys = try Self.matches(#"^keys="([^"]+)""#, in: lines).flatMap {
+            $0.split(separator: " ").map(String.init)
+        }
         #expect(Set(keys) == Set(LVMSetting.allCases.map(\.path)))
     }
 }

@@ -10,7 +10,8 @@ struct RemoteScriptTests {
 
     /// Every line of the remote scripts that runs an LVM command other than lvmconfig.
     static func lvmCommandLines() throws -> [(file: String, line: String)] {
-        let commands = try Regex(#"(^|[\s;|&(!$])(pvs|vgs|lvs|pvscan|vgscan|lvscan|vgchange|lvchange|pvdisplay|vgdisplay|lvdisplay)\s"#)
+        let commands = try Regex(
+            #"(^|[\s;|&(!$])(pvs|vgs|lvs|pvscan|vgscan|lvscan|vgchange|lvchange|pvdisplay|vgdisplay|lvdisplay)\s"#)
         var found: [(file: String, line: String)] = []
         for file in ["gather-facts.sh", "apply.sh", "rollback.sh", "common.sh", "bounds.sh"] {
             let text = try String(contentsOfFile: LabHost.repository + "/remote/" + file, encoding: .utf8)
@@ -31,24 +32,29 @@ struct RemoteScriptTests {
         // `$trial` is built with $NOLVMETAD; `$guard` (refresh) is the host's own filter with dead maps rejected in front.
         let bypass = ["$PERMISSIVE", "$NOLVMETAD", "$permissive", "$nolvmetad", "$trial", "$guard"]
         for (file, line) in lines where line.contains("--config") || line.contains("LVM_SYSTEM_DIR=") {
-            #expect(bypass.contains { line.contains($0) || line.contains($0.replacingOccurrences(of: "$", with: "${")) },
-                    "\(file): \(line)")
+            #expect(
+                bypass.contains { line.contains($0) || line.contains($0.replacingOccurrences(of: "$", with: "${")) },
+                "\(file): \(line)")
         }
         // Those variables carry it exactly when the host's LVM has the key, in both places they are set.
         let common = try String(contentsOfFile: LabHost.repository + "/remote/common.sh", encoding: .utf8)
-        #expect(common.contains("""
-            if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
-                    NOLVMETAD='global { use_lvmetad = 0 }'
-                    PERMISSIVE="$PERMISSIVE $NOLVMETAD"
-            """))
+        #expect(
+            common.contains(
+                """
+                if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+                        NOLVMETAD='global { use_lvmetad = 0 }'
+                        PERMISSIVE="$PERMISSIVE $NOLVMETAD"
+                """))
         let apply = try String(contentsOfFile: LabHost.repository + "/remote/apply.sh", encoding: .utf8)
         #expect(apply.contains(#"trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}"#))
         let gather = try String(contentsOfFile: Self.path, encoding: .utf8)
-        #expect(gather.contains("""
-            if [ "$has_lvmetad" = yes ]; then
-                nolvmetad='global { use_lvmetad = 0 }'
-                permissive="$permissive $nolvmetad"
-            """))
+        #expect(
+            gather.contains(
+                """
+                if [ "$has_lvmetad" = yes ]; then
+                    nolvmetad='global { use_lvmetad = 0 }'
+                    permissive="$permissive $nolvmetad"
+                """))
     }
 
     @Test("the script parses as POSIX sh (dash, and busybox sh when present)")
@@ -67,9 +73,12 @@ struct RemoteScriptTests {
         }
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n".write(toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
+        try "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n".write(
+            toFile: directory + "/lvm.conf", atomically: true, encoding: .utf8)
         let boundary = RemoteScripts.newBoundary()
-        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory], stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let result = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         #expect(result.status == 0, "\(result.stderr)")
         let facts = try HostFacts(sections: try FactStream.parse(result.stdout, boundary: boundary))
         #expect(facts.lvmConf.path == directory + "/lvm.conf")
@@ -78,7 +87,9 @@ struct RemoteScriptTests {
         #expect(facts.lvmVersion != nil)
         #expect(facts.mounts.contains { $0.target == "/" })
         // Read-only: the config it was pointed at is as it was.
-        #expect(try String(contentsOfFile: directory + "/lvm.conf", encoding: .utf8) == "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
+        #expect(
+            try String(contentsOfFile: directory + "/lvm.conf", encoding: .utf8)
+                == "devices {\n\tglobal_filter = [ \"r|.*|\" ]\n}\n")
     }
 
     @Test("on a full temporary file system the gather says so, instead of blaming its first command")
@@ -99,23 +110,26 @@ struct RemoteScriptTests {
         try #require(mounted.status == 0, "a small tmpfs to fill: \(mounted.stderr)")
         _ = try run(["dd", "if=/dev/zero", "of=\(full)/fill", "bs=4k"])
         let boundary = RemoteScripts.newBoundary()
-        let result = try run(["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory, "TMPDIR": full],
-                             stdin: RemoteScripts.gatherFacts(boundary: boundary))
+        let result = try run(
+            ["dash", "-s"], environment: ["LVM_SYSTEM_DIR": directory, "TMPDIR": full],
+            stdin: RemoteScripts.gatherFacts(boundary: boundary))
         let sections = try FactStream.parse(result.stdout, boundary: boundary)
         #expect(sections["scratch"]?.succeeded == false, "the probe fails on the full file system")
         #expect(throws: FactsError.self) { try HostFacts(sections: sections) }
         do {
             _ = try HostFacts(sections: sections)
         } catch {
-            #expect(error.message.contains("temporary directory") && error.message.contains("full or read-only"),
-                    "\(error.message)")
+            #expect(
+                error.message.contains("temporary directory") && error.message.contains("full or read-only"),
+                "\(error.message)")
             #expect(!error.message.contains("uname"), "\(error.message)")
         }
     }
 
     @Test("ssh arguments: options, then --, the address, and only the fixed remote command")
     func sshArguments() throws {
-        let (inventory, _) = loadInventory(["inv/hosts.yaml": """
+        let (inventory, _) = loadInventory([
+            "inv/hosts.yaml": """
             all:
               hosts:
                 h:
@@ -125,15 +139,20 @@ struct RemoteScriptTests {
                   ansible_become: true
                   ansible_ssh_private_key_file: /k
                   ansible_ssh_common_args: "-o ProxyJump=bastion"
-            """])
+            """
+        ])
         var diagnostics = Diagnostics()
         let resolved = try #require(inventory?.hosts["h"])
         let host = try #require(HostSettings(resolved, diagnostics: &diagnostics))
         var options = SSH.Options()
         options.commonArgs = ["-F", "/cfg"]
         let arguments = SSH(options: options).arguments(for: host)
-        #expect(arguments == ["-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
-                              "-p", "2222", "-l", "cloud", "-i", "/k", "-F", "/cfg", "-o", "ProxyJump=bastion",
-                              "--", "-oProxyCommand=evil", "sudo -n sh -s"])
+        #expect(
+            arguments == [
+                "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15", "-o",
+                "ServerAliveCountMax=3",
+                "-p", "2222", "-l", "cloud", "-i", "/k", "-F", "/cfg", "-o", "ProxyJump=bastion",
+                "--", "-oProxyCommand=evil", "sudo -n sh -s",
+            ])
     }
 }

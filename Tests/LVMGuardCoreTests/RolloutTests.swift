@@ -6,31 +6,37 @@ import Testing
 
 @Suite("Rollout: serial batches and when failures stop the run, as Ansible does")
 struct RolloutTests {
-    @Test("serial splits hosts into batches; the last size repeats", arguments: [
-        ([BatchSize.percent(100)], 10, [10]),
-        ([.count(3)], 10, [3, 3, 3, 1]),
-        ([.percent(25)], 10, [2, 2, 2, 2, 2]),
-        ([.count(1), .percent(10), .percent(50)], 20, [1, 2, 10, 7]),
-        ([.percent(1)], 10, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
-        ([.count(5)], 0, []),
-    ])
+    @Test(
+        "serial splits hosts into batches; the last size repeats",
+        arguments: [
+            ([BatchSize.percent(100)], 10, [10]),
+            ([.count(3)], 10, [3, 3, 3, 1]),
+            ([.percent(25)], 10, [2, 2, 2, 2, 2]),
+            ([.count(1), .percent(10), .percent(50)], 20, [1, 2, 10, 7]),
+            ([.percent(1)], 10, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
+            ([.count(5)], 0, []),
+        ])
     func batches(serial: [BatchSize], hosts: Int, expected: [Int]) {
         let batches = RolloutBatches.split(Array(0..<hosts), serial: serial)
         #expect(batches.map(\.count) == expected)
         #expect(batches.flatMap { $0 } == Array(0..<hosts), "every host once, in order")
     }
 
-    @Test("max_fail_percentage is per batch and strict; max_failures counts all batches", arguments: [
-        (0, nil as Int?, 10, 0, 0, false),
-        (0, nil, 10, 1, 1, true),
-        (20, nil, 10, 2, 2, false),
-        (20, nil, 10, 3, 3, true),
-        (100, 3, 10, 2, 2, false),
-        (100, 3, 10, 1, 3, true),
-    ])
+    @Test(
+        "max_fail_percentage is per batch and strict; max_failures counts all batches",
+        arguments: [
+            (0, nil as Int?, 10, 0, 0, false),
+            (0, nil, 10, 1, 1, true),
+            (20, nil, 10, 2, 2, false),
+            (20, nil, 10, 3, 3, true),
+            (100, 3, 10, 2, 2, false),
+            (100, 3, 10, 1, 3, true),
+        ])
     func stop(maxFailPercentage: Int, maxFailures: Int?, batchSize: Int, batchFailures: Int, total: Int, stops: Bool) {
-        let rollout = Rollout(forks: 5, serial: [.count(batchSize)], maxFailPercentage: maxFailPercentage, maxFailures: maxFailures)
-        let reason = RolloutBatches.shouldStop(batchSize: batchSize, batchFailures: batchFailures, totalFailures: total, rollout: rollout)
+        let rollout = Rollout(
+            forks: 5, serial: [.count(batchSize)], maxFailPercentage: maxFailPercentage, maxFailures: maxFailures)
+        let reason = RolloutBatches.shouldStop(
+            batchSize: batchSize, batchFailures: batchFailures, totalFailures: total, rollout: rollout)
         #expect((reason != nil) == stops, "\(reason ?? "no stop")")
     }
 
@@ -76,14 +82,17 @@ struct RolloutEngineTests {
 
     @Test("a plan's hosts: in sync, exempt, blocked and unreachable are decided without a host; changes are applied")
     func partition() {
-        let changes = HostPlan(host: "a", status: .changes, blockers: [], exemption: nil, regime: .filter, lvmVersion: nil,
-                               ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
-                               initramfs: nil, warnings: [], fingerprint: nil)
-        let gone = HostPlan(host: "z", status: .changes, blockers: [], exemption: nil, regime: .filter, lvmVersion: nil,
-                            ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
-                            initramfs: nil, warnings: [], fingerprint: nil)
-        let plan = FleetPlan(playbook: "pb", inventory: "inv", policy: "p",
-                             hosts: [changes, gone, Planner.unreachable("u", reason: "Connection refused")])
+        let changes = HostPlan(
+            host: "a", status: .changes, blockers: [], exemption: nil, regime: .filter, lvmVersion: nil,
+            ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
+            initramfs: nil, warnings: [], fingerprint: nil)
+        let gone = HostPlan(
+            host: "z", status: .changes, blockers: [], exemption: nil, regime: .filter, lvmVersion: nil,
+            ownership: nil, configEdit: nil, devicesFileEdit: nil, deactivations: [], refreshCache: false,
+            initramfs: nil, warnings: [], fingerprint: nil)
+        let plan = FleetPlan(
+            playbook: "pb", inventory: "inv", policy: "p",
+            hosts: [changes, gone, Planner.unreachable("u", reason: "Connection refused")])
         let (decided, toApply) = RolloutEngine.partition(plan, targets: [Fixture.host("a")], notTargetBecause: "gone")
         #expect(toApply.map(\.1.name) == ["a"])
         #expect(decided.map(\.host) == ["u", "z"] && decided.map(\.outcome) == [.unreachable, .failed])

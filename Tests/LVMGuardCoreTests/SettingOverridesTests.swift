@@ -10,7 +10,10 @@ import Testing
 struct SettingOverridesTests {
     /// The `lvm-conf-beside` section for these files, as remote/gather-facts.sh prints it.
     static func beside(_ files: [(path: String, text: String)]) -> (section: String, old: String?, new: String) {
-        ("lvm-conf-beside", nil, files.map { "== \($0.path)\n" + Data($0.text.utf8).base64EncodedString() + "\n" }.joined())
+        (
+            "lvm-conf-beside", nil,
+            files.map { "== \($0.path)\n" + Data($0.text.utf8).base64EncodedString() + "\n" }.joined()
+        )
     }
 
     static let localFilter = "# local settings\nlocal {\n}\ndevices {\n\tglobal_filter = [ \"a|.*|\" ]\n}\n"
@@ -21,9 +24,11 @@ struct SettingOverridesTests {
         #expect(facts.besideLVMConf == [.init(path: "/etc/lvm/lvmlocal.conf", text: Self.localFilter)])
         let plan = Planner.plan(Fixture.host("h"), facts: facts, desired: Fixture.desired())
         #expect(plan.status == .blocked)
-        #expect(plan.blockerKinds == [
-            .settingOverridden(key: "devices/global_filter", path: "/etc/lvm/lvmlocal.conf", line: 5, value: #"[ "a|.*|" ]"#)
-        ])
+        #expect(
+            plan.blockerKinds == [
+                .settingOverridden(
+                    key: "devices/global_filter", path: "/etc/lvm/lvmlocal.conf", line: 5, value: #"[ "a|.*|" ]"#)
+            ])
     }
 
     @Test("lvmconfig already reports the override: the vague 'set outside lvm.conf' gives way to file and line")
@@ -37,10 +42,12 @@ struct SettingOverridesTests {
                 stdout: "global_filter=[\"a|/dev/sd.*|\"]\n")
         }
         let plan = Planner.plan(Fixture.host("h"), facts: edited, desired: Fixture.desired())
-        #expect(plan.blockerKinds == [
-            .settingOverridden(key: "devices/global_filter", path: "/etc/lvm/lvm_compute.conf", line: 2,
-                               value: #"[ "a|/dev/sd.*|" ]"#)
-        ], "\(plan.reasons)")
+        #expect(
+            plan.blockerKinds == [
+                .settingOverridden(
+                    key: "devices/global_filter", path: "/etc/lvm/lvm_compute.conf", line: 2,
+                    value: #"[ "a|/dev/sd.*|" ]"#)
+            ], "\(plan.reasons)")
     }
 
     @Test("lvmlocal.conf as Debian ships it (no devices section), or setting other keys: the plan goes through")
@@ -55,15 +62,18 @@ struct SettingOverridesTests {
     @Test("a move to the devices file with use_devicesfile = 0 in lvmlocal.conf: blocked on that line")
     func devicesFileOffInLVMLocal() throws {
         let off = "devices {\n\tuse_devicesfile = 0\n}\n"
-        let facts = try Fixture.facts("incident", edits: [
-            ("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / "), IdentityTests.noInstance,
-            Self.beside([("/etc/lvm/lvmlocal.conf", off)]),
-        ])
+        let facts = try Fixture.facts(
+            "incident",
+            edits: [
+                ("mounts", "/dev/vda / ", "/dev/mapper/guestvg-root / "), IdentityTests.noInstance,
+                Self.beside([("/etc/lvm/lvmlocal.conf", off)]),
+            ])
         let plan = Planner.plan(Fixture.host("h"), facts: facts, desired: Fixture.desired())
         #expect(plan.regime == .devicesFile)
-        #expect(plan.blockerKinds == [
-            .settingOverridden(key: "devices/use_devicesfile", path: "/etc/lvm/lvmlocal.conf", line: 2, value: "0")
-        ], "\(plan.reasons)")
+        #expect(
+            plan.blockerKinds == [
+                .settingOverridden(key: "devices/use_devicesfile", path: "/etc/lvm/lvmlocal.conf", line: 2, value: "0")
+            ], "\(plan.reasons)")
     }
 
     @Test("a file beside lvm.conf that does not parse, or is too large to read, blocks a host with changes")
@@ -75,7 +85,8 @@ struct SettingOverridesTests {
             return
         }
         #expect(path == "/etc/lvm/lvmlocal.conf")
-        let large = try Fixture.facts("incident", edits: [("lvm-conf-beside", nil, "== /etc/lvm/lvm_big.conf too-large\n")])
+        let large = try Fixture.facts(
+            "incident", edits: [("lvm-conf-beside", nil, "== /etc/lvm/lvm_big.conf too-large\n")])
         #expect(large.besideLVMConf == [.init(path: "/etc/lvm/lvm_big.conf", text: nil)])
         #expect(Planner.plan(Fixture.host("h"), facts: large, desired: Fixture.desired()).status == .blocked)
     }
@@ -84,6 +95,7 @@ struct SettingOverridesTests {
     func inSyncNotBlocked() throws {
         let facts = try Fixture.facts("clean", edits: [Self.beside([("/etc/lvm/lvmlocal.conf", Self.localFilter)])])
         let plan = Planner.plan(Fixture.host("h"), facts: facts, desired: Fixture.desired())
-        #expect(!plan.blockerKinds.contains { if case .settingOverridden = $0 { true } else { false } }, "\(plan.reasons)")
+        #expect(
+            !plan.blockerKinds.contains { if case .settingOverridden = $0 { true } else { false } }, "\(plan.reasons)")
     }
 }

@@ -48,12 +48,15 @@ struct VolumeVGConfigTests {
         let facts = try Self.facts([
             ("/etc/nova/nova.conf", Self.novaConf), ("/etc/kolla/cinder-volume/cinder.conf", Self.kollaCinderConf),
         ])
-        #expect(facts.configuredVolumeVGs == [
-            .init(name: "nova", service: "nova", file: "/etc/nova/nova.conf", line: 8,
-                  option: "[libvirt] images_volume_group"),
-            .init(name: "cinder-volumes", service: "cinder", file: "/etc/kolla/cinder-volume/cinder.conf", line: 6,
-                  option: "[lvm-1] volume_group"),
-        ])
+        #expect(
+            facts.configuredVolumeVGs == [
+                .init(
+                    name: "nova", service: "nova", file: "/etc/nova/nova.conf", line: 8,
+                    option: "[libvirt] images_volume_group"),
+                .init(
+                    name: "cinder-volumes", service: "cinder", file: "/etc/kolla/cinder-volume/cinder.conf", line: 6,
+                    option: "[lvm-1] volume_group"),
+            ])
     }
 
     @Test("a configured VG present here and not declared warns with file:line; declared, nothing to say")
@@ -62,8 +65,9 @@ struct VolumeVGConfigTests {
         let warnings = Self.warnings(facts, declared: [])
         #expect(warnings.count == 1)
         let message = try #require(warnings.first).message
-        #expect(message.hasPrefix("/etc/kolla/nova-compute/nova.conf:8: nova's [libvirt] images_volume_group = nova"),
-                "\(message)")
+        #expect(
+            message.hasPrefix("/etc/kolla/nova-compute/nova.conf:8: nova's [libvirt] images_volume_group = nova"),
+            "\(message)")
         #expect(Self.warnings(facts, declared: ["nova"]).isEmpty)
         // Declared by UUID counts the same.
         let uuid = try #require(facts.vgs.first { $0.name == "nova" }?.uuid)
@@ -76,13 +80,15 @@ struct VolumeVGConfigTests {
     @Test("a declared VG the configuration does not name warns; no configuration found, no word either way")
     func declaredNotConfigured() throws {
         let cinderOnly = try Self.facts([("/etc/cinder/cinder.conf", Self.kollaCinderConf)])
-        #expect(Self.warnings(cinderOnly, declared: ["nova"]) == [
-            .declaredVolumeVGNotConfigured(name: "nova", files: ["/etc/cinder/cinder.conf"]),
-        ])
+        #expect(
+            Self.warnings(cinderOnly, declared: ["nova"]) == [
+                .declaredVolumeVGNotConfigured(name: "nova", files: ["/etc/cinder/cinder.conf"])
+            ])
         #expect(Self.warnings(try Fixture.facts("nova-lvm-applied"), declared: ["nova"]).isEmpty)
     }
 
-    @Test("an LVM backend with no volume_group uses cinder's default; a non-LVM backend and images_type = rbd name none")
+    @Test(
+        "an LVM backend with no volume_group uses cinder's default; a non-LVM backend and images_type = rbd name none")
     func defaultsAndOtherBackends() throws {
         let conf = """
             [DEFAULT]
@@ -95,6 +101,8 @@ struct VolumeVGConfigTests {
             """
         let vgs = OpenStackConfig.cinder(.init(conf), file: "c")
         #expect(vgs.map(\.name) == ["cinder-volumes"] && vgs.first?.line == 4)
-        #expect(OpenStackConfig.nova(.init(Self.novaConf.replacingOccurrences(of: "= lvm", with: "= rbd")), file: "n").isEmpty)
+        #expect(
+            OpenStackConfig.nova(.init(Self.novaConf.replacingOccurrences(of: "= lvm", with: "= rbd")), file: "n")
+                .isEmpty)
     }
 }

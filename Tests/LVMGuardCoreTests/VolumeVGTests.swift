@@ -13,15 +13,18 @@ struct VolumeVGTests {
     @Test("declared: the guest's VG carries the volume LV it sits in; nova stays the host's; deactivated by UUID")
     func declared() throws {
         let facts = try Fixture.facts(Self.fixture)
-        let plan = Planner.plan(Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"]), facts: facts, desired: Fixture.desired())
+        let plan = Planner.plan(
+            Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"]), facts: facts, desired: Fixture.desired()
+        )
         #expect(plan.status == .changes, "\(plan.reasons)")
         let guest = try #require(plan.ownership?.guestVGs.first)
         #expect(guest.name == "guestvg")
         #expect(guest.evidence?.volumeLVs == [Self.disk])
         // Where it is: inside the volume LV, which is on the local disk; never "on local /dev/vdb" as if it were nova's.
         #expect(guest.storage == [.insideLV(lv: Self.disk, under: .local(device: "/dev/vdb"))], "\(guest.storage)")
-        #expect(PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
-            .contains("on LV \(Self.disk) (on local /dev/vdb):"))
+        #expect(
+            PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
+                .contains("on LV \(Self.disk) (on local /dev/vdb):"))
         #expect(guest.evidence?.summary.contains("inside volume LV \(Self.disk) (lvmguard_volume_vgs)") == true)
         let nova = try #require(plan.ownership?.hostVGs.first { $0.name == "nova" })
         #expect(nova.reasons.contains("declared in lvmguard_volume_vgs: its LVs are guests' disks"), "\(nova.reasons)")
@@ -33,7 +36,9 @@ struct VolumeVGTests {
         let facts = try Fixture.facts(Self.fixture) { sections in
             sections["libvirt-xml"] = sections["libvirt-xml"]!.with(stdout: "")
         }
-        let declared = Planner.plan(Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"]), facts: facts, desired: Fixture.desired())
+        let declared = Planner.plan(
+            Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"]), facts: facts, desired: Fixture.desired()
+        )
         #expect(declared.ownership?.guestVGs.map(\.name) == ["guestvg"], "\(declared.reasons)")
         #expect(declared.ownership?.guestVGs.first?.evidence?.instances == [])
         let undeclared = Planner.plan(Fixture.host("v-nova"), facts: facts, desired: Fixture.desired())
@@ -47,17 +52,21 @@ struct VolumeVGTests {
         let ownership = Ownership(facts: facts, declaredVGs: [], accept: [], volumeVGs: ["nova"])
         #expect(ownership.hostVGs.map(\.name) == ["nova"])
         #expect(!ownership.guestVGs.contains { $0.name == "nova" })
-        #expect(ownership.hostPVs.allSatisfy { !$0.contains("nova") && !$0.hasPrefix("/dev/dm-") }, "\(ownership.hostPVs)")
+        #expect(
+            ownership.hostPVs.allSatisfy { !$0.contains("nova") && !$0.hasPrefix("/dev/dm-") }, "\(ownership.hostPVs)")
     }
 
     @Test("a volume declaration naming no VG warns in its own words")
     func missingVolumeVG() throws {
         let plan = Planner.plan(
-            Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova, cinder-volumes]"]), facts: try Fixture.facts(Self.fixture),
+            Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova, cinder-volumes]"]),
+            facts: try Fixture.facts(Self.fixture),
             desired: Fixture.desired())
         #expect(plan.warningKinds.contains(.missingVolumeDeclaration(name: "cinder-volumes")))
-        #expect(plan.warnings.map(\.message).contains("lvmguard_volume_vgs names 'cinder-volumes', but the host has no such VG"),
-                "\(plan.warnings.map(\.message))")
+        #expect(
+            plan.warnings.map(\.message).contains(
+                "lvmguard_volume_vgs names 'cinder-volumes', but the host has no such VG"),
+            "\(plan.warnings.map(\.message))")
     }
 
     /// The nova-lvm host as LVM 2.03 reports it: scan_lvs = 1 in effect (the fixture predates the key's section).
@@ -80,8 +89,9 @@ struct VolumeVGTests {
         #expect(edit.alsoSets == [HostPlan.SettingChange(key: "devices/scan_lvs", current: "1", planned: "0")])
         #expect(edit.diff.contains("-\tscan_lvs = 1") && edit.diff.contains("+\tscan_lvs = 0"), "\(edit.diff)")
         #expect(edit.diff.contains("+\tglobal_filter = "))
-        #expect(PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
-            .contains("  devices/scan_lvs: 1 -> 0"))
+        #expect(
+            PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
+                .contains("  devices/scan_lvs: 1 -> 0"))
         // Applied: the planned lvm.conf in place, scan_lvs 0 in effect: nothing left to change.
         let applied = try Fixture.facts(Self.fixture) { sections in
             sections["lvm-conf"] = sections["lvm-conf"]?.with(stdout: edit.plannedText)

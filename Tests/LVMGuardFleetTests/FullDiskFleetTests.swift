@@ -5,10 +5,13 @@ import LVMGuardCore
 
 /// The host's /etc (its LVM directory) full or read-only, on loopback fleet hosts: real sshd, the real remote script,
 /// real file systems (a filled tmpfs, a read-only bind mount).
-@Suite("Fleet: /etc full or read-only during apply", .serialized,
-        .enabled(if: Runnable.fleet, "needs root and sshd for the loopback fleet"))
+@Suite(
+    "Fleet: /etc full or read-only during apply", .serialized,
+    .enabled(if: Runnable.fleet, "needs root and sshd for the loopback fleet"))
 struct FullDiskFleetTests {
-    @Test("/etc full and /etc read-only: apply fails naming the file system, lvm.conf unchanged and nothing left beside it; freed, a rerun converges")
+    @Test(
+        "/etc full and /etc read-only: apply fails naming the file system, lvm.conf unchanged and nothing left beside it; freed, a rerun converges"
+    )
     func fullAndReadOnly() throws {
         guard let fleet = try FleetApplyTests.LoopbackFleet.start(3) else {
             #expect(Prerequisite.skipAllowed())
@@ -33,7 +36,9 @@ struct FullDiskFleetTests {
         try #require(try run(["mount", "-o", "remount,bind,ro", readOnly]).status == 0)
 
         let inventory = try fleet.inventory(3)
-        let apply = try LabHost.lvmguard(["apply", "-i", inventory, FleetApplyTests.playbook, "--yes", "--format", "json"])
+        let apply = try LabHost.lvmguard([
+            "apply", "-i", inventory, FleetApplyTests.playbook, "--yes", "--format", "json",
+        ])
         #expect(apply.status == 1, "\(apply.stderr.suffix(800))")
         let applied = try JSONDecoder().decode(ApplyRun.self, from: Data(apply.stdout.utf8))
         let outcomes = Dictionary(uniqueKeysWithValues: applied.hosts.map { ($0.host, $0) })
@@ -41,12 +46,15 @@ struct FullDiskFleetTests {
         for (host, expected) in [("fleet-002", "is full (0 KB free)"), ("fleet-003", "is mounted read-only")] {
             let result = try #require(outcomes[host])
             let failed = result.steps.filter { $0.result == .failed }.map(\.message).joined(separator: "; ")
-            #expect(result.outcome == .failed && failed.contains("the file system at \(host == "fleet-002" ? full : readOnly) \(expected)")
+            #expect(
+                result.outcome == .failed
+                    && failed.contains("the file system at \(host == "fleet-002" ? full : readOnly) \(expected)")
                     && failed.contains("is unchanged"), "\(host): \(failed)")
             #expect(!failed.contains("uname"), "\(host): \(failed)")
         }
         for (directory, old) in zip([full, readOnly], before) {
-            #expect(try String(contentsOfFile: directory + "/lvm.conf", encoding: .utf8) == old, "\(directory): unchanged")
+            #expect(
+                try String(contentsOfFile: directory + "/lvm.conf", encoding: .utf8) == old, "\(directory): unchanged")
             let beside = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasPrefix("lvm.conf.lvmguard") }
             #expect(beside.isEmpty, "\(directory): nothing of the cut run left beside lvm.conf: \(beside)")

@@ -9,8 +9,9 @@ import Testing
 /// CentOS 7 installs itself: root, swap and data in the VG 'centos', booting the hostonly image dracut built with
 /// `rd.lvm.lv=centos/root rd.lvm.lv=centos/swap`. Beside it nova with images_type=lvm: a guest's VG inside an instance's
 /// disk LV of the host's VG 'nova', which 2.02 (scanning LVs for PVs) autoactivates at boot too.
-@Suite("CentOS 7 on a real host: LVM 2.02.180, lvmetad and root on LVM booting dracut's image, through apply, a power cycle and rollback",
-        .serialized, .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
+@Suite(
+    "CentOS 7 on a real host: LVM 2.02.180, lvmetad and root on LVM booting dracut's image, through apply, a power cycle and rollback",
+    .serialized, .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct CentOS7LabTests {
     static let host = "c7"
     /// instance-0000002b's disk, an LV of the host's VG 'nova' (images_type=lvm), with the guest's VG 'instvg' inside.
@@ -24,16 +25,22 @@ struct CentOS7LabTests {
     static func playbook(_ lab: PrivateLab) throws -> String { try InitramfsLabTests.playbook(in: lab.state) }
     /// The lvm.conf inside the image the host boots (dracut's, named as on the RHEL family).
     static let imageLVMConf = "lsinitrd -f etc/lvm/lvm.conf /boot/initramfs-$(uname -r).img"
-    static let everyLV = "lvs --noheadings -o vg_name,lv_uuid,lv_active --config 'global { use_lvmetad = 0 } "
+    static let everyLV =
+        "lvs --noheadings -o vg_name,lv_uuid,lv_active --config 'global { use_lvmetad = 0 } "
         + "devices { global_filter = [ \"a|.*|\" ] filter = [ \"a|.*|\" ] }' | sort"
 
-    @Test("the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view and gives dracut's image the links its filter needs; the guest's VG inside nova's disk LV goes down too and the LV is free; it boots through a power cycle; rollback brings lvmetad back")
+    @Test(
+        "the incident on 2.02: plan leaves lvmetad as it was; apply fixes it in lvmetad's own view and gives dracut's image the links its filter needs; the guest's VG inside nova's disk LV goes down too and the LV is free; it boots through a power cycle; rollback brings lvmetad back"
+    )
     func incident() throws {
         // The lab builds LVM 2.02.180 from its source archive, which a user's own clone may not have beside it.
-        let source = try run(["bash", "-c", "source \"$(dirname \"$0\")/lib.sh\" && lvm202_source",
-                              LabHost.repository + "/lab/centos7"])
+        let source = try run([
+            "bash", "-c", "source \"$(dirname \"$0\")/lib.sh\" && lvm202_source",
+            LabHost.repository + "/lab/centos7",
+        ])
         guard source.status == 0, !source.stdout.isEmpty else {
-            Prerequisite.missing("LVM 2.02.180's source: ../shared/sources/lvm2-2.02.180.tar.gz or $LVMGUARD_LVM202_SOURCE")
+            Prerequisite.missing(
+                "LVM 2.02.180's source: ../shared/sources/lvm2-2.02.180.tar.gz or $LVMGUARD_LVM202_SOURCE")
             #expect(Prerequisite.skipAllowed())
             return
         }
@@ -71,7 +78,8 @@ struct CentOS7LabTests {
 
         // Power cut once lvm.conf is written too: the old image (old lvm.conf inside) finds the root; then lvmetad,
         // fed by udev under the new lvm.conf, never sees the guest's PV: fixed at boot already, the image not yet.
-        try lab.cutPower(Self.host, at: .config, ["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
+        try lab.cutPower(
+            Self.host, at: .config, ["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
         try bootsItsRoot(lab, "after a cut with lvm.conf written")
         #expect(try lab.text(Self.host, confSum) != confBefore && lab.text(Self.host, imageSum) == before)
         try fixed(lab, ids, "after a cut with lvm.conf written")
@@ -80,16 +88,22 @@ struct CentOS7LabTests {
         // The rerun converges: the files and lvm.conf are in place, the image is built with them (dracut's lvm module
         // leaves LVM's udev rule out; lvmguard's comes in through the drop-in), checked, and renamed over the old one.
         // dracut builds in about 3 min under emulation (a real host: seconds), past the default 300 s with the checks.
-        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900"])
+        let applied = try lab.lvmguard([
+            "apply", "-i", "INVENTORY", try Self.playbook(lab), "--yes", "--timeout", "900",
+        ])
         #expect(applied.status == 0, "\(applied.stdout.suffix(2000)) \(applied.stderr.suffix(500))")
         #expect(!applied.stdout.contains("write \(PVLinkRule.rulePath)"), "the rule is in place: not planned again")
-        #expect(applied.stdout.contains("initramfs: changed: dracut built /boot/initramfs-"), "\(applied.stdout.suffix(2000))")
+        #expect(
+            applied.stdout.contains("initramfs: changed: dracut built /boot/initramfs-"),
+            "\(applied.stdout.suffix(2000))")
         #expect(try lab.text(Self.host, imageSum) != before, "the host boots the new image")
         #expect(try lab.text(Self.host, Self.imageLVMConf).contains("lvm-pv-uuid-\(ids.hostPV)"), "with the filter")
-        #expect(try lab.text(Self.host, "lsinitrd -f \(PVLinkRule.rulePath.dropFirst()) /boot/initramfs-$(uname -r).img")
+        #expect(
+            try lab.text(Self.host, "lsinitrd -f \(PVLinkRule.rulePath.dropFirst()) /boot/initramfs-$(uname -r).img")
                 == PVLinkRule.ruleText.trimmingCharacters(in: .newlines), "and lvmguard's rule, through the drop-in")
         #expect(try imageMakesPVLinks(lab), "the image apply built makes them")
-        #expect(try lab.text(Self.host, "ls /boot | grep -c lvmguard-new || true") == "0", "nothing of the build is left")
+        #expect(
+            try lab.text(Self.host, "ls /boot | grep -c lvmguard-new || true") == "0", "nothing of the build is left")
         try fixed(lab, ids, "after apply")
         #expect(try lab.ssh(Self.host, "multipath -f mpatha").status == 0, "os-brick's flush succeeds")
         _ = try lab.ssh(Self.host, "multipath >/dev/null 2>&1; udevadm settle")
@@ -118,7 +132,9 @@ struct CentOS7LabTests {
         #expect(rolledBack.status == 0, "\(rolledBack.stdout.suffix(1500))")
         #expect(try lab.ssh(Self.host, "cmp -s /etc/lvm/lvm.conf \(backup)").status == 0, "the old lvm.conf is back")
         #expect(!(try lab.text(Self.host, Self.imageLVMConf)).contains("lvm-pv-uuid-"), "the image sets no such filter")
-        #expect(rolledBack.stdout.contains("initramfs: changed: dracut built /boot/initramfs-"), "\(rolledBack.stdout.suffix(1500))")
+        #expect(
+            rolledBack.stdout.contains("initramfs: changed: dracut built /boot/initramfs-"),
+            "\(rolledBack.stdout.suffix(1500))")
         for path in [PVLinkRule.rulePath, PVLinkRule.dracutPath] {
             #expect(rolledBack.stdout.contains("pv-links: changed: removed \(path), which lvmguard wrote"))
             #expect(try lab.ssh(Self.host, "test -e \(path)").status != 0, "\(path) is gone")
@@ -131,8 +147,9 @@ struct CentOS7LabTests {
         #expect(try lab.ssh(Self.host, "command -v update-initramfs && command -v lsinitramfs").status == 0)
         _ = try lab.ssh(Self.host, "mv /boot/initramfs-$(uname -r).img /boot/initrd.img-$(uname -r)")
         let renamed = try lab.lvmguard(["plan", "-i", "INVENTORY", try Self.playbook(lab)])
-        #expect(renamed.stdout.contains("dracut -f /boot/initrd.img-") && !renamed.stdout.contains("mkinitramfs"),
-                "\(renamed.stdout.suffix(1500))")
+        #expect(
+            renamed.stdout.contains("dracut -f /boot/initrd.img-") && !renamed.stdout.contains("mkinitramfs"),
+            "\(renamed.stdout.suffix(1500))")
     }
 
     /// The lab proves which LVM the host runs before anything counts: 2.02.180, use_lvmetad = 1, lvmetad running,
@@ -141,38 +158,47 @@ struct CentOS7LabTests {
         #expect(try lab.text(Self.host, "lvm version | sed -n 's/^ *LVM version: *//p'").hasPrefix("2.02.180"))
         #expect(try lab.text(Self.host, "lvmconfig global/use_lvmetad") == "use_lvmetad=1")
         #expect(try lab.ssh(Self.host, "pgrep -x lvmetad").status == 0, "lvmetad runs")
-        #expect(try lab.ssh(Self.host, "dpkg-query -W -f='${Status}' lvm2 2>/dev/null | grep -q 'ok installed'").status != 0,
-                "Debian's lvm2 is not installed")
+        #expect(
+            try lab.ssh(Self.host, "dpkg-query -W -f='${Status}' lvm2 2>/dev/null | grep -q 'ok installed'").status
+                != 0,
+            "Debian's lvm2 is not installed")
         let map = try lab.text(Self.host, "dmsetup info -c --noheadings -o major,minor --separator : mpatha")
-        #expect(try lab.text(Self.host, "systemctl is-active lvm2-pvscan@\(map).service") == "active",
-                "lvm2-pvscan@ autoactivated the map's VG")
+        #expect(
+            try lab.text(Self.host, "systemctl is-active lvm2-pvscan@\(map).service") == "active",
+            "lvm2-pvscan@ autoactivated the map's VG")
         let flush = try lab.ssh(Self.host, "multipath -f mpatha")
-        #expect(flush.status != 0 && (flush.stdout + flush.stderr).contains("map in use"), "the incident: \(flush.stderr)")
+        #expect(
+            flush.status != 0 && (flush.stdout + flush.stderr).contains("map in use"), "the incident: \(flush.stderr)")
         // Its face on nova's VG: the guest's VG inside the instance's disk LV, autoactivated, holds the LV.
         #expect(try lab.text(Self.host, "lvs --noheadings -o lv_active instvg/root | tr -d ' '") == "active")
-        #expect(try lab.ssh(Self.host, "lvremove --test -y \(Self.novaDisk)").status != 0, "nova cannot delete the disk")
+        #expect(
+            try lab.ssh(Self.host, "lvremove --test -y \(Self.novaDisk)").status != 0, "nova cannot delete the disk")
     }
 
     /// The host came up as CentOS 7 does: root on centos/root (its marker file), booted with rd.lvm.lv, data mounted,
     /// swap on.
     func bootsItsRoot(_ lab: PrivateLab, _ when: String) throws {
-        #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /") == "/dev/mapper/centos-root", "root on LVM booted \(when)")
+        #expect(
+            try lab.text(Self.host, "findmnt -n -o SOURCE /") == "/dev/mapper/centos-root", "root on LVM booted \(when)"
+        )
         #expect(try lab.text(Self.host, "cat /owner") == "host centos/root")
         #expect(try lab.text(Self.host, "cat /proc/cmdline").contains("rd.lvm.lv=centos/root"))
         #expect(try lab.text(Self.host, "findmnt -n -o SOURCE /srv/data") == "/dev/mapper/centos-data", "data \(when)")
-        #expect(try lab.text(Self.host, "swapon --noheadings --show=NAME | xargs -r readlink -f")
+        #expect(
+            try lab.text(Self.host, "swapon --noheadings --show=NAME | xargs -r readlink -f")
                 == (try lab.text(Self.host, "readlink -f /dev/mapper/centos-swap")), "swap \(when)")
     }
 
     /// apply's own check of a built image (`initramfs_makes_pv_uuid_links` in remote/common.sh), run on the host against
     /// the image it boots: whether a udev rule inside it makes the lvm-pv-uuid links.
     func imageMakesPVLinks(_ lab: PrivateLab) throws -> Bool {
-        let script = RemoteScripts.bounds + RemoteScripts.common + """
-            TMP=$(mktemp -d) || exit 2
-            initramfs_makes_pv_uuid_links dracut "/boot/initramfs-$(uname -r).img"; rc=$?
-            rm -rf "$TMP"; exit $rc
+        let script =
+            RemoteScripts.bounds + RemoteScripts.common + """
+                TMP=$(mktemp -d) || exit 2
+                initramfs_makes_pv_uuid_links dracut "/boot/initramfs-$(uname -r).img"; rc=$?
+                rm -rf "$TMP"; exit $rc
 
-            """
+                """
         let result = try lab.script(Self.host, script)
         #expect(result.status <= 1, "the check ran: \(result.stderr.suffix(500))")
         return result.status == 0
@@ -186,7 +212,9 @@ struct CentOS7LabTests {
         let novaPV: String, nestedVG: String, nestedPV: String, nestedLVs: [String]
         init(_ lab: PrivateLab) throws {
             let config = "--config 'global { use_lvmetad = 0 }'"
-            func text(_ command: String) throws -> String { try lab.text(CentOS7LabTests.host, command + " | tr -d ' ' | sort") }
+            func text(_ command: String) throws -> String {
+                try lab.text(CentOS7LabTests.host, command + " | tr -d ' ' | sort")
+            }
             guestVG = try text("vgs --noheadings -o vg_uuid \(config) guestvg")
             guestPV = try text("pvs --noheadings -o pv_uuid \(config) /dev/mapper/mpatha")
             hostPV = try text("pvs --noheadings -o pv_uuid \(config) /dev/vdb")
@@ -206,12 +234,16 @@ struct CentOS7LabTests {
 
     /// diagnose on 2.02, from os-brick's log line: the map, held by host LVM, the guest VG by UUID; read-only.
     func diagnoses(_ lab: PrivateLab, _ ids: GuestAndHost) throws {
-        let wwid = try lab.text(Self.host, "dmsetup info -c --noheadings -o uuid mpatha").replacingOccurrences(of: "mpath-", with: "")
-        let line = "ERROR os_brick.initiator.linuxscsi [req-7] multipath -f /dev/disk/by-id/dm-uuid-mpath-\(wwid) failed: "
+        let wwid = try lab.text(Self.host, "dmsetup info -c --noheadings -o uuid mpatha").replacingOccurrences(
+            of: "mpath-", with: "")
+        let line =
+            "ERROR os_brick.initiator.linuxscsi [req-7] multipath -f /dev/disk/by-id/dm-uuid-mpath-\(wwid) failed: "
             + "Exit code: 1 Stderr: 'mpatha: map in use'"
         let dump = try lab.text(Self.host, Self.lvmetadDump)
-        let result = try lab.lvmguard(["diagnose", "-i", "INVENTORY", try Self.playbook(lab), "--host", Self.host,
-                                       "--log-line", line, "--format", "json"])
+        let result = try lab.lvmguard([
+            "diagnose", "-i", "INVENTORY", try Self.playbook(lab), "--host", Self.host,
+            "--log-line", line, "--format", "json",
+        ])
         #expect(result.status == 4, "held by host LVM: \(result.stdout.suffix(1500)) \(result.stderr.suffix(500))")
         let diagnosis = try JSONDecoder().decode(Diagnosis.self, from: Data(result.stdout.utf8))
         #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid)
@@ -225,16 +257,20 @@ struct CentOS7LabTests {
         let dump = try lab.text(Self.host, Self.lvmetadDump)
         let activity = try lab.text(Self.host, Self.everyLV)
         let planFile = lab.state + "/plan.json"
-        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", try Self.playbook(lab), "--out", planFile, "--detailed-exitcode"])
+        let plan = try lab.lvmguard([
+            "plan", "-i", "INVENTORY", try Self.playbook(lab), "--out", planFile, "--detailed-exitcode",
+        ])
         #expect(plan.status == 2, "\(plan.stdout.suffix(2000)) \(plan.stderr.suffix(500))")
         #expect(plan.stdout.contains("LVM 2.02.180"))
         #expect(plan.stdout.contains("guest VG guestvg (\(ids.guestVG))"))
         #expect(plan.stdout.contains("devices/global_filter:") && !plan.stdout.contains("devices/filter:"))
-        #expect(plan.stdout.contains("lvm-pv-uuid-\(ids.hostPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.guestPV)"))
+        #expect(
+            plan.stdout.contains("lvm-pv-uuid-\(ids.hostPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.guestPV)"))
         // nova's VG is the host's, its PV accepted by UUID; the guest's VG inside the instance's disk is a guest's.
         #expect(plan.stdout.contains("guest VG instvg (\(ids.nestedVG))"), "\(plan.stdout.suffix(3000))")
         #expect(plan.stdout.contains("on LV \(Self.novaDisk)"))
-        #expect(plan.stdout.contains("lvm-pv-uuid-\(ids.novaPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.nestedPV)"))
+        #expect(
+            plan.stdout.contains("lvm-pv-uuid-\(ids.novaPV)") && !plan.stdout.contains("lvm-pv-uuid-\(ids.nestedPV)"))
         for lv in ids.guestLVs + ids.nestedLVs { #expect(plan.stdout.contains("lvchange -an --select lv_uuid=\(lv)")) }
         #expect(plan.stdout.contains("pvscan --cache"))
         #expect(plan.stdout.contains("dracut -f /boot/initramfs-"), "the image is rebuilt by the tool that built it")
@@ -249,15 +285,25 @@ struct CentOS7LabTests {
     /// LV active, the map not held, the host's VGs active, nova's disk LV free to delete.
     func fixed(_ lab: PrivateLab, _ ids: GuestAndHost, _ when: String) throws {
         #expect(try lab.text(Self.host, Self.lvmetadPVs) == ids.hostPVs, "lvmetad sees the host's PVs only, \(when)")
-        let lvs = try lab.text(Self.host, Self.everyLV).split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        let lvs = try lab.text(Self.host, Self.everyLV).split(separator: "\n").map {
+            $0.split(separator: " ").map(String.init)
+        }
         for guest in ["guestvg", "instvg"] {
             #expect(lvs.contains { $0.first == guest }, "\(guest) is still there \(when): \(lvs)")
-            #expect(lvs.filter { $0.first == guest }.allSatisfy { $0.count == 2 }, "no LV of \(guest) active \(when): \(lvs)")
+            #expect(
+                lvs.filter { $0.first == guest }.allSatisfy { $0.count == 2 },
+                "no LV of \(guest) active \(when): \(lvs)")
         }
         for own in ["centos", "nova"] {
-            #expect(lvs.filter { $0.first == own }.allSatisfy { $0.last == "active" }, "the host's \(own) active \(when): \(lvs)")
+            #expect(
+                lvs.filter { $0.first == own }.allSatisfy { $0.last == "active" },
+                "the host's \(own) active \(when): \(lvs)")
         }
-        #expect(try lab.text(Self.host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the map is not held \(when)")
-        #expect(try lab.ssh(Self.host, "lvremove --test -y \(Self.novaDisk)").status == 0, "nova could delete its disk \(when)")
+        #expect(
+            try lab.text(Self.host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the map is not held \(when)"
+        )
+        #expect(
+            try lab.ssh(Self.host, "lvremove --test -y \(Self.novaDisk)").status == 0,
+            "nova could delete its disk \(when)")
     }
 }

@@ -6,8 +6,9 @@ import Testing
 /// A host in trouble on a real VM: the incident's guest VG is active on mpatha, then the map loses every path
 /// while queueing I/O (`no_path_retry queue`, both SCSI paths set offline). Any read of the map now blocks in
 /// the kernel for good, so the test itself never reads it: it looks only at dm tables, sysfs and ps.
-@Suite("hosts in trouble on a real VM: a multipath map with no active path", .serialized,
-        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
+@Suite(
+    "hosts in trouble on a real VM: a multipath map with no active path", .serialized,
+    .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct DeadMapLabTests {
     static let wwid = "35000c50015ea71ac"
 
@@ -35,7 +36,9 @@ struct DeadMapLabTests {
         }
         defer { lab.stop() }
         let host = "d-map"
-        #expect(try lab.text(host, "dmsetup info -c --noheadings -o name | grep -c '^guestvg-'") == "2", "the guest VG is active")
+        #expect(
+            try lab.text(host, "dmsetup info -c --noheadings -o name | grep -c '^guestvg-'") == "2",
+            "the guest VG is active")
         let killed = try lab.ssh(host, Self.killPaths)
         try #require(killed.status == 0, "\(killed.stderr)")
 
@@ -44,27 +47,38 @@ struct DeadMapLabTests {
         let planSeconds = Date().timeIntervalSince(started)
         #expect(planSeconds < 60, "plan took \(Int(planSeconds)) s")
         #expect(plan.stdout.contains("\(host): changes"), "\(plan.stdout.suffix(2000))")
-        #expect(plan.stdout.contains("multipath map mpatha (wwid \(Self.wwid)) has no active path"), "\(plan.stdout.suffix(2000))")
+        #expect(
+            plan.stdout.contains("multipath map mpatha (wwid \(Self.wwid)) has no active path"),
+            "\(plan.stdout.suffix(2000))")
         #expect(plan.stdout.contains("queueing I/O"))
         #expect(try lab.text(host, Self.stuckProcesses) == "", "nothing is stuck after plan")
 
         // Default policy: the filter is fixed, the guest reported and left, the run fails for it.
-        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes", "--timeout", "100"])
+        let applied = try lab.lvmguard([
+            "apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes", "--timeout", "100",
+        ])
         #expect(applied.status != 0)
-        #expect(applied.stdout.contains("dead-map: failed: guest LVs on multipath map mpatha (\(Self.wwid))"), "\(applied.stdout.suffix(2000))")
+        #expect(
+            applied.stdout.contains("dead-map: failed: guest LVs on multipath map mpatha (\(Self.wwid))"),
+            "\(applied.stdout.suffix(2000))")
         #expect(applied.stdout.contains("config: changed"))
         #expect(try lab.text(host, "lvmconfig devices/global_filter").contains("r|.*|"))
         #expect(try lab.text(host, Self.stuckProcesses) == "", "nothing is stuck after apply")
-        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "2", "the guest LVs still hold the map")
+        #expect(
+            try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "2", "the guest LVs still hold the map"
+        )
 
         // Monitoring sees it: node_exporter's textfile format, read by Prometheus' own parser.
         let scratch = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let metrics = scratch + "/lvmguard.prom"
-        let check = try lab.lvmguard(["check", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "prometheus", "--output", metrics])
+        let check = try lab.lvmguard([
+            "check", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "prometheus", "--output", metrics,
+        ])
         #expect(check.status == 1, "a check failed: \(check.stdout) \(check.stderr)")
         if let python = PrometheusParser.python {
-            let samples = try PrometheusParser.samples(try String(contentsOfFile: metrics, encoding: .utf8), python: python)
+            let samples = try PrometheusParser.samples(
+                try String(contentsOfFile: metrics, encoding: .utf8), python: python)
             #expect(samples["gauge lvmguard_multipath_maps_dead{host=\"\(host)\"}"] == 1, "\(samples)")
             #expect(samples["gauge lvmguard_guest_lvs_active{host=\"\(host)\"}"] == 2)
             #expect(samples["gauge lvmguard_multipath_maps_held{host=\"\(host)\"}"] == 1)

@@ -3,8 +3,9 @@ import Testing
 @testable import LVMGuardTestSupport
 
 /// `lvmguard plan` against the lab's real VMs.
-@Suite("plan on real hosts: the right decisions, nothing touched, one ssh execution per host",
-        .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
+@Suite(
+    "plan on real hosts: the right decisions, nothing touched, one ssh execution per host",
+    .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
 struct PlanLabTests {
     @Test("incident and host-lvm hosts are planned right; lvm.conf and every VG are unchanged")
     func planOnLab() throws {
@@ -15,8 +16,10 @@ struct PlanLabTests {
         let before = try [incident, hostLVM].map { try $0.lvmState() }
         let loginsBefore = try [incident, hostLVM].map { try $0.acceptedLogins() }
 
-        let plan = try LabHost.lvmguard(["plan", "-i", LabHost.inventory, LabHost.repository + "/playbooks/lab.yaml",
-                                         "--format", "json", "--detailed-exitcode"])
+        let plan = try LabHost.lvmguard([
+            "plan", "-i", LabHost.inventory, LabHost.repository + "/playbooks/lab.yaml",
+            "--format", "json", "--detailed-exitcode",
+        ])
         #expect([2, 3].contains(plan.status), "\(plan.stderr)")
         let loginsAfter = try [incident, hostLVM].map { try $0.acceptedLogins() }
         #expect(zip(loginsBefore, loginsAfter).map { $1 - $0 } == [1, 1], "ssh executions per host during plan")
@@ -32,7 +35,8 @@ struct PlanLabTests {
         #expect(edit["planned"] as? String == #"[ "r|.*|" ]"#)
         #expect((edit["diff"] as? String)?.contains("+\tglobal_filter = [ \"r|.*|\" ]") == true)
         let deactivation = try #require((incidentPlan["deactivations"] as? [[String: Any]])?.first)
-        let guestUUID = try incident.run("vgs --noheadings -o vg_uuid guestvg").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let guestUUID = try incident.run("vgs --noheadings -o vg_uuid guestvg").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(deactivation["vgUUID"] as? String == guestUUID)
         #expect(deactivation["multipathMaps"] as? [String] == ["mpatha"])
         #expect((deactivation["wwids"] as? [String])?.count == 1)
@@ -41,10 +45,13 @@ struct PlanLabTests {
         #expect(hostPlan["status"] as? String == "changes")
         let hostEdit = try #require(hostPlan["configEdit"] as? [String: Any])
         // The host PV by its identity (the PV UUID link), plus the kernel name LVM 2.03's boot-time pvscan sees.
-        let hostPV = try hostLVM.run("pvs --noheadings -o pv_uuid /dev/vdb").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(hostEdit["planned"] as? String
-            == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-"# + hostPV + #"$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
-        let hostVG = try hostLVM.run("vgs --noheadings -o vg_uuid hostvg").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hostPV = try hostLVM.run("pvs --noheadings -o pv_uuid /dev/vdb").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        #expect(
+            hostEdit["planned"] as? String
+                == #"[ "a|^/dev/disk/by-id/lvm-pv-uuid-"# + hostPV + #"$|", "a|^/dev/vdb$|", "r|.*|" ]"#)
+        let hostVG = try hostLVM.run("vgs --noheadings -o vg_uuid hostvg").stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let deactivated = (hostPlan["deactivations"] as? [[String: Any]])?.compactMap { $0["vgUUID"] as? String } ?? []
         #expect(!hostVG.isEmpty && !deactivated.contains(hostVG))
         #expect(deactivated.count == 1)

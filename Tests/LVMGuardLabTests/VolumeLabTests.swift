@@ -5,14 +5,17 @@ import Testing
 
 /// LVM backends fixed, not exempted (lab/scenarios/nova-lvm.sh): nova with images_type=lvm, the guest's VG inside the
 /// instance's disk LV, found and activated by the host because its lvm.conf carries scan_lvs = 1.
-@Suite("LVM backends on real hosts: a guest's VG inside a volume LV of the host", .serialized,
-        .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
+@Suite(
+    "LVM backends on real hosts: a guest's VG inside a volume LV of the host", .serialized,
+    .enabled(if: Runnable.labVMs, "needs root and qemu-system-x86_64 to start lab VMs"))
 struct VolumeLabTests {
     static let disk = "nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
     /// Every LV, whatever the host's filter says (LVs scanned too).
     static let permissive = "--config 'devices { global_filter = [ \"a|.*|\" ] scan_lvs = 1 use_devicesfile = 0 }'"
 
-    @Test("nova images_type=lvm: the guest's VG inside the instance's disk LV is the guest's (its disk, and the declared volume VG); apply frees the LV; it stays free through a power cycle; nova's VG stays up; day two: a declared disk joins nova's VG")
+    @Test(
+        "nova images_type=lvm: the guest's VG inside the instance's disk LV is the guest's (its disk, and the declared volume VG); apply frees the LV; it stays free through a power cycle; nova's VG stays up; day two: a declared disk joins nova's VG"
+    )
     func novaImagesLVM() throws {
         guard let lab = try PrivateLab.start(["v-nova:nova-lvm"]) else {
             #expect(Prerequisite.skipAllowed())
@@ -24,11 +27,14 @@ struct VolumeLabTests {
         // The incident's face on this node: the guest's VG active inside the disk, the disk LV held, nova's delete fails.
         #expect(try lab.text(host, "lvs --noheadings -o lv_active guestvg/root | tr -d ' '") == "active")
         let held = try lab.ssh(host, "lvremove --test -y \(Self.disk)")
-        #expect(held.status != 0 && (held.stdout + held.stderr).contains("is used by another device"), "\(held.stdout) \(held.stderr)")
+        #expect(
+            held.status != 0 && (held.stdout + held.stderr).contains("is used by another device"),
+            "\(held.stdout) \(held.stderr)")
 
         // Without a declaration the instance's disk already ties it to a guest (rule 1); declared, rule 3 as well.
         try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
-        try "lvmguard_volume_vgs: [nova]\n".write(toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        try "lvmguard_volume_vgs: [nova]\n".write(
+            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
         let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
         let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
         #expect(planned.status == .changes, "\(planned.reasons)")
@@ -38,18 +44,25 @@ struct VolumeLabTests {
         #expect(planned.ownership?.hostVGs.map(\.name) == ["nova"])
         #expect(planned.deactivations.map(\.vgUUID) == [guestVG])
         // The filter accepts nova's PV (the local disk) and nothing inside it.
-        #expect(planned.configEdit?.planned.contains("lvm-pv-uuid-") == true && planned.configEdit?.planned.contains("r|.*|") == true)
+        #expect(
+            planned.configEdit?.planned.contains("lvm-pv-uuid-") == true
+                && planned.configEdit?.planned.contains("r|.*|") == true)
 
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
         #expect(try lab.text(host, "lvmconfig devices/scan_lvs") == "scan_lvs=0", "LVs no longer scanned for PVs")
         for phase in ["after apply", "after a power cycle"] {
             if phase == "after a power cycle" { #expect(try lab.reboot(host).status == 0) }
-            #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
-                    "\(phase): the guest's VG is inactive")
-            #expect(try lab.text(host, "lvs --noheadings -o lv_active \(Self.disk) | tr -d ' '") == "active",
-                    "\(phase): the instance's disk LV is active")
-            #expect(try lab.ssh(host, "lvremove --test -y \(Self.disk)").status == 0, "\(phase): nova could delete the disk")
+            #expect(
+                try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u")
+                    == "",
+                "\(phase): the guest's VG is inactive")
+            #expect(
+                try lab.text(host, "lvs --noheadings -o lv_active \(Self.disk) | tr -d ' '") == "active",
+                "\(phase): the instance's disk LV is active")
+            #expect(
+                try lab.ssh(host, "lvremove --test -y \(Self.disk)").status == 0, "\(phase): nova could delete the disk"
+            )
         }
         let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
         #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
@@ -62,13 +75,15 @@ struct VolumeLabTests {
     func dayTwo(_ lab: PrivateLab, _ host: String) throws {
         let disk = "/dev/disk/by-id/wwn-0x5000c50015ea71b0"
         let refused = try lab.ssh(host, "pvcreate -y \(disk)")
-        #expect(refused.status != 0 && (refused.stdout + refused.stderr).contains("filter"),
-                "the filter refuses an undeclared disk: \(refused.stdout) \(refused.stderr)")
+        #expect(
+            refused.status != 0 && (refused.stdout + refused.stderr).contains("filter"),
+            "the filter refuses an undeclared disk: \(refused.stdout) \(refused.stderr)")
         // diagnose names the refusal and the declaration that ends it, by the disk's WWN.
         let diagnosed = try lab.lvmguard(
             ["diagnose", "-i", "INVENTORY", ApplyLabTests.playbook, "--host", host, "--device", "/dev/sda"])
-        #expect(diagnosed.status == 5 && diagnosed.stdout.contains("lvmguard_accept: [\"\(disk)\"]"),
-                "\(diagnosed.stdout) \(diagnosed.stderr)")
+        #expect(
+            diagnosed.status == 5 && diagnosed.stdout.contains("lvmguard_accept: [\"\(disk)\"]"),
+            "\(diagnosed.stdout) \(diagnosed.stderr)")
         try "lvmguard_volume_vgs: [nova]\nlvmguard_accept: [\(disk)]\n".write(
             toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
         let declared = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
@@ -95,7 +110,9 @@ struct VolumeLabTests {
         mount -o ro /dev/guestvg/data /mnt && sha256sum < /mnt/guest-data; umount /mnt; vgchange -q --config "$c" -an guestvg >/dev/null
         """
 
-    @Test("a converged cinder node (LIO export attached back over iSCSI, scan_lvs = 1): the guest's VG inside the volume is the guest's; apply takes it down so the export can claim the volume; after a power cycle it stays down on both paths, the export and the attachment are back, the guest's data intact, the plan in sync; unexported, the volume LV is free")
+    @Test(
+        "a converged cinder node (LIO export attached back over iSCSI, scan_lvs = 1): the guest's VG inside the volume is the guest's; apply takes it down so the export can claim the volume; after a power cycle it stays down on both paths, the export and the attachment are back, the guest's data intact, the plan in sync; unexported, the volume LV is free"
+    )
     func convergedCinder() throws {
         guard let lab = try PrivateLab.start(["v-cinder:cinder-converged"]) else {
             #expect(Prerequisite.skipAllowed())
@@ -124,23 +141,32 @@ struct VolumeLabTests {
         #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
         // The volume free, the export claims it and the host logs in to it, as its next boot does.
         // (The session came up at boot with no LUN behind it: a rescan finds the new one.)
-        #expect(try lab.ssh(host, "systemctl restart lab-target && iscsiadm -m session --rescan >/dev/null "
-                                + "&& udevadm settle && test -b \(Self.attached)").status == 0)
+        #expect(
+            try lab.ssh(
+                host,
+                "systemctl restart lab-target && iscsiadm -m session --rescan >/dev/null "
+                    + "&& udevadm settle && test -b \(Self.attached)"
+            ).status == 0)
         for phase in ["after apply", "after a power cycle"] {
             if phase == "after a power cycle" { #expect(try lab.reboot(host).status == 0) }
             #expect(try lab.text(host, "cat \(Self.backstore)/enable") == "1", "\(phase): LIO exports the volume")
             #expect(try lab.ssh(host, "test -b \(Self.attached)").status == 0, "\(phase): attached over iSCSI")
-            #expect(try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u") == "",
-                    "\(phase): the guest's VG is inactive on both paths")
+            #expect(
+                try lab.text(host, "lvs --noheadings \(Self.permissive) -o lv_active guestvg | tr -d ' ' | sort -u")
+                    == "",
+                "\(phase): the guest's VG is inactive on both paths")
             #expect(try lab.text(host, "lvs --noheadings -o lv_active \(lv) | tr -d ' '") == "active", "\(phase)")
-            #expect(try lab.text(host, Self.guestFileSum) == guestSum, "\(phase): the guest's data, read through its path")
+            #expect(
+                try lab.text(host, Self.guestFileSum) == guestSum, "\(phase): the guest's data, read through its path")
             let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
-            #expect(again.status == 0 && again.stdout.contains("one volume seen twice"),
-                    "\(phase): in sync: \(again.stdout.suffix(2000))")
+            #expect(
+                again.status == 0 && again.stdout.contains("one volume seen twice"),
+                "\(phase): in sync: \(again.stdout.suffix(2000))")
             lab.mark(phase)
         }
         // cinder deletes the volume: detached and unexported, nothing of the host holds it.
-        let unexport = "iscsiadm -m node -T \(Self.iqn) -p 127.0.0.1:3260 --logout >/dev/null && t=/sys/kernel/config/target/iscsi/"
+        let unexport =
+            "iscsiadm -m node -T \(Self.iqn) -p 127.0.0.1:3260 --logout >/dev/null && t=/sys/kernel/config/target/iscsi/"
             + "\(Self.iqn) && rm \"$t\"/tpgt_1/lun/lun_0/lab && rmdir \"$t\"/tpgt_1/lun/lun_0 \"$t\"/tpgt_1/np/* \"$t\"/tpgt_1 \"$t\" "
             + "\(Self.backstore)"
         #expect(try lab.ssh(host, unexport).status == 0)

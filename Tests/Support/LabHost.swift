@@ -19,24 +19,31 @@ struct LabHost {
         let hosts = state + "/hosts"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: hosts))?.sorted() ?? []
         for name in names {
-            let written = FileManager.default.contents(atPath: "\(hosts)/\(name)/scenario").map { String(decoding: $0, as: UTF8.self) }
+            let written = FileManager.default.contents(atPath: "\(hosts)/\(name)/scenario").map {
+                String(decoding: $0, as: UTF8.self)
+            }
             if written?.trimmingCharacters(in: .whitespacesAndNewlines) == scenario,
-               FileManager.default.fileExists(atPath: "\(hosts)/\(name)/qemu.pid") {
+                FileManager.default.fileExists(atPath: "\(hosts)/\(name)/qemu.pid")
+            {
                 return LabHost(name: name)
             }
         }
-        Prerequisite.missing("a running lab host of scenario '\(scenario)' under \(state) (scripts/test.sh starts them)")
+        Prerequisite.missing(
+            "a running lab host of scenario '\(scenario)' under \(state) (scripts/test.sh starts them)")
         return nil
     }
 
     /// Runs a shell command on the host; stdout and stderr come back separately.
     func run(_ command: String) throws -> CommandResult {
-        try LVMGuardTestSupport.run([Self.repository + "/lab/ssh.sh", name, command], environment: ["LVMGUARD_LAB_STATE": Self.state])
+        try LVMGuardTestSupport.run(
+            [Self.repository + "/lab/ssh.sh", name, command], environment: ["LVMGUARD_LAB_STATE": Self.state])
     }
 
     /// `dmsetup info` Open count of a dm device.
     func openCount(_ device: String) throws -> Int? {
-        Int(try run("dmsetup info -c --noheadings -o open \(device)").stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        Int(
+            try run("dmsetup info -c --noheadings -o open \(device)").stdout.trimmingCharacters(
+                in: .whitespacesAndNewlines))
     }
 
     /// Tries `multipath -f`; returns its exit status and everything it printed.
@@ -51,13 +58,16 @@ extension LabHost {
     /// is read through it once it is open (the `true` before opens it if it is not): reading is not a login.
     func acceptedLogins() throws -> Int {
         _ = try run("true")
-        return Int(try run("journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey'").stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        return Int(
+            try run("journalctl -u ssh --no-pager -o cat | grep -c 'Accepted publickey'").stdout
+                .trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     /// What plan must not change: lvm.conf's checksum and every LV's activation, by UUID.
     func lvmState() throws -> String {
-        try run("sha256sum /etc/lvm/lvm.conf; lvs --noheadings -o vg_uuid,lv_uuid,lv_active --config 'devices { global_filter = [ \"a|.*|\" ] }' | sort").stdout
+        try run(
+            "sha256sum /etc/lvm/lvm.conf; lvs --noheadings -o vg_uuid,lv_uuid,lv_active --config 'devices { global_filter = [ \"a|.*|\" ] }' | sort"
+        ).stdout
     }
 
     /// The lab inventory lab/start.sh wrote.

@@ -22,7 +22,10 @@ enum Prerequisite {
     /// Whether an executable is on the PATH (or at an absolute path).
     static func tool(_ name: String) -> Bool {
         let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/sbin:/sbin"
-        if paths.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }) { return true }
+        if paths.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+        ) {
+            return true
+        }
         missing("the '\(name)' command")
         return false
     }
@@ -53,7 +56,8 @@ struct Child {
     let pid: pid_t
     let directory: String
 
-    static func spawn(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Child {
+    static func spawn(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Child
+    {
         let directory = try temporaryDirectory()
         try (stdin ?? "").write(toFile: directory + "/in", atomically: false, encoding: .utf8)
         var env = ProcessInfo.processInfo.environment
@@ -103,11 +107,16 @@ func processesLeft(lvmSystemDir directory: String, within seconds: Double = 3) -
     let marker = "LVM_SYSTEM_DIR=\(directory)"
     let deadline = Date().addingTimeInterval(seconds)
     while true {
-        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.allSatisfy(\.isNumber) }
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter {
+            $0.allSatisfy(\.isNumber)
+        }
         let left = pids.compactMap { pid -> String? in
             guard let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
-                  String(decoding: environ, as: UTF8.self).split(separator: "\0").contains(where: { $0 == marker }) else { return nil }
-            let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) } ?? ""
+                String(decoding: environ, as: UTF8.self).split(separator: "\0").contains(where: { $0 == marker })
+            else { return nil }
+            let command =
+                FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) }
+                ?? ""
             return "\(pid) \(command.replacingOccurrences(of: "\0", with: " "))"
         }
         if left.isEmpty || Date() > deadline { return left }
@@ -121,7 +130,8 @@ func processesLeft(lvmSystemDir directory: String, within seconds: Double = 3) -
 enum Runnable {
     /// Root and qemu: the test starts lab VMs of its own.
     static var labVMs: Bool {
-        Prerequisite.underCI || (getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-system-x86_64"))
+        Prerequisite.underCI
+            || (getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/qemu-system-x86_64"))
     }
 
     /// A shared lab host is running (scripts/test.sh starts them with lab/start.sh).

@@ -41,8 +41,9 @@ struct PrivateLab {
 
     /// Runs `script` on the host with POSIX sh, sent on its stdin (the remote scripts' functions, for instance).
     func script(_ host: String, _ script: String) throws -> CommandResult {
-        try run([LabHost.repository + "/lab/ssh.sh", host, "sh -s"], environment: ["LVMGUARD_LAB_STATE": state],
-                stdin: script)
+        try run(
+            [LabHost.repository + "/lab/ssh.sh", host, "sh -s"], environment: ["LVMGUARD_LAB_STATE": state],
+            stdin: script)
     }
 
     func text(_ host: String, _ command: String) throws -> String {
@@ -61,11 +62,14 @@ struct PrivateLab {
     /// there (lab/power-cut.sh: qemu killed, no shutdown) and powers it on again. The run must report the state as
     /// unknown, never as changed or as nothing done.
     func cutPower(_ host: String, at point: RemoteContract.FaultPoint, _ arguments: [String]) throws {
-        let apply = try Child.spawn([LabHost.repository + "/.build/debug/lvmguard"]
-                                        + arguments.map { $0 == "INVENTORY" ? inventory : $0 },
-                                    environment: ["NO_COLOR": "1", RemoteContract.Variable.faultPause.rawValue: point.rawValue])
-        let reached = try ssh(host, "i=0; until [ -e /run/lvmguard-fault-\(point.rawValue) ]; do i=$((i + 1)); "
-                                  + "[ $i -le 1200 ] || exit 1; sleep 0.1; done")
+        let apply = try Child.spawn(
+            [LabHost.repository + "/.build/debug/lvmguard"]
+                + arguments.map { $0 == "INVENTORY" ? inventory : $0 },
+            environment: ["NO_COLOR": "1", RemoteContract.Variable.faultPause.rawValue: point.rawValue])
+        let reached = try ssh(
+            host,
+            "i=0; until [ -e /run/lvmguard-fault-\(point.rawValue) ]; do i=$((i + 1)); "
+                + "[ $i -le 1200 ] || exit 1; sleep 0.1; done")
         #expect(reached.status == 0, "apply reached \(point.rawValue)")
         let cut = try run([LabHost.repository + "/lab/power-cut.sh", host], environment: ["LVMGUARD_LAB_STATE": state])
         #expect(cut.status == 0, "\(cut.stderr.suffix(1500))")

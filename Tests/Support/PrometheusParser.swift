@@ -5,7 +5,9 @@ import Foundation
 enum PrometheusParser {
     /// The venv's python, or nil with a printed reason.
     static var python: String? {
-        if let path = ProcessInfo.processInfo.environment["LVMGUARD_PYTHON"], FileManager.default.isExecutableFile(atPath: path) {
+        if let path = ProcessInfo.processInfo.environment["LVMGUARD_PYTHON"],
+            FileManager.default.isExecutableFile(atPath: path)
+        {
             return path
         }
         Prerequisite.missing("LVMGUARD_PYTHON: a python with prometheus-client (scripts/python-deps.sh)")
@@ -28,7 +30,9 @@ enum PrometheusParser {
         guard result.status == 0 else { throw ParseFailure(message: result.stderr) }
         var samples: [String: Double] = [:]
         for line in result.stdout.split(separator: "\n") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else {
+                continue
+            }
             samples[String(line[..<space])] = value
         }
         return samples

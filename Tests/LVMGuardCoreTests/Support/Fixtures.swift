@@ -12,7 +12,9 @@ enum Fixture {
     }
 
     /// Facts of a scenario, optionally with sections changed first.
-    static func facts(_ scenario: String, _ change: (inout [String: FactSection]) -> Void = { _ in }) throws -> HostFacts {
+    static func facts(_ scenario: String, _ change: (inout [String: FactSection]) -> Void = { _ in }) throws
+        -> HostFacts
+    {
         var sections = try sections(scenario)
         change(&sections)
         return try HostFacts(sections: sections)
@@ -23,10 +25,13 @@ enum Fixture {
     static func facts(_ scenario: String, edits: [(section: String, old: String?, new: String)]) throws -> HostFacts {
         try facts(scenario) { sections in
             for edit in edits {
-                let section = sections[edit.section] ?? FactSection(name: edit.section, status: 0, stdout: "", stderr: "")
-                let stdout = edit.old.map { section.stdout.replacingOccurrences(of: $0, with: edit.new) }
+                let section =
+                    sections[edit.section] ?? FactSection(name: edit.section, status: 0, stdout: "", stderr: "")
+                let stdout =
+                    edit.old.map { section.stdout.replacingOccurrences(of: $0, with: edit.new) }
                     ?? section.stdout + edit.new
-                precondition(edit.old == nil || stdout != section.stdout, "edit of \(edit.section) found no '\(edit.old!)'")
+                precondition(
+                    edit.old == nil || stdout != section.stdout, "edit of \(edit.section) found no '\(edit.old!)'")
                 sections[edit.section] = section.with(stdout: stdout, status: 0)
             }
         }
@@ -44,7 +49,8 @@ enum Fixture {
 
     static func desired(_ extra: String = "", policy: String = "host-pvs-only") -> DesiredState {
         var diagnostics = Diagnostics()
-        let state = DesiredStateReader.read("hosts: all\nfilter:\n  policy: \(policy)\n\(extra)", file: "pb.yaml", diagnostics: &diagnostics)
+        let state = DesiredStateReader.read(
+            "hosts: all\nfilter:\n  policy: \(policy)\n\(extra)", file: "pb.yaml", diagnostics: &diagnostics)
         precondition(state != nil, "\(diagnostics.all)")
         return state!
     }

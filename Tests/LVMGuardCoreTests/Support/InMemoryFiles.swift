@@ -14,7 +14,10 @@ struct InMemoryFiles: FileReading {
 
     func directoryEntries(atPath path: String) -> [String]? {
         let prefix = path.hasSuffix("/") ? path : path + "/"
-        let names = Set(files.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count).split(separator: "/")[0]) })
+        let names = Set(
+            files.keys.filter { $0.hasPrefix(prefix) }.map {
+                String($0.dropFirst(prefix.count).split(separator: "/")[0])
+            })
         return names.isEmpty ? nil : names.sorted()
     }
 }
