@@ -10,8 +10,10 @@ port=$(cat "$dir/port" 2>/dev/null) || die "no running lab host '$name'"
 started=$(date +%s)
 boot_id=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id) || die "$name does not answer"
 lab_probe "$port" 'sync; systemctl poweroff' || true
+forced=
 if ! wait_for_exit "$dir/qemu.pid" 60; then
-    log "$name did not power off within 60 s; stopping qemu"
+    forced="$name did not power off within 60 s: qemu was stopped, so this was a power cut, not a clean power cycle"
+    log "$forced"
 fi
 stop_qemu "$dir/qemu.pid"
 lab_ssh_close "$port"
@@ -20,5 +22,7 @@ wait_for_ssh "$port" "$dir/qemu.pid"
 lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
 now=$(lab_probe "$port" cat /proc/sys/kernel/random/boot_id) || die "$name did not come back"
 [ "$now" != "$boot_id" ] || die "$name has the same boot id after the power cycle"
-log "$name rebooted"
 lab_time reboot "$started" "$name"
+# A clean power cycle that had to be forced is not one: said, and failed, with the host up again.
+[ -z "$forced" ] || die "$forced"
+log "$name rebooted"

@@ -159,8 +159,7 @@ struct FleetApplyTests {
         let applyLog = try fleet.logLines().flatMap { file, lines in lines.dropFirst(logBefore[file]?.count ?? 0) }
         let (connections, sessions) = fleet.connectionsAndSessions("127.0.0.2", in: applyLog)
         #expect((connections, sessions) == (1, 2), "apply: one connection to the host, two executions on it")
-        Thread.sleep(forTimeInterval: 1)
-        #expect(try run(["pgrep", "-f", "lvmguard-ssh-"]).stdout.isEmpty, "no shared ssh connection outlives the run")
+        #expect(sharedConnectionsEnd(), "no shared ssh connection outlives the run")
     }
 
     @Test(
@@ -253,8 +252,7 @@ struct FleetApplyTests {
             #expect(
                 fleet.leftRunning(host).isEmpty, "the remote run ended with the timeout: \(fleet.leftRunning(host))")
         }
-        Thread.sleep(forTimeInterval: 1)
-        #expect(try run(["pgrep", "-f", "lvmguard-ssh-"]).stdout.isEmpty, "no shared ssh connection outlives the run")
+        #expect(sharedConnectionsEnd(), "no shared ssh connection outlives the run")
         let socketsAfter = Set(
             try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("lvmguard-ssh-") })
         #expect(socketsAfter.subtracting(socketsBefore).isEmpty, "the socket directory is removed")
@@ -296,4 +294,14 @@ struct FleetApplyTests {
         // The plan for review went to stderr too, so stdout parsed as JSON above.
         #expect(apply.stderr.contains("Recap: 3 hosts: 3 to change"))
     }
+}
+
+/// Whether every shared ssh connection of a run (its master, "lvmguard-ssh-" in its socket path) has ended, waiting up
+/// to 5 s: a master exits once its last session closed.
+func sharedConnectionsEnd() -> Bool {
+    for _ in 0..<50 {
+        if (try? run(["pgrep", "-f", "lvmguard-ssh-"]).stdout.isEmpty) == true { return true }
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+    return false
 }

@@ -123,7 +123,7 @@ struct ApplyLabTests {
             apply.signal(SIGINT)
             _ = try? run(["pkill", "-KILL", "-f", "ssh .*-p \(port) .*-- 127.0.0.1 sh -s"])
             _ = apply.wait()
-            Thread.sleep(forTimeInterval: 5)
+            try lab.waitForRunsToEnd(host)
 
             let now = try lab.text(host, "sha256sum < /etc/lvm/lvm.conf")
             #expect(

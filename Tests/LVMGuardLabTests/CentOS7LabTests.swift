@@ -49,6 +49,9 @@ struct CentOS7LabTests {
             return
         }
         defer { lab.stop() }
+        #expect(
+            lab.startForced(Self.host) == nil,
+            "lvmetad autoactivated at boot, not the lab: \(lab.startForced(Self.host) ?? "")")
         try provesItsLVM(lab)
         lab.mark("booted")
         let ids = try GuestAndHost(lab)

@@ -16,7 +16,10 @@ struct DeadMapLabTests {
     static let killPaths = """
         sed -i 's/find_multipaths yes/find_multipaths yes\\n    no_path_retry queue/' /etc/multipath.conf
         multipathd reconfigure >/dev/null
-        sleep 2
+        i=0
+        until dmsetup table mpatha | grep -q queue_if_no_path; do
+            i=$((i + 1)); [ $i -lt 300 ] || { echo 'no queue_if_no_path 30 s after reconfigure' >&2; exit 1; }; sleep 0.1
+        done
         for path in $(ls /sys/block/dm-0/slaves/); do echo offline > /sys/block/$path/device/state; done
         i=0
         while multipathd show paths format '%t' | grep -q active; do

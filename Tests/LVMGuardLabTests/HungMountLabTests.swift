@@ -68,7 +68,10 @@ struct HungMountLabTests {
         // A run that waited for the mount would have ended at its deadline (300 s), never within a command's bound.
         #expect(seconds.values.allSatisfy { $0 < 60 }, "\(seconds)")
         // A run's watchdog looks every second whether its run is still there.
-        let left = try lab.text(host, "sleep 2; ps -eo pid=,stat=,args= | grep '[l]vmguard' || true")
+        let left = try lab.text(
+            host,
+            "i=0; while ps -eo args= | grep -q '[l]vmguard' && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done; "
+                + "ps -eo pid=,stat=,args= | grep '[l]vmguard' || true")
         #expect(left.isEmpty, "no process of a run is left: \(left)")
         #expect(
             try lab.ssh(host, "test -e /run/lock/lvmguard-*.lock && flock -n /run/lock/lvmguard-*.lock true").status

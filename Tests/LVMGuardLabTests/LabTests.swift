@@ -14,6 +14,7 @@ struct LabTests {
             #expect(Prerequisite.skipAllowed())
             return
         }
+        #expect(host.startForced == nil, "boot autoactivated the guest VG, not the lab: \(host.startForced ?? "")")
         let lvs = try host.run("lvs --noheadings -o vg_name,lv_active,devices guestvg")
         #expect(lvs.status == 0, "\(lvs.stderr)")
         #expect(lvs.stdout.contains("active") && lvs.stdout.contains("/dev/mapper/mpatha"))
@@ -92,6 +93,8 @@ struct LabTests {
             #expect(Prerequisite.skipAllowed())
             return
         }
+        #expect(
+            host.startForced == nil, "boot activated and mounted the host's VG, not the lab: \(host.startForced ?? "")")
         let mount = try host.run("findmnt -n -o SOURCE /srv/data")
         #expect(mount.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "/dev/mapper/hostvg-data")
         let active = try host.run("lvs --noheadings -o lv_active hostvg")

@@ -7,6 +7,16 @@ struct LabHost {
 
     let name: String
 
+    /// Why host `host` under lab state `state` had its starting state forced, or nil (see PrivateLab.startForced).
+    static func startForced(state: String, host: String) -> String? {
+        FileManager.default.contents(atPath: "\(state)/hosts/\(host)/forced").map {
+            String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// Why this shared host's starting state was forced, or nil when boot made it.
+    var startForced: String? { Self.startForced(state: Self.state, host: name) }
+
     /// Whether any shared lab host runs (its qemu's pid file is there).
     static var anyRunning: Bool {
         let hosts = state + "/hosts"

@@ -50,8 +50,28 @@ struct PrivateLab {
         try ssh(host, command).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Waits, up to 60 s, until no lvmguard run holds its lock on `host` (what a killed controller's run was doing
+    /// there has ended); records an issue if one still does.
+    func waitForRunsToEnd(_ host: String) throws {
+        let free = try ssh(
+            host,
+            "i=0; for lock in /run/lock/lvmguard-*.lock; do [ -e \"$lock\" ] || continue; "
+                + "until flock -n \"$lock\" true; do i=$((i + 1)); [ $i -le 600 ] || exit 1; sleep 0.1; done; done")
+        #expect(free.status == 0, "an lvmguard run still holds its lock on \(host) after 60 s")
+    }
+
+    /// A clean power cycle (lab/reboot.sh); one that failed, or had to be forced into a power cut, is recorded with
+    /// what the script said.
     func reboot(_ host: String) throws -> CommandResult {
-        try run([LabHost.repository + "/lab/reboot.sh", host], environment: ["LVMGUARD_LAB_STATE": state])
+        let result = try run([LabHost.repository + "/lab/reboot.sh", host], environment: ["LVMGUARD_LAB_STATE": state])
+        if result.status != 0 { Issue.record("lab/reboot.sh \(host): \(result.stderr.suffix(1000))") }
+        return result
+    }
+
+    /// Why the host's starting state had to be forced (lab/lib.sh's wait_for_scenario: udev events replayed, or VGs
+    /// activated by hand), or nil when boot made it: a test that claims what boot did expects nil.
+    func startForced(_ host: String) -> String? {
+        LabHost.startForced(state: state, host: host)
     }
 
     func lvmguard(_ arguments: [String]) throws -> CommandResult {
