@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+@testable import LVMGuardRemote
+@testable import LVMGuardTestSupport
+
+let scenarios = ["incident", "host-lvm", "dup-names", "open-guest-lv", "local-vg", "devices-file", "clean"]
+
+@Suite("Facts from real lab hosts: parsing and ownership")
+struct OwnershipTests {
+    @Test("every captured host parses into typed facts", arguments: scenarios)
+    func parses(scenario: String) throws {
+        let facts = try Fixture.facts(scenario)
+        #expect(facts.lvmVersion?.description == "2.03.16")
+        #expect(facts.lvmConf.path == "/etc/lvm/lvm.conf")
+        #expect(facts.lvmConf.sha256.count == 64)
+        #expect(facts.dmDevices.contains { $0.name == "mpatha" && $0.multipathWWID == "35000c50015ea71ac" })
+        #expect(!facts.vgs.isEmpty)
+    }
+
+    @Test(
+        "VGs are classified by ownership, by UUID",
+        arguments: [
+            ("incident", [], ["guestvg"], []),
+            ("host-lvm", ["hostvg"], ["guestvg"], []),
+            ("dup-names", ["vg0"], ["vg0"], []),
+            // A host process holds a guest LV open: nothing lvmguard sees explains it, so a person must look.
+            ("open-guest-lv", [], [], ["guestvg"]),
+            ("local-vg", [], ["guestvg"], ["scratchvg"]),
+            ("devices-file", ["hostvg"], ["guestvg"], []),
+            ("clean", [], ["guestvg"], []),
+        ])
+    func classify(scenario: String, host: [String], guest: [String], ambiguous: [String]) throws {
+        let facts = try Fixture.facts(scenario)
+        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        #expect(ownership.hostVGs.map(\.name) == host)
+        #expect(ownership.guestVGs.map(\.name) == guest)
+        #expect(ownership.ambiguousVGs.map(\.name) == ambiguous)
+        // A VG is in exactly one class.
+        let uuids = ownership.hostVGs.map(\.uuid) + ownership.guestVGs.map(\.uuid) + ownership.ambiguousVGs.map(\.uuid)
+        #expect(Set(uuids).count == facts.vgs.count)
+    }
+
+    @Test("a guest VG named like the host's is told apart by UUID")
+    func duplicateNames() throws {
+        let facts = try Fixture.facts("dup-names")
+        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        let host = try #require(ownership.hostVGs.first)
+        let guest = try #require(ownership.guestVGs.first)
+        #expect(host.name == guest.name)
+        #expect(host.uuid != guest.uuid)
+        #expect(ownership.hostPVs == ["/dev/vdb"])
+        #expect(guest.storage == [.multipath(map: "mpatha", wwid: "35000c50015ea71ac")])
+        // Declaring the shared name is ambiguous; declaring the UUID is not.
+        #expect(Ownership(facts: facts, declaredVGs: ["vg0"], accept: []).ambiguousDeclarations == ["vg0"])
+        #expect(Ownership(facts: facts, declaredVGs: [host.uuid], accept: []).ambiguousDeclarations.isEmpty)
+    }
+
+    @Test("an undeclared local VG becomes the host's once declared or accepted")
+    func declareLocalVG() throws {
+        let facts = try Fixture.facts("local-vg")
+        let declared = Ownership(facts: facts, declaredVGs: ["scratchvg"], accept: [])
+        #expect(declared.hostVGs.map(\.name) == ["scratchvg"])
+        #expect(declared.hostVGs[0].reasons == ["declared in lvmguard_host_vgs"])
+        let accepted = Ownership(facts: facts, declaredVGs: [], accept: [.path("/dev/vdb")])
+        #expect(accepted.hostVGs.map(\.name) == ["scratchvg"])
+        let byRegex = Ownership(facts: facts, declaredVGs: [], accept: [.regex("^/dev/vd[b-z]$")])
+        #expect(byRegex.hostPVs == ["/dev/vdb"])
+    }
+}
