@@ -50,8 +50,8 @@ echo "[test] swift format lint: ${formatted[*]} formatted"
 swift build --build-tests
 log=$(mktemp /tmp/lvmguard-test-log.XXXXXX)
 status=0
-# The pure suites first (captured output, local scripts, inventories, docs): a logic error fails in seconds.
-# Then the lab VMs and the loopback fleet (suites named *Lab*/*Fleet*), serially: the VM suites and the 25-way
+# The pure target first (captured output, local scripts, inventories, docs): a logic error fails in seconds.
+# Then the fleet and lab targets' suites (the loopback fleet, the VMs), serially: the VM suites and the 25-way
 # fleet test would starve each other on 2 cores.
 started=$(date +%s)
 # (A failing suite must not end this script under set -e and pipefail: its status is kept, the rest still runs.)
