@@ -293,11 +293,11 @@ start_qemu() {
             || die "$dir/boot.img: no initramfs"
         kernel=$dir/boot-vmlinuz initrd=$dir/boot-initrd cmdline=$(cat "$dir/boot-cmdline")
     fi
-    # One vCPU: under TCG a second one costs more than it gives on this 2-core machine (measured A/B on the incident
-    # host, two rounds: a gather 8.5-11.7 s against 12.6-17.2 s, a boot 29 s against 44 s, 100 forks 2.7-3.0 s
-    # against 2.9-4.7 s): every process exit and page-table change is a TLB flush every vCPU must join.
+    # Two vCPUs. One was faster while other VMs loaded both cores (an A/B on the incident host beside a test run: a
+    # gather 8.5-11.7 s against 12.6-17.2 s, a boot 29 s against 44 s), but with one VM working, as the suites run,
+    # dracut's builds want both cores: the CentOS 7 suite took 1,069 s on one vCPU against 812 s on two.
     local args=(
-        -accel tcg,thread=multi -smp 1 -m "$LAB_MEMORY" -display none -nodefaults
+        -accel tcg,thread=multi -smp 2 -m "$LAB_MEMORY" -display none -nodefaults
         -kernel "$kernel" -initrd "$initrd"
         -append "console=ttyS0 quiet $cmdline panic=-1 net.ifnames=0 scsi_mod.scan=sync"
         -serial "file:$dir/console.log"
