@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LVMGuardCore
+import LVMGuardCore
 
 /// A lab of its own for tests that change hosts, so they never disturb the read-only lab tests.
 struct PrivateLab {
