@@ -65,9 +65,9 @@ done
 known_hosts="$LAB_STATE/known_hosts"
 for name in "${names[@]}"; do
     dir="$LAB_STATE/hosts/$name"
-    port=$(cat "$dir/port") scenario=$(cat "$dir/scenario")
+    port=$(cat "$dir/port") scenario=$(cat "$dir/scenario") how=$(cat "$dir/start")
     wait_for_ssh "$port" "$dir/qemu.pid"
-    if [ "$(cat "$dir/start")" = resumed ]; then
+    if [ "$how" = resumed ]; then
         # The guest's clock stood still while its state was saved: set it to now.
         lab_ssh_port "$port" "date -u -s @$(date -u +%s) >/dev/null" || die "$name: cannot set the clock after resuming"
     else
@@ -75,7 +75,7 @@ for name in "${names[@]}"; do
         lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
     fi
     wait_for_scenario "$port" "$scenario" "$dir"
-    if [ "$(cat "$dir/start")" = resumed ]; then
+    if [ "$how" = resumed ]; then
         lab_time resume "$(cat "$dir/started")" "$name"
     else
         lab_time boot "$(cat "$dir/started")" "$name"
@@ -86,7 +86,7 @@ for name in "${names[@]}"; do
     ssh-keyscan -t ed25519 -p "$port" 127.0.0.1 2>/dev/null > "$dir/known_host"
     # Which LVM the host runs, as the tests prove it: its version, whether lvmetad is on, and lvmetad's pid.
     lvm=$(lab_ssh_port "$port" 'v=$(lvm version | sed -n "s/^ *LVM version: *//p"); m=$(lvmconfig global/use_lvmetad 2>/dev/null || echo "use_lvmetad unknown to this LVM"); p=$(pgrep -x lvmetad || echo none); echo "LVM $v, $m, lvmetad pid $p"' 2>/dev/null) || lvm="LVM unknown"
-    log "$name is up, $(cat "$dir/start") ($lvm)"
+    log "$name is up, $how ($lvm)"
 done
 cat "$LAB_STATE"/hosts/*/known_host > "$known_hosts" 2>/dev/null || true
 
