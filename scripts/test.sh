@@ -20,6 +20,15 @@ if [ "$(id -u)" = 0 ] && [ ! -e .build ] && [ ! -e .build-release ]; then
     ln -s "$build_cache/debug" .build
     ln -s "$build_cache/release" .build-release
 fi
+# Clang's module cache records the clone's path: built from another clone it fails the build ("was compiled with
+# module cache path ..."), so it is dropped when the clone differs (the rest of the build folder is still reused).
+for build in .build .build-release; do
+    [ -L "$build" ] || continue
+    if [ "$(cat "$build/.clone" 2>/dev/null)" != "$PWD" ]; then
+        find "$build/" -mindepth 2 -maxdepth 3 -type d -name ModuleCache -prune -exec rm -rf {} +
+        echo "$PWD" > "$build/.clone"
+    fi
+done
 if [ "$(id -u)" = 0 ]; then
     lab/install-deps.sh
     scripts/test-inputs.sh

@@ -11,6 +11,9 @@ struct PrivateLab {
     /// Prints how far into the test a step ends ("[lab +42s] NAME: STEP"), for the CI log: where a VM test's time goes.
     func mark(_ step: String) {
         print("[lab +\(Int(Date().timeIntervalSince(started)))s] \(names.joined(separator: ",")): \(step)")
+        // Into the log now: stdout is a pipe under scripts/test.sh, and a suite killed at its time limit must have
+        // printed its last step.
+        fflush(stdout)
     }
 
     static func start(_ specs: [String]) throws -> PrivateLab? {
