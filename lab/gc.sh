@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Removes from the lab cache every image, scenario, saved state, LVM 2.02 build and package download that no current key
 # names (what an edit or a new kernel left behind), each under its lock, skipped while that lock is held; and work
-# directories a killed build left, once a day old. scripts/test.sh runs it at the end. Usage: lab/gc.sh
+# directories a killed build left, once a day old; and Swift build folders unused for a week. scripts/test.sh runs it
+# at the end. Usage: lab/gc.sh
 source "$(dirname "$0")/lib.sh"
 [ -d "$LAB_CACHE" ] || exit 0
 
@@ -50,4 +51,14 @@ while IFS= read -r leftover; do
     rm -rf "$leftover"
 done < <(find "$LAB_CACHE" -mindepth 1 -maxdepth 1 -type d -mmin +1440 \
     \( -name 'build.??????' -o -name 'build-lvm202.??????' -o -name 'prepare-*.??????' -o -name 'save-*.??????' \))
+# Swift build folders (scripts/test.sh keeps one pair per clone path) that no run used for a week, and any folder
+# there without its clone file (an older layout).
+build_cache=${LVMGUARD_BUILD_CACHE:-/var/cache/lvmguard-build}
+for entry in "$build_cache"/*/; do
+    [ -d "$entry" ] || continue
+    if [ ! -f "$entry/clone" ] || [ -n "$(find "$entry/clone" -mtime +7)" ]; then
+        log "removed build folder $entry ($(du -sm "$entry" | cut -f1) MB): unused for a week"
+        rm -rf "$entry"
+    fi
+done
 log "lab cache: ${freed} MB freed, $(du -sh "$LAB_CACHE" | cut -f1) kept in $LAB_CACHE"

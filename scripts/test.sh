@@ -12,23 +12,19 @@ stop_ahead() {
     wait "$ahead_pid" 2>/dev/null || true
 }
 
-# The Swift build folders are kept in the machine's cache ($LVMGUARD_BUILD_CACHE) and linked from a clone that has none:
-# a second run on this machine, from any clone, reuses the packages' builds and rebuilds only what changed.
+# The Swift build folders are kept in the machine's cache ($LVMGUARD_BUILD_CACHE), one pair per clone path (the build
+# records absolute paths: clang's module cache fails a build made from another clone), and linked from a clone that
+# has none: a second run from the same path reuses the packages' builds and rebuilds only what changed. lab/gc.sh
+# removes the folders of clones that are gone.
 if [ "$(id -u)" = 0 ] && [ ! -e .build ] && [ ! -e .build-release ]; then
-    build_cache=${LVMGUARD_BUILD_CACHE:-/var/cache/lvmguard-build}
+    build_cache=${LVMGUARD_BUILD_CACHE:-/var/cache/lvmguard-build}/$(printf '%s' "$PWD" | sha256sum | cut -c1-16)
     mkdir -p "$build_cache/debug" "$build_cache/release"
+    echo "$PWD" > "$build_cache/clone"
     ln -s "$build_cache/debug" .build
     ln -s "$build_cache/release" .build-release
 fi
-# Clang's module cache records the clone's path: built from another clone it fails the build ("was compiled with
-# module cache path ..."), so it is dropped when the clone differs (the rest of the build folder is still reused).
-for build in .build .build-release; do
-    [ -L "$build" ] || continue
-    if [ "$(cat "$build/.clone" 2>/dev/null)" != "$PWD" ]; then
-        find "$build/" -mindepth 2 -maxdepth 3 -type d -name ModuleCache -prune -exec rm -rf {} +
-        echo "$PWD" > "$build/.clone"
-    fi
-done
+# Used now: lab/gc.sh keeps it for a week from here.
+[ ! -L .build ] || [ ! -f "$(readlink .build)/../clone" ] || touch "$(readlink .build)/../clone"
 if [ "$(id -u)" = 0 ]; then
     lab/install-deps.sh
     scripts/test-inputs.sh

@@ -13,7 +13,7 @@ struct PrivateLab {
         print("[lab +\(Int(Date().timeIntervalSince(started)))s] \(names.joined(separator: ",")): \(step)")
         // Into the log now: stdout is a pipe under scripts/test.sh, and a suite killed at its time limit must have
         // printed its last step.
-        fflush(stdout)
+        fflush(nil)
     }
 
     static func start(_ specs: [String]) throws -> PrivateLab? {
