@@ -96,7 +96,10 @@ cat "$LAB_STATE"/hosts/*/known_host > "$known_hosts" 2>/dev/null || true
     echo "  vars:"
     echo "    ansible_user: root"
     echo "    ansible_ssh_private_key_file: $base/id_ed25519"
-    echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$known_hosts"
+    # The lab's own shared connection to each host (lab_ssh_options): lvmguard, seeing the user's ControlPath, uses it
+    # instead of opening one per run (a login costs about a second on an emulated host).
+    echo "    ansible_ssh_common_args: -o UserKnownHostsFile=$known_hosts -o ControlMaster=auto" \
+        "-o ControlPath=$LAB_STATE/mux-%p -o ControlPersist=600"
     echo "  children:"
     echo "    compute:"
     echo "      hosts:"

@@ -24,18 +24,28 @@ setup() {
     # Multipath maps with no active path, and everything on them, are kept out of every LVM command.
     guard_scan
     # Every device, LVs looked into (a guest's VG inside a volume LV is deactivated whatever the host's scan_lvs).
+    # Which of the settings this LVM knows, from one lvmconfig printing every setting it has (a key it lacks is
+    # not there), read line by line in the shell: one process, not one per key.
+    has_devicesfile= has_scan_lvs= has_lvmetad= USES_DEVICESFILE=
+    settings=$(lvmconfig --type full 2>/dev/null) || settings=
+    while IFS= read -r line; do
+        line=${line#"${line%%[![:space:]]*}"}
+        case $line in
+            use_devicesfile=*) has_devicesfile=1; [ "$line" != use_devicesfile=1 ] || USES_DEVICESFILE=1 ;;
+            scan_lvs=*) has_scan_lvs=1 ;;
+            use_lvmetad=*) has_lvmetad=1 ;;
+        esac
+    done <<EOF
+$settings
+EOF
     open_devices=
-    USES_DEVICESFILE=
-    if lvmconfig --type full devices/use_devicesfile >/dev/null 2>&1; then
-        open_devices=" use_devicesfile = 0"
-        lvmconfig --type full devices/use_devicesfile 2>/dev/null | grep -qx 'use_devicesfile=1' && USES_DEVICESFILE=1
-    fi
-    if lvmconfig --type full devices/scan_lvs >/dev/null 2>&1; then open_devices="$open_devices scan_lvs = 1"; fi
+    if [ -n "$has_devicesfile" ]; then open_devices=" use_devicesfile = 0"; fi
+    if [ -n "$has_scan_lvs" ]; then open_devices="$open_devices scan_lvs = 1"; fi
     PERMISSIVE="devices { filter = [ \"a|.*|\" ] global_filter = [ $GUARD_REJECTS\"a|.*|\" ]$open_devices }"
     # With lvmetad (LVM 2.02), a command run with another filter would refill lvmetad's cache with that
     # filter's view: every LVM command run with a configuration that is not the host's bypasses lvmetad.
     NOLVMETAD=
-    if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+    if [ -n "$has_lvmetad" ]; then
         NOLVMETAD='global { use_lvmetad = 0 }'
         PERMISSIVE="$PERMISSIVE $NOLVMETAD"
     fi
@@ -277,7 +287,14 @@ device_settings() {
 }
 
 # The same settings as LVM reads them from LVM directory $1, every file in it included.
+# One lvmconfig for the three keys; an LVM without the devices file (2.02) refuses the whole call, and then each key is
+# read alone (the same LVM gives the same form for both files compared).
 device_settings_in() {
+    if all=$(LVM_SYSTEM_DIR="$1" bounded "$BOUND" lvmconfig --type full devices/filter devices/global_filter \
+        devices/use_devicesfile 2>/dev/null); then
+        printf '%s\n' "$all"
+        return 0
+    fi
     for key in devices/filter devices/global_filter devices/use_devicesfile; do
         LVM_SYSTEM_DIR="$1" bounded "$BOUND" lvmconfig --type full "$key" 2>/dev/null || echo "$key unset"
     done

@@ -181,7 +181,9 @@ else
     section dm-info true
     section dm-deps true
 fi
-section sysfs-block sh -c 'for d in /sys/block/*; do [ -e "$d" ] || continue; echo "${d##*/} $(readlink -f "$d")"; done'
+# Each /sys/block entry and where its link points ("sda ../devices/pci0000:00/..."; lvmguard resolves it): one find, not
+# a readlink per disk.
+section sysfs-block find /sys/block -mindepth 1 -maxdepth 1 \( -type l -printf '%f %l\n' \) -o -printf '%f %p\n'
 # Every link and block device one level under /dev/*/ and in /dev/disk/by-id: "PATH TARGET", a link's target as it holds
 # it (lvmguard resolves it, as readlink -f would), a block device itself. One find each, not a process per link.
 section dev-links sh -c 'links() { find "$@" \( -type l -printf "%p %l\n" \) -o \( -type b -printf "%p %p\n" \); }

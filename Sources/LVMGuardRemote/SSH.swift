@@ -69,12 +69,37 @@ public struct SSH: Sendable {
         if let port = host.port { arguments += ["-p", String(port)] }
         if let user = host.user { arguments += ["-l", user] }
         if let key = host.privateKeyFile { arguments += ["-i", key] }
-        if let directory = options.controlDirectory {
+        let userArguments = options.commonArgs + host.sshCommonArgs
+        if let directory = options.controlDirectory, !Self.sharesConnections(userArguments) {
             arguments += ["-o", "ControlMaster=auto", "-o", "ControlPersist=120", "-o", "ControlPath=\(directory)/%C"]
         }
-        arguments += options.commonArgs + host.sshCommonArgs
+        arguments += userArguments
         arguments += ["--", host.address, Self.remoteCommand(for: host)]
         return arguments
+    }
+
+    /// Whether ssh arguments the user gave (`--ssh-common-args`, `ansible_ssh_common_args`) set up connection sharing
+    /// themselves (`-o ControlPath=...`, `-o ControlMaster ...`, `-S`): then, as Ansible does, lvmguard adds no sharing of
+    /// its own and never closes that connection, which is the user's.
+    public static func sharesConnections(_ arguments: [String]) -> Bool {
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let word = arguments[index]
+            var option: Substring?
+            if word == "-S" || (word.hasPrefix("-S") && word.count > 2) { return true }
+            if word == "-o", index + 1 < arguments.endIndex {
+                option = arguments[index + 1][...]
+                index += 1
+            } else if word.hasPrefix("-o") {
+                option = word.dropFirst(2)
+            }
+            if let option {
+                let keyword = option.prefix { $0 != "=" && !$0.isWhitespace }.lowercased()
+                if keyword == "controlpath" || keyword == "controlmaster" { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// The fixed command the script is fed to: `sh -s`, through `sudo -n` (as `ansible_become_user`, a name
@@ -128,7 +153,10 @@ public struct SSH: Sendable {
     public func closeConnections(_ hosts: [HostSettings]) async {
         guard options.controlDirectory != nil else { return }
         let executable = options.executable
-        _ = await Fleet.map(hosts.filter { $0.connection == .ssh }, forks: 32) { host in
+        let owned = hosts.filter {
+            $0.connection == .ssh && !Self.sharesConnections(options.commonArgs + $0.sshCommonArgs)
+        }
+        _ = await Fleet.map(owned, forks: 32) { host in
             var arguments = self.arguments(for: host)
             arguments.removeLast(3)  // "--", the address and the remote command
             arguments += ["-O", "exit", "--", host.address]

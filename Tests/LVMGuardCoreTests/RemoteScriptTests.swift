@@ -38,10 +38,11 @@ struct RemoteScriptTests {
         }
         // Those variables carry it exactly when the host's LVM has the key, in both places they are set.
         let common = try String(contentsOfFile: LabHost.repository + "/remote/common.sh", encoding: .utf8)
+        #expect(common.contains("use_lvmetad=*) has_lvmetad=1 ;;"))
         #expect(
             common.contains(
                 """
-                if lvmconfig --type full global/use_lvmetad >/dev/null 2>&1; then
+                if [ -n "$has_lvmetad" ]; then
                         NOLVMETAD='global { use_lvmetad = 0 }'
                         PERMISSIVE="$PERMISSIVE $NOLVMETAD"
                 """))
@@ -154,5 +155,29 @@ struct RemoteScriptTests {
                 "-p", "2222", "-l", "cloud", "-i", "/k", "-F", "/cfg", "-o", "ProxyJump=bastion",
                 "--", "-oProxyCommand=evil", "sudo -n sh -s",
             ])
+    }
+
+    @Test("connection sharing: lvmguard's own per run, unless the user's ssh arguments set theirs (as Ansible)")
+    func sshConnectionSharing() throws {
+        let (inventory, _) = loadInventory(["inv/hosts.yaml": "all:\n  hosts:\n    h:\n"])
+        var diagnostics = Diagnostics()
+        let resolved = try #require(inventory?.hosts["h"])
+        let host = try #require(HostSettings(resolved, diagnostics: &diagnostics))
+        var options = SSH.Options()
+        options.controlDirectory = "/run/x"
+        let plain = SSH(options: options).arguments(for: host)
+        #expect(plain.contains("ControlPath=/run/x/%C") && plain.contains("ControlPersist=120"))
+        for user in [
+            ["-o", "ControlPath=/s/%p"], ["-oControlMaster=auto"], ["-o", "controlpath /s"], ["-S", "/s"], ["-S/s"],
+        ] {
+            #expect(SSH.sharesConnections(user), "\(user)")
+            options.commonArgs = user
+            let arguments = SSH(options: options).arguments(for: host)
+            #expect(
+                !arguments.contains("ControlPath=/run/x/%C") && arguments.contains(user[0]), "\(user): \(arguments)")
+        }
+        for user in [["-o", "ProxyJump=b"], ["-o", "ControlPersist=60"], ["-oUser=x"], []] {
+            #expect(!SSH.sharesConnections(user), "\(user)")
+        }
     }
 }

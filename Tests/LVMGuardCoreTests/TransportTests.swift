@@ -16,6 +16,9 @@ struct TransportTests {
         "by sysfs path and controller",
         arguments: [
             ("sda", "sda /sys/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sda", "", Transport.iscsi),
+            // As the gather lists it now: the /sys/block link as it is, resolved by lvmguard.
+            ("sda", "sda ../devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sda", "", .iscsi),
+            ("sda", "sda ../devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda", "", .local),
             (
                 "sda", "sda /sys/devices/pci0000:00/0000:00:1f.0/host2/rport-2:0-3/target2:0:0/2:0:0:1/block/sda", "",
                 .fc
@@ -39,5 +42,12 @@ struct TransportTests {
         ])
     func transport(kernelName: String, sysfs: String, nvme: String, expected: Transport) throws {
         #expect(Transport.of(disk: kernelName, facts: try Self.facts(sysfs: sysfs + "\n", nvme: nvme)) == expected)
+    }
+
+    @Test("a /sys/block link resolves to the device's path under /sys/devices")
+    func sysfsLink() {
+        #expect(HostFacts.sysfsPath("../devices/virtual/block/dm-0") == "/sys/devices/virtual/block/dm-0")
+        #expect(HostFacts.sysfsPath("/sys/devices/virtual/block/dm-0") == "/sys/devices/virtual/block/dm-0")
+        #expect(HostFacts.sysfsPath("./../devices/x/../block/sda") == "/sys/devices/block/sda")
     }
 }

@@ -98,6 +98,7 @@ struct ApplyLabTests {
         _ = try lab.ssh(host, "cp -p /etc/lvm/lvm.conf /root/lvm.conf.orig")
         let original = try lab.text(host, "sha256sum < /etc/lvm/lvm.conf")
         let permissive = "devices { global_filter = [ \"a|.*|\" ] }"
+        let ownConnections = try LabHost.inventoryWithoutSharing(state: lab.state)
 
         for seconds in [1.0, 3.0, 6.0] {
             // Back to the incident: the original lvm.conf, the guest VG active, no lvmguard files.
@@ -106,7 +107,8 @@ struct ApplyLabTests {
                 "cp -p /root/lvm.conf.orig /etc/lvm/lvm.conf; rm -f /etc/lvm/lvm.conf.lvmguard-* /etc/lvm/lvmguard.journal; "
                     + "vgchange -ay --config '\(permissive)' guestvg >/dev/null; pvscan --cache >/dev/null 2>&1")
             let planFile = lab.state + "/plan.json"
-            _ = try lab.lvmguard(["plan", "-i", "INVENTORY", Self.playbook, "--out", planFile])
+            // lvmguard's own connection, which the kill below cuts (the lab's shared one would outlive its client).
+            _ = try lab.lvmguard(["plan", "-i", ownConnections, Self.playbook, "--out", planFile])
             let saved = try Data(contentsOf: URL(fileURLWithPath: planFile))
             let plannedText =
                 try #require(

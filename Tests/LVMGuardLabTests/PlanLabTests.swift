@@ -16,8 +16,11 @@ struct PlanLabTests {
         let before = try [incident, hostLVM].map { try $0.lvmState() }
         let loginsBefore = try [incident, hostLVM].map { try $0.acceptedLogins() }
 
+        // Counted on lvmguard's own connections: the lab inventory without the lab's shared one.
+        let inventory = try LabHost.inventoryWithoutSharing()
+        defer { try? FileManager.default.removeItem(atPath: inventory) }
         let plan = try LabHost.lvmguard([
-            "plan", "-i", LabHost.inventory, LabHost.repository + "/playbooks/lab.yaml",
+            "plan", "-i", inventory, LabHost.repository + "/playbooks/lab.yaml",
             "--format", "json", "--detailed-exitcode",
         ])
         #expect([2, 3].contains(plan.status), "\(plan.stderr)")

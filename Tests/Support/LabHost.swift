@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A running lab host (lab/start.sh), reached through lab/ssh.sh.
 struct LabHost {
@@ -82,6 +83,17 @@ extension LabHost {
 
     /// The lab inventory lab/start.sh wrote.
     static var inventory: String { state + "/inventory.yaml" }
+
+    /// A copy of the lab inventory without the lab's shared ssh connection (ControlMaster, ControlPath,
+    /// ControlPersist): lvmguard then opens its own, one per host and run. Written beside it; the caller removes it.
+    static func inventoryWithoutSharing(state: String = state) throws -> String {
+        let text = try String(contentsOfFile: state + "/inventory.yaml", encoding: .utf8)
+        let stripped = text.replacing(#/ -o Control(Master|Path|Persist)=\S+/#, with: "")
+        #expect(stripped != text && !stripped.contains("Control"), "the lab inventory shares connections")
+        let path = state + "/inventory-own-connections-\(getpid()).yaml"
+        try stripped.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
 
     /// Runs the lvmguard binary built by `swift build`.
     static func lvmguard(_ arguments: [String]) throws -> CommandResult {

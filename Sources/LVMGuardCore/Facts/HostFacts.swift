@@ -337,7 +337,7 @@ extension HostFacts {
         sysfsPaths = Dictionary(
             ((try? required(.sysfsBlock, "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
                 let words = line.split(separator: " ", maxSplits: 1)
-                return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+                return words.count == 2 ? (String(words[0]), Self.sysfsPath(String(words[1]))) : nil
             }, uniquingKeysWith: { $1 })
         deviceLinks = DeviceLinks.resolved(
             ((try? required(.devLinks, "device links"))?.outputLines() ?? []).map(String.init))
@@ -369,6 +369,21 @@ extension HostFacts {
         iscsiSessions = TargetExports.sessions(sections[.iscsiSessions]?.stdout ?? "")
         duplicatePVs = DuplicatePV.found(in: [.pvs, .vgs, .lvs].compactMap { sections[$0]?.stderr })
         pvLinkFiles = sections[.pvLinkFiles].flatMap { $0.succeeded ? Self.pvLinkFiles($0.stdout) : nil }
+    }
+
+    /// A /sys/block entry's target as the gather lists it, the link as it is ("../devices/pci0000:00/.../sda") or
+    /// already resolved ("/sys/devices/..."), as an absolute path.
+    static func sysfsPath(_ target: String) -> String {
+        guard !target.hasPrefix("/") else { return target }
+        var parts = ["sys", "block"]
+        for part in target.split(separator: "/") {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(String(part))
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// "PATH BASE64" lines, one per file present, to path and text.
