@@ -24,12 +24,15 @@ is_named() {
     return 1
 }
 
-# The lock an entry is built under (with_lab_lock's names): the base image's, its scenario's or its saved state's.
+# The lock an entry is built under (with_lab_lock's names): the base image's, its scenario's, its saved state's, LVM
+# 2.02's build's or the package downloads'.
 lock_of() {
     case "$(basename "$1")" in
         base-*) echo base ;;
         scenario-*) local name=${1##*/scenario-}; echo "scenario-${name%-*}" ;;
         saved-*) local name=${1##*/saved-}; echo "saved-${name%-*}" ;;
+        lvm202-*) echo lvm202 ;;
+        debs-*) echo debs ;;
         *) echo gc ;;
     esac
 }

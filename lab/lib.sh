@@ -116,7 +116,9 @@ scenario_packages() {
 
 # Downloads the .deb of each package named (not their dependencies: the base image has those) into a cache directory
 # of its own, once, and prints it. Needs the machine's apt lists (lab/install-deps.sh updates them).
-lab_debs() {
+# Under the lock "debs": lab/prepare-ahead.sh fetches them while a test's preparation may want them.
+lab_debs() { with_lab_lock debs lab_debs_now "$@"; }
+lab_debs_now() {
     local dir
     dir=$LAB_CACHE/debs-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)
     if [ ! -f "$dir/ready" ]; then
@@ -126,6 +128,9 @@ lab_debs() {
     fi
     echo "$dir"
 }
+
+# LVM 2.02.180 built once (lab/build-lvm202.sh under the lock "lvm202"); prints its directory.
+lab_lvm202() { with_lab_lock lvm202 "$LAB_DIR/build-lvm202.sh"; }
 
 # The disks a scenario attaches, from its '# lab-disks:' line (lun, lun2, local, scsi, boot).
 scenario_disks() {

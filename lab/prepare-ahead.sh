@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Prepares the base image and then each scenario named, one after another, at the lowest CPU priority (nice 19, for
-# its session's and its VMs' scheduling groups too), so that what runs in front keeps the CPU it needs: scripts/test.sh
-# runs it behind the Swift build and the pure suites for the scenarios the lab starts with. Every preparation happens
+# Prepares the base image and then each scenario named, one after another, then LVM 2.02.180's build, at the lowest CPU
+# priority (nice 19, for its session's and its VMs' scheduling groups too), so that what runs in front keeps the CPU it
+# needs, and fetches every scenario's Debian packages beside them: scripts/test.sh runs it behind the Swift build and
+# the pure suites for the scenarios the lab starts with. Every preparation happens
 # under the scenario's lock (lab_prepare), which lab/start.sh takes too: a start that reaches a scenario still in
 # preparation waits for it and finds it ready; one that failed here is prepared again in front.
 # Not behind the VM suites: measured there (2 cores), the tests' VMs slowed about as much as the preparations gained.
@@ -15,6 +16,16 @@ carry_niceness $$
 export LVMGUARD_LAB_BOOT_TIMEOUT=${LVMGUARD_LAB_BOOT_TIMEOUT:-1800}
 logs=${LVMGUARD_LAB_AHEAD_LOGS:-$(mktemp -d /tmp/lvmguard-ahead.XXXXXX)}
 mkdir -p "$logs"
+
+# The scenarios' Debian packages, fetched beside everything else (the network, not the CPU): each preparation that
+# installs some finds them here.
+(
+    for file in "$LAB_DIR"/scenarios/*.sh; do
+        packages=$(scenario_packages "$(basename "$file" .sh)")
+        [ -z "$packages" ] || lab_debs $packages >/dev/null
+    done
+) >/dev/null 2>"$logs/debs.log" &
+debs=$!
 
 started=$(date +%s)
 if lab_base >/dev/null 2>"$logs/base.log"; then
@@ -31,3 +42,11 @@ for scenario in "$@"; do
         echo "[ahead] $scenario failed in $(( $(date +%s) - started ))s (its log: $logs/$scenario.log); its test prepares it"
     fi
 done
+# LVM 2.02.180 for the CentOS 7 scenario (a native build, about a minute), at the same priority, and the downloads.
+started=$(date +%s)
+if lab_lvm202 >/dev/null 2>"$logs/lvm202.log"; then
+    echo "[ahead] LVM 2.02.180 built in $(( $(date +%s) - started ))s"
+else
+    echo "[ahead] LVM 2.02.180 failed (its log: $logs/lvm202.log); the CentOS 7 scenario builds it"
+fi
+if wait "$debs"; then echo "[ahead] scenario packages fetched"; else echo "[ahead] scenario packages not fetched ($logs/debs.log)"; fi

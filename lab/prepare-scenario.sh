@@ -37,7 +37,7 @@ wait_for_ssh "$port" "$work/qemu.pid"
 setup=
 if [ "$(scenario_lvm "$name")" = 2.02 ]; then
     # A CentOS 7 host: LVM 2.02.180's tree into the VM, installed by lab/lvm202-install.sh before the scenario.
-    lvm202=$("$LAB_DIR/build-lvm202.sh")
+    lvm202=$(lab_lvm202)
     lab_ssh_port "$port" 'mkdir -p /var/tmp/lvm202 && tar -xzf - -C /var/tmp/lvm202' < "$lvm202/tree.tar.gz"
     setup=$LAB_DIR/lvm202-install.sh
 fi
