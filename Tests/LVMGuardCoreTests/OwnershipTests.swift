@@ -19,6 +19,20 @@ struct OwnershipTests {
     }
 
     @Test(
+        "a failed read of the device stack stops the host, named: never planned on an empty stack",
+        arguments: [("dm-deps", "dmsetup deps"), ("sysfs-block", "/sys/block"), ("dev-links", "device links")])
+    func stackReadFailed(section: String, named: String) throws {
+        do {
+            _ = try Fixture.facts("incident") { sections in
+                sections[section] = FactSection(name: section, status: 1, stdout: "", stderr: "it broke")
+            }
+            Issue.record("the facts parsed with \(section) failed")
+        } catch let error as FactsError {
+            #expect(error.message.contains(named) && error.message.contains("it broke"), "\(error.message)")
+        }
+    }
+
+    @Test(
         "VGs are classified by ownership, by UUID",
         arguments: [
             ("incident", [], ["guestvg"], []),

@@ -323,7 +323,7 @@ extension HostFacts {
             return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
         }
         var dependencies: [String: [String]] = [:]
-        for line in (try? required(.dmDeps, "dmsetup deps"))?.outputLines() ?? [] {
+        for line in try required(.dmDeps, "dmsetup deps").outputLines() {
             // "mpatha: 2 dependencies	: (8, 16) (8, 0)"
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = String(line[..<colon])
@@ -335,12 +335,12 @@ extension HostFacts {
         }
         dmDependencies = dependencies
         sysfsPaths = Dictionary(
-            ((try? required(.sysfsBlock, "sysfs"))?.outputLines() ?? []).compactMap { line -> (String, String)? in
+            try required(.sysfsBlock, "listing /sys/block").outputLines().compactMap { line -> (String, String)? in
                 let words = line.split(separator: " ", maxSplits: 1)
                 return words.count == 2 ? (String(words[0]), Self.sysfsPath(String(words[1]))) : nil
             }, uniquingKeysWith: { $1 })
         deviceLinks = DeviceLinks.resolved(
-            ((try? required(.devLinks, "device links"))?.outputLines() ?? []).map(String.init))
+            try required(.devLinks, "listing the device links").outputLines().map(String.init))
 
         let initramfsWords = (sections[.initramfs]?.stdout.trimmingWhitespace() ?? "none").split(
             separator: " ", maxSplits: 1)
