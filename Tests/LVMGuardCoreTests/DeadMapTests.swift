@@ -22,7 +22,9 @@ struct DeadMapTests {
                 "mpathb: 0 1048576 multipath 1 queue_if_no_path 0 2 1 service-time 0 1 2 8:0 1 1 service-time 0 1 2 8:16 1 1 \n"
         )
         #expect(maps.map(\.name) == ["mpatha", "mpathb"])
-        #expect(maps[0].paths.map(\.majMin) == ["8:16", "8:0"] && !maps[0].isDead && !maps[0].queueIfNoPath)
+        #expect(
+            maps[0].paths.map(\.majMin) == [MajorMinor("8:16"), MajorMinor("8:0")] && !maps[0].isDead
+                && !maps[0].queueIfNoPath)
         #expect(maps[1].paths.map(\.active) == [false, false] && maps[1].isDead && maps[1].queueIfNoPath)
         // A map with no path at all is dead too (I/O to it queues or fails).
         #expect(MultipathState.maps(status: "mpathc: 0 2048 multipath 2 0 0 0 0 0 \n", table: "").first?.isDead == true)

@@ -237,13 +237,13 @@ struct IdentityTests {
             ])
         let graph = DeviceGraph(facts)
         #expect(
-            graph.identityLinks(of: "254:16") == [
+            graph.identityLinks(of: MajorMinor(major: 254, minor: 16)) == [
                 "/dev/disk/by-id/lvm-pv-uuid-rOG4M6-Q5sZ-wOyZ-YlLG-emVU-RD3y-zEiD06",
                 "/dev/disk/by-id/md-uuid-1a2b3c4d:5e6f7a8b:9c0d1e2f:3a4b5c6d",
                 "/dev/disk/by-id/nvme-eui.002538570142a154",
             ])
-        #expect(graph.identityLinks(of: "253:2").contains("/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"))
-        #expect(!graph.identityLinks(of: "253:2").contains { $0.contains("dm-name-") })
+        #expect(graph.identityLinks(of: MajorMinor(major: 253, minor: 2)).contains("/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"))
+        #expect(!graph.identityLinks(of: MajorMinor(major: 253, minor: 2)).contains { $0.contains("dm-name-") })
     }
 
     @Test(

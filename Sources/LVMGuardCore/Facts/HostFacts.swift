@@ -72,18 +72,18 @@ public struct HostFacts: Sendable, Codable {
     }
 
     public struct BlockDevice: Sendable, Codable, Hashable {
-        public let name: String, kname: String, type: String, majMin: String, mountpoint: String, parent: String
+        public let name: String, kname: String, type: String, majMin: MajorMinor, mountpoint: String, parent: String
     }
 
     public struct Mount: Sendable, Codable, Hashable {
         public let source: String, target: String, fstype: String
         /// The mounted device's major:minor from /proc/self/mountinfo: which device it is, whatever its name.
         /// Nil in facts gathered before mountinfo was read.
-        public var majMin: String? = nil
+        public var majMin: MajorMinor? = nil
     }
 
     public struct DMDevice: Sendable, Codable, Hashable {
-        public let name: String, majMin: String, open: Int, uuid: String
+        public let name: String, majMin: MajorMinor, open: Int, uuid: String
         /// A dm-multipath map's WWID ("mpath-<wwid>" uuid), nil for other dm devices.
         public var multipathWWID: String? { uuid.hasPrefix("mpath-") ? String(uuid.dropFirst(6)) : nil }
     }
@@ -150,7 +150,7 @@ public struct HostFacts: Sendable, Codable {
     public let cmdline: String
     public let dmDevices: [DMDevice]
     /// dm device name to the maj:min of the devices under it.
-    public let dmDependencies: [String: [String]]
+    public let dmDependencies: [String: [MajorMinor]]
     /// Kernel name ("sdb") to its sysfs path, which tells iSCSI and FC paths apart from local disks.
     public let sysfsPaths: [String: String]
     /// Device links (/dev/mapper/*, /dev/disk/by-id/*) to the device node they resolve to.
@@ -294,11 +294,14 @@ extension HostFacts {
             line.hasPrefix("exclude ") ? String(line.dropFirst("exclude ".count)) : nil
         }
 
-        blockDevices = try required(.lsblk, "lsblk").outputLines().map { line in
+        blockDevices = try required(.lsblk, "lsblk").outputLines().map { line throws(FactsError) in
             let pairs = KeyValueLine.parse(String(line))
+            guard let majMin = pairs["MAJ:MIN"].flatMap({ MajorMinor($0) }) else {
+                throw FactsError("lsblk printed a device without its MAJ:MIN: \(line)")
+            }
             return BlockDevice(
                 name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
-                majMin: pairs["MAJ:MIN"] ?? "", mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
+                majMin: majMin, mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
         }
         if let mountinfo = sections[.mountinfo], mountinfo.succeeded {
             mounts = MountInfo.parse(mountinfo.stdout)
@@ -319,17 +322,20 @@ extension HostFacts {
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map {
                 String($0).trimmingWhitespace()
             }
-            guard fields.count >= 5, let major = Int(fields[1]), let minor = Int(fields[2]) else { return nil }
-            return DMDevice(name: fields[0], majMin: "\(major):\(minor)", open: Int(fields[3]) ?? 0, uuid: fields[4])
+            guard fields.count >= 5, let major = UInt32(fields[1]), let minor = UInt32(fields[2]) else { return nil }
+            return DMDevice(
+                name: fields[0], majMin: MajorMinor(major: major, minor: minor), open: Int(fields[3]) ?? 0,
+                uuid: fields[4])
         }
-        var dependencies: [String: [String]] = [:]
+        var dependencies: [String: [MajorMinor]] = [:]
         for line in try required(.dmDeps, "dmsetup deps").outputLines() {
             // "mpatha: 2 dependencies	: (8, 16) (8, 0)"
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = String(line[..<colon])
-            let numbers = line[colon...].split(separator: "(").dropFirst().compactMap { part -> String? in
+            let numbers = line[colon...].split(separator: "(").dropFirst().compactMap { part -> MajorMinor? in
                 let pair = part.prefix { $0 != ")" }.split(separator: ",").map { String($0).trimmingWhitespace() }
-                return pair.count == 2 ? "\(pair[0]):\(pair[1])" : nil
+                guard pair.count == 2, let major = UInt32(pair[0]), let minor = UInt32(pair[1]) else { return nil }
+                return MajorMinor(major: major, minor: minor)
             }
             dependencies[name] = numbers
         }
@@ -473,7 +479,7 @@ enum MountInfo {
             }
             return HostFacts.Mount(
                 source: ProcText.unescape(words[dash + 2]), target: ProcText.unescape(words[4]),
-                fstype: String(words[dash + 1]), majMin: String(words[2]))
+                fstype: String(words[dash + 1]), majMin: MajorMinor(words[2]))
         }
     }
 }

@@ -2,7 +2,9 @@ extension HostFacts {
     /// A dm-multipath map as device-mapper reports it, read without I/O to the map or its paths.
     public struct MultipathMap: Sendable, Codable, Hashable {
         public struct Path: Sendable, Codable, Hashable {
-            public let majMin: String
+            /// The path device; nil when the status printed something else there (the path still counts, by its
+            /// state: a map is never called dead for a word lvmguard could not read).
+            public let majMin: MajorMinor?
             /// Device-mapper's path state: `A` active, `F` failed.
             public let active: Bool
         }
@@ -66,7 +68,7 @@ enum MultipathState {
             index += groupArgs
             guard let count = number(), let selectorArgs = number() else { break }
             for _ in 0..<count where index + 1 < words.count {
-                paths.append(.init(majMin: String(words[index]), active: words[index + 1] == "A"))
+                paths.append(.init(majMin: MajorMinor(words[index]), active: words[index + 1] == "A"))
                 index += 3 + selectorArgs
             }
         }

@@ -91,7 +91,7 @@ extension DeviceDiagnosis {
     }
 
     /// The device's kernel name, its /dev/mapper name, and every gathered link that resolves to it.
-    static func names(of majMin: String, graph: DeviceGraph, facts: HostFacts) -> [String] {
+    static func names(of majMin: MajorMinor, graph: DeviceGraph, facts: HostFacts) -> [String] {
         guard let kernel = graph.kernelName(of: majMin) else { return [] }
         var names = Set(DeviceTopology(facts).aliases(of: "/dev/" + kernel))
         if let dm = graph.dmDevice(majMin) { names.insert("/dev/mapper/" + dm.name) }

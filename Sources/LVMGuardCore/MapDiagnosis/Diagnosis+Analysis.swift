@@ -15,7 +15,7 @@ extension Diagnosis {
             facts.lvs.map { (DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid), $0) },
             uniquingKeysWith: { first, _ in first })
         var holders: [Holder] = []
-        var above: Set<String> = [map.majMin]
+        var above: Set<MajorMinor> = [map.majMin]
         var layer = [map.majMin], depth = 0
         while !layer.isEmpty, depth < 16 {
             depth += 1
@@ -63,8 +63,10 @@ extension Diagnosis {
     }
 
     /// Whether `majMin` is `target` or stacked on it.
-    private static func reaches(from majMin: String, to target: String, facts: HostFacts, graph: DeviceGraph) -> Bool {
-        var seen: Set<String> = [target], layer = [target]
+    private static func reaches(from majMin: MajorMinor, to target: MajorMinor, facts: HostFacts, graph: DeviceGraph)
+        -> Bool
+    {
+        var seen: Set<MajorMinor> = [target], layer = [target]
         while !layer.isEmpty {
             if layer.contains(majMin) { return true }
             layer = layer.flatMap(graph.holders(of:)).filter { seen.insert($0).inserted }

@@ -22,12 +22,13 @@ enum DeadMaps {
         return facts.deadMaps.sorted { $0.name < $1.name }.map { map in
             let device = dmByName[map.name]
             let paths = map.paths.map { path in
-                "\(graph.kernelName(of: path.majMin) ?? "path") (\(path.majMin)) \(path.active ? "active" : "failed")"
+                "\(path.majMin.flatMap(graph.kernelName(of:)) ?? "path") (\(path.majMin?.description ?? "unknown")) "
+                    + (path.active ? "active" : "failed")
             }
             var guestLVs: [HostPlan.DeadMap.LVDevice] = []
             var hostUse: [String] = [], blockers: [String] = []
             // Upwards from the map, breadth first; apply removes in the reverse order, tops first.
-            var stack: [String] = []
+            var stack: [MajorMinor] = []
             var queue = device.map { graph.holders(of: $0.majMin) } ?? []
             var seen = Set(queue)
             while !queue.isEmpty {

@@ -7,14 +7,14 @@
 public struct DeviceGraph: Sendable {
     private let facts: HostFacts
     private let topology: DeviceTopology
-    private let kernelNameByMajMin: [String: String]
-    private let majMinByKernelName: [String: String]
-    private let dmByMajMin: [String: HostFacts.DMDevice]
+    private let kernelNameByMajMin: [MajorMinor: String]
+    private let majMinByKernelName: [String: MajorMinor]
+    private let dmByMajMin: [MajorMinor: HostFacts.DMDevice]
     private let dmByUUID: [String: HostFacts.DMDevice]
     /// Device to the devices directly on top of it (dm devices built on it, partitions of it, md arrays).
-    private let holders: [String: [String]]
+    private let holders: [MajorMinor: [MajorMinor]]
     /// Device to the devices directly under it: the inverse of `holders`.
-    private let lowers: [String: [String]]
+    private let lowers: [MajorMinor: [MajorMinor]]
 
     public init(_ facts: HostFacts) {
         self.facts = facts
@@ -26,7 +26,7 @@ public struct DeviceGraph: Sendable {
         dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })
         dmByUUID = Dictionary(
             facts.dmDevices.filter { !$0.uuid.isEmpty }.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
-        var holders: [String: Set<String>] = [:]
+        var holders: [MajorMinor: Set<MajorMinor>] = [:]
         let dmMajMinByName = Dictionary(
             facts.dmDevices.map { ($0.name, $0.majMin) }, uniquingKeysWith: { first, _ in first })
         for (name, dependencies) in facts.dmDependencies {
@@ -44,7 +44,7 @@ public struct DeviceGraph: Sendable {
             }
         }
         self.holders = holders.mapValues { $0.sorted() }
-        var lowers: [String: Set<String>] = [:]
+        var lowers: [MajorMinor: Set<MajorMinor>] = [:]
         for (lower, above) in self.holders { for upper in above { lowers[upper, default: []].insert(lower) } }
         self.lowers = lowers.mapValues { $0.sorted() }
     }
@@ -55,30 +55,30 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The major:minor of an LV's active device, found by its dm UUID; nil when the LV is not active.
-    public func majMin(of lv: HostFacts.LogicalVolume) -> String? {
+    public func majMin(of lv: HostFacts.LogicalVolume) -> MajorMinor? {
         dmByUUID[Self.dmUUID(vgUUID: lv.vgUUID, lvUUID: lv.uuid)]?.majMin
     }
 
     /// The major:minor a device path resolves to now (following /dev links), nil when it resolves to none.
-    public func majMin(ofPath path: String) -> String? {
+    public func majMin(ofPath path: String) -> MajorMinor? {
         topology.kernelName(of: path).flatMap { majMinByKernelName[$0] }
     }
 
     /// The kernel name ("sdb", "dm-3") of a device.
-    public func kernelName(of majMin: String) -> String? { kernelNameByMajMin[majMin] }
+    public func kernelName(of majMin: MajorMinor) -> String? { kernelNameByMajMin[majMin] }
 
     /// The dm device with this major:minor, if it is one.
-    public func dmDevice(_ majMin: String) -> HostFacts.DMDevice? { dmByMajMin[majMin] }
+    public func dmDevice(_ majMin: MajorMinor) -> HostFacts.DMDevice? { dmByMajMin[majMin] }
 
     /// The devices directly on top of a device: dm devices built on it, its partitions, md arrays, sorted.
-    public func holders(of majMin: String) -> [String] { holders[majMin] ?? [] }
+    public func holders(of majMin: MajorMinor) -> [MajorMinor] { holders[majMin] ?? [] }
 
     /// The devices directly under a device: a map's paths, a partition's disk, a dm device's tables, sorted.
-    public func lowers(of majMin: String) -> [String] { lowers[majMin] ?? [] }
+    public func lowers(of majMin: MajorMinor) -> [MajorMinor] { lowers[majMin] ?? [] }
 
     /// A device and everything stacked on it, at any depth.
-    public func stack(above majMin: String) -> Set<String> {
-        var seen: Set<String> = [majMin]
+    public func stack(above majMin: MajorMinor) -> Set<MajorMinor> {
+        var seen: Set<MajorMinor> = [majMin]
         var queue = [majMin]
         while let current = queue.popLast() {
             for holder in holders(of: current) where seen.insert(holder).inserted { queue.append(holder) }
@@ -87,8 +87,8 @@ public struct DeviceGraph: Sendable {
     }
 
     /// A device and everything it is stacked on, at any depth.
-    public func stack(below majMin: String) -> Set<String> {
-        var seen: Set<String> = [majMin]
+    public func stack(below majMin: MajorMinor) -> Set<MajorMinor> {
+        var seen: Set<MajorMinor> = [majMin]
         var queue = [majMin]
         while let current = queue.popLast() {
             for lower in lowers(of: current) where seen.insert(lower).inserted { queue.append(lower) }
@@ -97,8 +97,8 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The disks at the bottom of a device's stack (itself when nothing is under it).
-    public func bottoms(of majMin: String) -> Set<String> {
-        var seen: Set<String> = [majMin], bottoms = Set<String>()
+    public func bottoms(of majMin: MajorMinor) -> Set<MajorMinor> {
+        var seen: Set<MajorMinor> = [majMin], bottoms = Set<MajorMinor>()
         var queue = [majMin]
         while let current = queue.popLast() {
             let under = lowers(of: current)
@@ -109,10 +109,10 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The major:minor of the multipath map with this WWID, if the host has one.
-    public func multipathMap(wwid: String) -> String? { dmByUUID["mpath-" + wwid]?.majMin }
+    public func multipathMap(wwid: String) -> MajorMinor? { dmByUUID["mpath-" + wwid]?.majMin }
 
     /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
-    public func describe(_ majMin: String) -> String {
+    public func describe(_ majMin: MajorMinor) -> String {
         let name =
             dmByMajMin[majMin].map { "/dev/mapper/" + $0.name } ?? kernelNameByMajMin[majMin].map { "/dev/" + $0 }
             ?? "device"
@@ -122,7 +122,7 @@ public struct DeviceGraph: Sendable {
     /// Device links that name a device by what it is, not where it was found: the PV UUID LVM's udev rule
     /// links (`lvm-pv-uuid-`), a dm UUID (`dm-uuid-`), a WWN/WWID or serial (`wwn-`, `scsi-`, `nvme-`, ...),
     /// an md UUID. Kernel names, by-path (the slot), dm-name and label links are not identities.
-    public func identityLinks(of majMin: String) -> [String] {
+    public func identityLinks(of majMin: MajorMinor) -> [String] {
         facts.deviceLinks.compactMap { link, target -> String? in
             guard link.hasPrefix("/dev/disk/by-id/"), self.majMin(ofPath: target) == majMin else { return nil }
             let name = link.dropFirst("/dev/disk/by-id/".count)

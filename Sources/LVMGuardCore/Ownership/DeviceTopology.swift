@@ -23,7 +23,7 @@ public struct DeviceTopology: Sendable {
     }
 
     private let byKernelName: [String: HostFacts.BlockDevice]
-    private let dmByMajMin: [String: HostFacts.DMDevice]
+    private let dmByMajMin: [MajorMinor: HostFacts.DMDevice]
     private let facts: HostFacts
 
     public init(_ facts: HostFacts) {

@@ -31,7 +31,7 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
 
     /// The evidence for each VG of `facts`, by VG UUID; `exportedDevices` as `exportedDevices(_:graph:)` finds them.
     static func collect(
-        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = [], exportedDevices: [String: Set<String>]
+        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = [], exportedDevices: [MajorMinor: Set<String>]
     ) -> [String: GuestEvidence] {
         let instanceDevices = instanceDisks(facts, graph: graph)
         let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
@@ -55,8 +55,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
 
     /// Every device that is a libvirt disk or stacked on one, with the domains ("instance-0000002a (UUID),
     /// defined") whose disk it is.
-    static func instanceDisks(_ facts: HostFacts, graph: DeviceGraph) -> [String: Set<String>] {
-        var devices: [String: Set<String>] = [:]
+    static func instanceDisks(_ facts: HostFacts, graph: DeviceGraph) -> [MajorMinor: Set<String>] {
+        var devices: [MajorMinor: Set<String>] = [:]
         for disk in facts.libvirtDisks {
             var roots = Set([graph.majMin(ofPath: disk.source)].compactMap { $0 })
             if let range = disk.source.range(of: "dm-uuid-mpath-"),
@@ -71,9 +71,10 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     }
 
     /// Every device that is an LV of a volume VG (by VG UUID) or stacked on one, with the LVs ("vg/lv") under it.
-    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String>) -> [String: Set<String>]
+    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String>)
+        -> [MajorMinor: Set<String>]
     {
-        var devices: [String: Set<String>] = [:]
+        var devices: [MajorMinor: Set<String>] = [:]
         for lv in facts.lvs where volumeVGs.contains(lv.vgUUID) {
             guard !lv.dmPath.isEmpty, let root = graph.majMin(ofPath: lv.dmPath) else { continue }
             for device in graph.stack(above: root) { devices[device, default: []].insert("\(lv.vgName)/\(lv.name)") }
@@ -83,8 +84,8 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
 
     /// Every device an iSCSI target exports, or this host's own attachment of it over iSCSI (a converged node), or
     /// stacked on either, with the exports ("iSCSI target … LUN 1 (LIO)").
-    static func exportedDevices(_ facts: HostFacts, graph: DeviceGraph) -> [String: Set<String>] {
-        var devices: [String: Set<String>] = [:]
+    static func exportedDevices(_ facts: HostFacts, graph: DeviceGraph) -> [MajorMinor: Set<String>] {
+        var devices: [MajorMinor: Set<String>] = [:]
         for export in facts.targetExports {
             let attached = TargetExports.attachments(of: export, facts: facts).map { "/dev/" + $0 }
             for root in ([export.device] + attached).compactMap(graph.majMin(ofPath:)) {

@@ -9,9 +9,9 @@ struct LVUse {
 
     init(facts: HostFacts, graph: DeviceGraph) {
         /// Values grouped by the device (major:minor) each one's path resolves to; unresolved ones dropped.
-        func byDevice<Item, Value>(_ items: [Item], device: (Item) -> String?, _ value: (Item) -> Value) -> [String:
-            [Value]]
-        {
+        func byDevice<Item, Value>(
+            _ items: [Item], device: (Item) -> MajorMinor?, _ value: (Item) -> Value
+        ) -> [MajorMinor: [Value]] {
             Dictionary(grouping: items.compactMap { item in device(item).map { ($0, value(item)) } }, by: \.0)
                 .mapValues { $0.map(\.1) }
         }
@@ -31,7 +31,7 @@ struct LVUse {
             // Upwards through the stack: the LV, then what is built on it. Devices of the LV's own VG (thin
             // pools, snapshots, cache) are part of the LV; anything else on top is the host using it.
             var queue = [(device, "LV \(lv.name)")]
-            var seen: Set<String> = [device]
+            var seen: Set<MajorMinor> = [device]
             while !queue.isEmpty {
                 let (current, path) = queue.removeFirst()
                 for target in mountsByDevice[current] ?? [] { found.append("\(path) is mounted at \(target)") }

@@ -38,7 +38,7 @@ public enum Transport: String, Sendable, Codable, Hashable, Comparable {
 
 extension DeviceGraph {
     /// The transports of the disks at the bottom of a device's stack: for a multipath map, its paths.
-    func transports(under majMin: String, facts: HostFacts) -> Set<Transport> {
+    func transports(under majMin: MajorMinor, facts: HostFacts) -> Set<Transport> {
         Set(bottoms(of: majMin).map { Transport.of(disk: kernelName(of: $0) ?? "", facts: facts) })
     }
 }

@@ -1,0 +1,38 @@
+/// A block device's identity within one boot: its major and minor numbers (`8:16`), what each use of a device (a mount,
+/// swap, a holder stacked on it) is tied to. Kernel names and /dev links are names; this is the device.
+///
+/// Encoded as the text the kernel prints ("8:16"), so saved plans read the same as before it was a type.
+public struct MajorMinor: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+    public let major: UInt32
+    public let minor: UInt32
+
+    public init(major: UInt32, minor: UInt32) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// "MAJOR:MINOR" as lsblk, /proc/self/mountinfo, sysfs and `dmsetup status` print it; nil for anything else.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let major = UInt32(parts[0]), let minor = UInt32(parts[1]) else { return nil }
+        self.init(major: major, minor: minor)
+    }
+
+    public var description: String { "\(major):\(minor)" }
+
+    public static func < (a: MajorMinor, b: MajorMinor) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = MajorMinor(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not MAJOR:MINOR"))
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

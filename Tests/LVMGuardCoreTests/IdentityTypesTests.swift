@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import LVMGuardCore
+
+@Suite("Identity types: a major:minor is a value, parsed once, printed as the kernel prints it")
+struct IdentityTypesTests {
+    @Test("MAJOR:MINOR parses from what lsblk, mountinfo and dmsetup print; anything else is not one")
+    func majorMinorParses() {
+        #expect(MajorMinor("8:16") == MajorMinor(major: 8, minor: 16))
+        #expect(MajorMinor("253:0")?.description == "253:0")
+        for text in ["", "8", "8:", ":16", "8:16:1", "a:b", "-1:2", " 8:16", "8,16"] {
+            #expect(MajorMinor(text) == nil, "\(text)")
+        }
+    }
+
+    @Test("ordered by number, not by text: 8:2 before 8:16 before 253:0")
+    func majorMinorOrder() {
+        let sorted = ["253:0", "8:16", "8:2"].compactMap { MajorMinor($0) }.sorted().map(\.description)
+        #expect(sorted == ["8:2", "8:16", "253:0"])
+    }
+
+    @Test("encoded as the text, so saved facts and plans read as before; other text is refused")
+    func majorMinorCodable() throws {
+        let encoded = try JSONEncoder().encode(["device": MajorMinor(major: 8, minor: 16)])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"{"device":"8:16"}"#)
+        #expect(try JSONDecoder().decode([String: MajorMinor].self, from: encoded)["device"] == MajorMinor("8:16"))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([String: MajorMinor].self, from: Data(#"{"device":"sdb"}"#.utf8))
+        }
+    }
+}
