@@ -242,7 +242,9 @@ struct IdentityTests {
                 "/dev/disk/by-id/md-uuid-1a2b3c4d:5e6f7a8b:9c0d1e2f:3a4b5c6d",
                 "/dev/disk/by-id/nvme-eui.002538570142a154",
             ])
-        #expect(graph.identityLinks(of: MajorMinor(major: 253, minor: 2)).contains("/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"))
+        #expect(
+            graph.identityLinks(of: MajorMinor(major: 253, minor: 2)).contains(
+                "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac"))
         #expect(!graph.identityLinks(of: MajorMinor(major: 253, minor: 2)).contains { $0.contains("dm-name-") })
     }
 
