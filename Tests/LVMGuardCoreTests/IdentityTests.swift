@@ -270,10 +270,10 @@ struct IdentityTests {
         }
         let pvs = [
             Ownership.HostPV(
-                name: "/dev/md127", uuid: "A", kernelName: "md127", isDeviceMapper: false,
+                name: "/dev/md127", uuid: "A", kernelName: KernelName("md127"), isDeviceMapper: false,
                 identityLinks: ["/dev/disk/by-id/lvm-pv-uuid-A", "/dev/disk/by-id/md-uuid-1"]),
             Ownership.HostPV(
-                name: "/dev/nvme0n1p3", uuid: "B", kernelName: "nvme0n1p3", isDeviceMapper: false,
+                name: "/dev/nvme0n1p3", uuid: "B", kernelName: KernelName("nvme0n1p3"), isDeviceMapper: false,
                 identityLinks: ["/dev/disk/by-id/lvm-pv-uuid-B"]),
         ]
         #expect(FilterNames.accept(pvs, facts: facts).names == expected)
@@ -281,7 +281,7 @@ struct IdentityTests {
         let bare = FilterNames.accept(
             [
                 Ownership.HostPV(
-                    name: "/dev/sdc", uuid: "C", kernelName: "sdc", isDeviceMapper: false,
+                    name: "/dev/sdc", uuid: "C", kernelName: KernelName("sdc"), isDeviceMapper: false,
                     identityLinks: [])
             ], facts: facts)
         #expect(bare.names == ["/dev/sdc"])

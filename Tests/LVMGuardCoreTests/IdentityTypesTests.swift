@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import LVMGuardCore
 
-@Suite("Identity types: a major:minor is a value, parsed once, printed as the kernel prints it")
+@Suite("Identity types: major:minor numbers and kernel names are values, parsed once, printed as the kernel does")
 struct IdentityTypesTests {
     @Test("MAJOR:MINOR parses from what lsblk, mountinfo and dmsetup print; anything else is not one")
     func majorMinorParses() {
@@ -27,5 +27,13 @@ struct IdentityTypesTests {
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode([String: MajorMinor].self, from: Data(#"{"device":"sdb"}"#.utf8))
         }
+    }
+
+    @Test("a kernel name is a name under /dev, one path component; its node is /dev/NAME")
+    func kernelName() {
+        #expect(KernelName("sdb")?.devicePath == "/dev/sdb")
+        #expect(KernelName(devicePath: "/dev/dm-3") == KernelName("dm-3"))
+        for text in ["", "block/sdb", "sd b"] { #expect(KernelName(text) == nil, "\(text)") }
+        #expect(KernelName(devicePath: "sdb") == nil && KernelName(devicePath: "/sys/block/sdb") == nil)
     }
 }

@@ -93,7 +93,7 @@ struct TargetExportsTests {
         let facts = try Fixture.facts("cinder-converged")
         #expect(facts.iscsiSessions == ["session1": Self.iqn])
         let export = try #require(facts.targetExports.first)
-        #expect(TargetExports.attachments(of: export, facts: facts) == ["sdb"])
+        #expect(TargetExports.attachments(of: export, facts: facts).map(\.rawValue) == ["sdb"])
         let plan = Planner.plan(Fixture.host("v-conv"), facts: facts, desired: Fixture.desired())
         #expect(plan.status == .changes, "\(plan.reasons)")
         let ownership = Ownership(facts: facts, declaredVGs: [], accept: [], volumeVGs: [])

@@ -41,7 +41,8 @@ struct TransportTests {
             ("nbd3", "nbd3 /sys/devices/virtual/block/nbd3", "", .nbd),
         ])
     func transport(kernelName: String, sysfs: String, nvme: String, expected: Transport) throws {
-        #expect(Transport.of(disk: kernelName, facts: try Self.facts(sysfs: sysfs + "\n", nvme: nvme)) == expected)
+        let disk = try #require(KernelName(kernelName))
+        #expect(Transport.of(disk: disk, facts: try Self.facts(sysfs: sysfs + "\n", nvme: nvme)) == expected)
     }
 
     @Test("a /sys/block link resolves to the device's path under /sys/devices")

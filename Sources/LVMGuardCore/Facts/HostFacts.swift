@@ -72,7 +72,9 @@ public struct HostFacts: Sendable, Codable {
     }
 
     public struct BlockDevice: Sendable, Codable, Hashable {
-        public let name: String, kname: String, type: String, majMin: MajorMinor, mountpoint: String, parent: String
+        public let name: String, kname: KernelName, type: String, majMin: MajorMinor, mountpoint: String
+        /// The device it is part of (a partition's disk: lsblk's PKNAME); nil for a whole device.
+        public let parent: KernelName?
     }
 
     public struct Mount: Sendable, Codable, Hashable {
@@ -152,7 +154,7 @@ public struct HostFacts: Sendable, Codable {
     /// dm device name to the maj:min of the devices under it.
     public let dmDependencies: [String: [MajorMinor]]
     /// Kernel name ("sdb") to its sysfs path, which tells iSCSI and FC paths apart from local disks.
-    public let sysfsPaths: [String: String]
+    public let sysfsPaths: [KernelName: String]
     /// Device links (/dev/mapper/*, /dev/disk/by-id/*) to the device node they resolve to.
     public let deviceLinks: [String: String]
     public let initramfs: Initramfs
@@ -161,7 +163,7 @@ public struct HostFacts: Sendable, Codable {
     public let libvirtDisks: [LibvirtDisk]
     public let tools: [String: Bool]
     /// Every holder the kernel counts, by kernel name (md and partitions included, not only dm).
-    public var holders: [String: [String]] = [:]
+    public var holders: [KernelName: [KernelName]] = [:]
     /// This boot's identity (/proc/sys/kernel/random/boot_id); nil in facts from before it was gathered.
     public var bootID: String? = nil
     /// One PV UUID on several devices, as LVM's warnings name them.
@@ -296,12 +298,15 @@ extension HostFacts {
 
         blockDevices = try required(.lsblk, "lsblk").outputLines().map { line throws(FactsError) in
             let pairs = KeyValueLine.parse(String(line))
-            guard let majMin = pairs["MAJ:MIN"].flatMap({ MajorMinor($0) }) else {
-                throw FactsError("lsblk printed a device without its MAJ:MIN: \(line)")
+            guard let majMin = pairs["MAJ:MIN"].flatMap({ MajorMinor($0) }),
+                let kernelName = pairs["KNAME"].flatMap({ KernelName($0) })
+            else {
+                throw FactsError("lsblk printed a device without its MAJ:MIN or KNAME: \(line)")
             }
             return BlockDevice(
-                name: pairs["NAME"] ?? "", kname: pairs["KNAME"] ?? "", type: pairs["TYPE"] ?? "",
-                majMin: majMin, mountpoint: pairs["MOUNTPOINT"] ?? "", parent: pairs["PKNAME"] ?? "")
+                name: pairs["NAME"] ?? "", kname: kernelName, type: pairs["TYPE"] ?? "",
+                majMin: majMin, mountpoint: pairs["MOUNTPOINT"] ?? "",
+                parent: pairs["PKNAME"].flatMap { KernelName($0) })
         }
         if let mountinfo = sections[.mountinfo], mountinfo.succeeded {
             mounts = MountInfo.parse(mountinfo.stdout)
@@ -341,9 +346,10 @@ extension HostFacts {
         }
         dmDependencies = dependencies
         sysfsPaths = Dictionary(
-            try required(.sysfsBlock, "listing /sys/block").outputLines().compactMap { line -> (String, String)? in
+            try required(.sysfsBlock, "listing /sys/block").outputLines().compactMap { line -> (KernelName, String)? in
                 let words = line.split(separator: " ", maxSplits: 1)
-                return words.count == 2 ? (String(words[0]), Self.sysfsPath(String(words[1]))) : nil
+                guard words.count == 2, let name = KernelName(words[0]) else { return nil }
+                return (name, Self.sysfsPath(String(words[1])))
             }, uniquingKeysWith: { $1 })
         deviceLinks = DeviceLinks.resolved(
             try required(.devLinks, "listing the device links").outputLines().map(String.init))
@@ -358,9 +364,12 @@ extension HostFacts {
             virsh: Self.libvirtDisks(sections[.libvirtDisks]?.stdout ?? ""),
             files: LibvirtFiles.disks(sections[.libvirtXML]?.stdout ?? ""))
         holders = Dictionary(
-            grouping: (sections[.holders]?.stdout.outputLines() ?? []).compactMap { line -> (String, String)? in
+            grouping: (sections[.holders]?.stdout.outputLines() ?? []).compactMap { line -> (KernelName, KernelName)? in
                 let words = line.split(separator: " ")
-                return words.count == 2 ? (String(words[0]), String(words[1])) : nil
+                guard words.count == 2, let device = KernelName(words[0]), let holder = KernelName(words[1]) else {
+                    return nil
+                }
+                return (device, holder)
             }, by: \.0
         ).mapValues { $0.map(\.1).sorted() }
         bootID = sections[.bootID].flatMap { $0.succeeded ? $0.stdout.trimmingWhitespace() : nil }

@@ -83,9 +83,9 @@ enum TargetExports {
     /// The disks through which this host is logged in to `export` itself (a converged node attaching its own volume):
     /// kernel names of disks whose sysfs path runs through an iSCSI session to the export's target, at its LUN
     /// (`.../session1/target3:0:0/3:0:0:LUN/block/sdb`).
-    static func attachments(of export: TargetExport, facts: HostFacts) -> [String] {
+    static func attachments(of export: TargetExport, facts: HostFacts) -> [KernelName] {
         guard let target = export.target, let lun = export.lun else { return [] }
-        return facts.sysfsPaths.compactMap { name, path -> String? in
+        return facts.sysfsPaths.compactMap { name, path -> KernelName? in
             let parts = path.split(separator: "/").map(String.init)
             guard let session = parts.first(where: { $0.hasPrefix("session") }), facts.iscsiSessions[session] == target,
                 let block = parts.lastIndex(of: "block"), block > 0,

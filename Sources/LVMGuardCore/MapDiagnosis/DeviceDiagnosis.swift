@@ -93,7 +93,7 @@ extension DeviceDiagnosis {
     /// The device's kernel name, its /dev/mapper name, and every gathered link that resolves to it.
     static func names(of majMin: MajorMinor, graph: DeviceGraph, facts: HostFacts) -> [String] {
         guard let kernel = graph.kernelName(of: majMin) else { return [] }
-        var names = Set(DeviceTopology(facts).aliases(of: "/dev/" + kernel))
+        var names = Set(DeviceTopology(facts).aliases(of: kernel.devicePath))
         if let dm = graph.dmDevice(majMin) { names.insert("/dev/mapper/" + dm.name) }
         return names.sorted()
     }
@@ -110,11 +110,11 @@ extension DeviceDiagnosis {
 
     /// The name that stays the device's across reboots and rescans: its hardware identity (WWN first), then a
     /// dm UUID; the kernel name only when it has none (with a warning in the rendering).
-    static func stableName(_ names: [String], kernelName: String?) -> String? {
+    static func stableName(_ names: [String], kernelName: KernelName?) -> String? {
         let order = ["wwn-", "nvme-eui.", "nvme-uuid.", "scsi-", "nvme-nvme.", "ata-", "virtio-", "dm-uuid-"]
         for prefix in order {
             if let name = names.first(where: { $0.hasPrefix("/dev/disk/by-id/" + prefix) }) { return name }
         }
-        return kernelName.map { "/dev/" + $0 }
+        return kernelName?.devicePath
     }
 }

@@ -22,7 +22,7 @@ enum DeadMaps {
         return facts.deadMaps.sorted { $0.name < $1.name }.map { map in
             let device = dmByName[map.name]
             let paths = map.paths.map { path in
-                "\(path.majMin.flatMap(graph.kernelName(of:)) ?? "path") (\(path.majMin?.description ?? "unknown")) "
+                "\(path.majMin.flatMap(graph.kernelName(of:))?.rawValue ?? "path") (\(path.majMin?.description ?? "unknown")) "
                     + (path.active ? "active" : "failed")
             }
             var guestLVs: [HostPlan.DeadMap.LVDevice] = []

@@ -7,8 +7,8 @@
 public struct DeviceGraph: Sendable {
     private let facts: HostFacts
     private let topology: DeviceTopology
-    private let kernelNameByMajMin: [MajorMinor: String]
-    private let majMinByKernelName: [String: MajorMinor]
+    private let kernelNameByMajMin: [MajorMinor: KernelName]
+    private let majMinByKernelName: [KernelName: MajorMinor]
     private let dmByMajMin: [MajorMinor: HostFacts.DMDevice]
     private let dmByUUID: [String: HostFacts.DMDevice]
     /// Device to the devices directly on top of it (dm devices built on it, partitions of it, md arrays).
@@ -34,7 +34,9 @@ public struct DeviceGraph: Sendable {
             for dependency in dependencies { holders[dependency, default: []].insert(holder) }
         }
         for device in facts.blockDevices where device.type == "part" {
-            if let parent = majMinByKernelName[device.parent] { holders[parent, default: []].insert(device.majMin) }
+            if let name = device.parent, let parent = majMinByKernelName[name] {
+                holders[parent, default: []].insert(device.majMin)
+            }
         }
         // The kernel's own list counts what dm does not know of: md arrays, bcache, ...
         for (device, above) in facts.holders {
@@ -65,7 +67,7 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The kernel name ("sdb", "dm-3") of a device.
-    public func kernelName(of majMin: MajorMinor) -> String? { kernelNameByMajMin[majMin] }
+    public func kernelName(of majMin: MajorMinor) -> KernelName? { kernelNameByMajMin[majMin] }
 
     /// The dm device with this major:minor, if it is one.
     public func dmDevice(_ majMin: MajorMinor) -> HostFacts.DMDevice? { dmByMajMin[majMin] }
@@ -114,7 +116,7 @@ public struct DeviceGraph: Sendable {
     /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
     public func describe(_ majMin: MajorMinor) -> String {
         let name =
-            dmByMajMin[majMin].map { "/dev/mapper/" + $0.name } ?? kernelNameByMajMin[majMin].map { "/dev/" + $0 }
+            dmByMajMin[majMin].map { "/dev/mapper/" + $0.name } ?? kernelNameByMajMin[majMin].map(\.devicePath)
             ?? "device"
         return "\(name) (\(majMin))"
     }

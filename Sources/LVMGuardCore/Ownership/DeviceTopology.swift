@@ -22,7 +22,7 @@ public struct DeviceTopology: Sendable {
         }
     }
 
-    private let byKernelName: [String: HostFacts.BlockDevice]
+    private let byKernelName: [KernelName: HostFacts.BlockDevice]
     private let dmByMajMin: [MajorMinor: HostFacts.DMDevice]
     private let facts: HostFacts
 
@@ -33,28 +33,26 @@ public struct DeviceTopology: Sendable {
     }
 
     /// The kernel name ("dm-0", "sdb", "vda2") a path resolves to, following /dev links.
-    public func kernelName(of path: String) -> String? {
-        let target = facts.deviceLinks[path] ?? path
-        guard target.hasPrefix("/dev/") else { return nil }
-        let name = String(target.split(separator: "/").last ?? "")
+    public func kernelName(of path: String) -> KernelName? {
+        guard let name = KernelName(devicePath: facts.deviceLinks[path] ?? path) else { return nil }
         return byKernelName[name] != nil ? name : nil
     }
 
     /// Every path in the facts that resolves to the same device as `path` (itself included), sorted.
     public func aliases(of path: String) -> [String] {
         guard let name = kernelName(of: path) else { return [path] }
-        var names = Set([path, "/dev/" + name])
-        for (link, target) in facts.deviceLinks where target == "/dev/" + name { names.insert(link) }
+        var names = Set([path, name.devicePath])
+        for (link, target) in facts.deviceLinks where target == name.devicePath { names.insert(link) }
         return names.sorted()
     }
 
     /// The storage under `path`: walks up partitions and dm layers to a multipath map or a disk.
     public func storage(of path: String) -> Storage {
         guard let name = kernelName(of: path), let device = byKernelName[name] else { return .unknown }
-        if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("LVM-"), !device.parent.isEmpty,
+        if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("LVM-"), let parent = device.parent,
             let lv = facts.lvs.first(where: { DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid) == dm.uuid })
         {
-            return .insideLV(lv: "\(lv.vgName)/\(lv.name)", under: storage(of: "/dev/" + device.parent))
+            return .insideLV(lv: "\(lv.vgName)/\(lv.name)", under: storage(of: parent.devicePath))
         }
         return storage(from: device)
     }
@@ -62,7 +60,7 @@ public struct DeviceTopology: Sendable {
     /// The storage under a device that is no LV: partitions and dm layers up to a multipath map or a disk.
     private func storage(from start: HostFacts.BlockDevice) -> Storage {
         var device = start
-        var seen = Set<String>()
+        var seen = Set<KernelName>()
         while seen.insert(device.kname).inserted {
             if device.type == "mpath", let dm = dmByMajMin[device.majMin], let wwid = dm.multipathWWID {
                 return .multipath(map: dm.name, wwid: wwid)
@@ -71,12 +69,12 @@ public struct DeviceTopology: Sendable {
                 return .multipath(map: dm.name, wwid: String(dm.uuid[range.upperBound...]))
             }
             if device.type == "disk", let sysfs = facts.sysfsPaths[device.kname] {
-                if sysfs.contains("/session") { return .sanPath(device: "/dev/" + device.kname, transport: "iscsi") }
-                if sysfs.contains("/rport-") { return .sanPath(device: "/dev/" + device.kname, transport: "fc") }
+                if sysfs.contains("/session") { return .sanPath(device: device.kname.devicePath, transport: "iscsi") }
+                if sysfs.contains("/rport-") { return .sanPath(device: device.kname.devicePath, transport: "fc") }
             }
-            guard !device.parent.isEmpty, let parent = byKernelName[device.parent] else { break }
+            guard let parent = device.parent.flatMap({ byKernelName[$0] }) else { break }
             device = parent
         }
-        return .local(device: "/dev/" + device.kname)
+        return .local(device: device.kname.devicePath)
     }
 }

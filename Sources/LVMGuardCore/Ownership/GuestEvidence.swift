@@ -87,7 +87,7 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     static func exportedDevices(_ facts: HostFacts, graph: DeviceGraph) -> [MajorMinor: Set<String>] {
         var devices: [MajorMinor: Set<String>] = [:]
         for export in facts.targetExports {
-            let attached = TargetExports.attachments(of: export, facts: facts).map { "/dev/" + $0 }
+            let attached = TargetExports.attachments(of: export, facts: facts).map(\.devicePath)
             for root in ([export.device] + attached).compactMap(graph.majMin(ofPath:)) {
                 for device in graph.stack(above: root) { devices[device, default: []].insert(export.label) }
             }

@@ -92,7 +92,7 @@ public struct Ownership: Sendable {
         public let name: String
         public let uuid: String
         /// The kernel name now ("sdb", "dm-3"); it may be another device's after a reboot.
-        public let kernelName: String?
+        public let kernelName: KernelName?
         public let isDeviceMapper: Bool
         /// /dev/disk/by-id links that name the device by identity (see `DeviceGraph.identityLinks`).
         public let identityLinks: [String]

@@ -16,7 +16,7 @@ public enum Transport: String, Sendable, Codable, Hashable, Comparable {
     /// The transport of one disk, from its kernel name, its sysfs path and the host's NVMe controllers: iSCSI
     /// (`/session` in the path), FC (`/rport-`), NVMe over fabrics (under `nvme-fabrics`, or a namespace whose
     /// controllers use tcp, rdma or fc), rbd and nbd (network block devices).
-    static func of(disk kernelName: String, facts: HostFacts) -> Transport {
+    static func of(disk kernelName: KernelName, facts: HostFacts) -> Transport {
         if kernelName.hasPrefix("rbd") { return .rbd }
         if kernelName.hasPrefix("nbd") { return .nbd }
         guard let sysfs = facts.sysfsPaths[kernelName] else { return .local }
@@ -39,6 +39,9 @@ public enum Transport: String, Sendable, Codable, Hashable, Comparable {
 extension DeviceGraph {
     /// The transports of the disks at the bottom of a device's stack: for a multipath map, its paths.
     func transports(under majMin: MajorMinor, facts: HostFacts) -> Set<Transport> {
-        Set(bottoms(of: majMin).map { Transport.of(disk: kernelName(of: $0) ?? "", facts: facts) })
+        Set(
+            bottoms(of: majMin).map { bottom in
+                kernelName(of: bottom).map { Transport.of(disk: $0, facts: facts) } ?? .local
+            })
     }
 }

@@ -88,8 +88,8 @@ public enum CheckEvaluator {
                 guard let lv = LVMUUID.lvIdentity(dmUUID: holder.uuid), !hostKeys.contains(lv.vg) else { return false }
                 return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
             }.map(\.name)
-            let kernelName = knameByMajMin[map.majMin] ?? ""
-            holders += (facts.holders[kernelName] ?? []).filter { !dmKernelNames.contains($0) }
+            let others = knameByMajMin[map.majMin].flatMap { facts.holders[$0] } ?? []
+            holders += others.filter { !dmKernelNames.contains($0) }.map(\.rawValue)
             return holders.isEmpty ? nil : (map.name, holders.sorted())
         }.sorted { $0.0 < $1.0 }
     }

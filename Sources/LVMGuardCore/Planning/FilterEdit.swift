@@ -53,7 +53,7 @@ enum FilterEdit {
             let current = try? LVMFilter(parsing: assignment.value), !current.acceptsEverything
         else { return [] }
         let names = Set(
-            facts.blockDevices.map { "/dev/" + $0.kname } + facts.deviceLinks.keys
+            facts.blockDevices.map(\.kname.devicePath) + facts.deviceLinks.keys
                 + facts.dmDevices.map { "/dev/mapper/" + $0.name })
         return current.rules.filter { rule in
             guard rule.action == .accept, LVMRegex.problem(rule.pattern) == nil,

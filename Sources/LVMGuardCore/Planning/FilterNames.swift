@@ -24,7 +24,7 @@ enum FilterNames {
                     || (pv.isDeviceMapper && link.hasPrefix("/dev/disk/by-id/dm-uuid-"))
             }
             names += identity
-            let kernel = pv.kernelName.map { "/dev/" + $0 }
+            let kernel = pv.kernelName?.devicePath
             if identity.isEmpty {
                 names.append(pv.isDeviceMapper ? pv.name : (kernel ?? pv.name))
                 warnings.append(.noIdentityLink(pv: pv.name, uuid: pv.uuid))
