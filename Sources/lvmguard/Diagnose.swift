@@ -62,6 +62,9 @@ struct Diagnose: AsyncParsableCommand {
         guard given == 1 else {
             throw ValidationError("give exactly one of --log-line, --wwid, --map, --instance or --device")
         }
+        if let wwid, WWID(wwid) == nil {
+            throw ValidationError("--wwid \(wwid) is not a WWID (letters, digits and -_.: only)")
+        }
         if let logLine, Diagnosis.Query.wwid(inLogLine: logLine) == nil {
             throw ValidationError(
                 "the log line names no dm-uuid-mpath-<wwid>: paste os-brick's whole 'multipath -f' line")
@@ -88,7 +91,7 @@ struct Diagnose: AsyncParsableCommand {
             try report(DeviceDiagnosis.analyze(device, host: target, facts: facts, desired: loaded.desired))
             return
         }
-        let query = Diagnosis.Query(logLine: logLine, wwid: wwid, map: map, instance: instance)
+        let query = Diagnosis.Query(logLine: logLine, wwid: wwid.flatMap { WWID($0) }, map: map, instance: instance)
         let diagnosis = Diagnosis.analyze(query, host: target, facts: facts, desired: loaded.desired)
         switch format {
         case .text:

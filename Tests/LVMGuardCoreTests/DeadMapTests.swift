@@ -79,7 +79,7 @@ struct DeadMapTests {
         #expect(plan.status == .changes)
         #expect(plan.configEdit?.planned == "[ \"r|.*|\" ]")
         let map = try #require(plan.deadMaps.first)
-        #expect(map.wwid == Self.wwid && map.queueIfNoPath && !map.release)
+        #expect(map.wwid?.rawValue == Self.wwid && map.queueIfNoPath && !map.release)
         #expect(map.paths == ["sda (8:0) failed", "sdb (8:16) failed"])
         #expect(map.guestVGUUIDs == [Self.guestVG])
         #expect(

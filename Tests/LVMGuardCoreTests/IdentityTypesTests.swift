@@ -36,4 +36,14 @@ struct IdentityTypesTests {
         for text in ["", "block/sdb", "sd b"] { #expect(KernelName(text) == nil, "\(text)") }
         #expect(KernelName(devicePath: "sdb") == nil && KernelName(devicePath: "/sys/block/sdb") == nil)
     }
+
+    @Test("a WWID: what multipath names a map by, from its dm UUID; nothing a shell could read as more")
+    func wwid() {
+        #expect(WWID(multipathDMUUID: "mpath-35000c50015ea71ac") == WWID("35000c50015ea71ac"))
+        #expect(WWID(multipathDMUUID: "LVM-abc") == nil && WWID(multipathDMUUID: "part1-mpath-3600") == nil)
+        #expect(WWID("eui.002538570142a154").multipathDMUUID == "mpath-eui.002538570142a154")
+        for text in ["", "3600 x", "3600;rm", "$(x)", String(repeating: "3", count: 129)] {
+            #expect(WWID(text) == nil, "\(text)")
+        }
+    }
 }

@@ -55,7 +55,7 @@ struct LabTests {
         ])
         #expect(result.status == 4, "held by host LVM: \(result.stdout.suffix(1500)) \(result.stderr.suffix(500))")
         let diagnosis = try JSONDecoder().decode(Diagnosis.self, from: Data(result.stdout.utf8))
-        #expect(diagnosis.map == "mpatha" && diagnosis.wwid == wwid)
+        #expect(diagnosis.map == "mpatha" && diagnosis.wwid?.rawValue == wwid)
         #expect(diagnosis.guestVGs == ["guestvg (\(guestVG))"], "\(diagnosis.guestVGs)")
         #expect(
             !diagnosis.holders.isEmpty

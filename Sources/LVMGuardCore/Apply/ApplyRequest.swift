@@ -96,7 +96,7 @@ public struct ApplyRequest: Sendable, Hashable {
         // Guests on maps with no active path: "release|report WWID DM-UUID...", tops of the stack first.
         var deadMaps = ""
         for map in plan.deadMaps where !map.guestLVs.isEmpty {
-            guard let wwid = map.wwid, Token.wwid.matches(wwid) else {
+            guard let wwid = map.wwid?.rawValue, Token.wwid.matches(wwid) else {
                 throw ApplyRequestError(
                     "refusing to send the WWID of map \(map.name) to \(plan.host): it is not \(Token.wwid.description)")
             }

@@ -87,7 +87,7 @@ public struct HostFacts: Sendable, Codable {
     public struct DMDevice: Sendable, Codable, Hashable {
         public let name: String, majMin: MajorMinor, open: Int, uuid: String
         /// A dm-multipath map's WWID ("mpath-<wwid>" uuid), nil for other dm devices.
-        public var multipathWWID: String? { uuid.hasPrefix("mpath-") ? String(uuid.dropFirst(6)) : nil }
+        public var multipathWWID: WWID? { WWID(multipathDMUUID: uuid) }
     }
 
     /// A disk of a running or paused libvirt domain. For nova, the domain's UUID is the instance's UUID.

@@ -6,22 +6,22 @@ public struct Diagnosis: Sendable, Codable {
     /// What the SRE gave; any one is enough.
     public struct Query: Sendable, Codable, Hashable {
         public var logLine: String?
-        public var wwid: String?
+        public var wwid: WWID?
         public var map: String?
         /// An instance's UUID (nova's, which is the libvirt domain's) or its libvirt domain name.
         public var instance: String?
 
-        public init(logLine: String? = nil, wwid: String? = nil, map: String? = nil, instance: String? = nil) {
+        public init(logLine: String? = nil, wwid: WWID? = nil, map: String? = nil, instance: String? = nil) {
             (self.logLine, self.wwid, self.map, self.instance) = (logLine, wwid, map, instance)
         }
 
         /// The WWID in os-brick's `multipath -f /dev/disk/by-id/dm-uuid-mpath-<wwid>` (or any dm-uuid-mpath- name).
-        public static func wwid(inLogLine line: String) -> String? {
+        public static func wwid(inLogLine line: String) -> WWID? {
             guard let range = line.range(of: "dm-uuid-mpath-") else { return nil }
             let wwid = line[range.upperBound...].prefix {
                 $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "."
             }
-            return wwid.isEmpty ? nil : String(wwid)
+            return WWID(wwid)
         }
     }
 
@@ -54,7 +54,7 @@ public struct Diagnosis: Sendable, Codable {
     public let query: Query
     public let verdict: Verdict
     public let map: String?
-    public let wwid: String?
+    public let wwid: WWID?
     /// The map's own open count (`dmsetup info`): each device or process holding it counts.
     public let openCount: Int?
     public let holders: [Holder]

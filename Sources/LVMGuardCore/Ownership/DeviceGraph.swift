@@ -111,7 +111,7 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The major:minor of the multipath map with this WWID, if the host has one.
-    public func multipathMap(wwid: String) -> MajorMinor? { dmByUUID["mpath-" + wwid]?.majMin }
+    public func multipathMap(wwid: WWID) -> MajorMinor? { dmByUUID[wwid.multipathDMUUID]?.majMin }
 
     /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
     public func describe(_ majMin: MajorMinor) -> String {

@@ -5,7 +5,7 @@ public struct DeviceTopology: Sendable {
         /// Inside an LV of the host ("vg/lv"), itself on `under`: a guest's disk that is a volume LV.
         case insideLV(lv: String, under: Storage)
         /// A dm-multipath map (or a partition of one): SAN.
-        case multipath(map: String, wwid: String)
+        case multipath(map: String, wwid: WWID)
         /// A single SAN path without multipath: iSCSI or Fibre Channel.
         case sanPath(device: String, transport: String)
         /// A local disk, partition, md or other device.
@@ -65,8 +65,10 @@ public struct DeviceTopology: Sendable {
             if device.type == "mpath", let dm = dmByMajMin[device.majMin], let wwid = dm.multipathWWID {
                 return .multipath(map: dm.name, wwid: wwid)
             }
-            if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("part"), let range = dm.uuid.range(of: "-mpath-") {
-                return .multipath(map: dm.name, wwid: String(dm.uuid[range.upperBound...]))
+            if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("part"), let range = dm.uuid.range(of: "-mpath-"),
+                let wwid = WWID(dm.uuid[range.upperBound...])
+            {
+                return .multipath(map: dm.name, wwid: wwid)
             }
             if device.type == "disk", let sysfs = facts.sysfsPaths[device.kname] {
                 if sysfs.contains("/session") { return .sanPath(device: device.kname.devicePath, transport: "iscsi") }

@@ -60,7 +60,7 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
         for disk in facts.libvirtDisks {
             var roots = Set([graph.majMin(ofPath: disk.source)].compactMap { $0 })
             if let range = disk.source.range(of: "dm-uuid-mpath-"),
-                let map = graph.multipathMap(wwid: String(disk.source[range.upperBound...]))
+                let wwid = WWID(disk.source[range.upperBound...]), let map = graph.multipathMap(wwid: wwid)
             {
                 roots.insert(map)
             }

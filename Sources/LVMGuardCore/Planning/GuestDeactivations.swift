@@ -17,7 +17,7 @@ enum GuestDeactivations {
                 result.found.warnings.append(.guestVGKeptActive(name: guest.name, uuid: guest.uuid))
                 continue
             }
-            var maps: [String] = [], wwids: [String] = []
+            var maps: [String] = [], wwids: [WWID] = []
             for storage in guest.storage {
                 if case let .multipath(map, wwid) = storage { maps.append(map); wwids.append(wwid) }
             }
@@ -38,13 +38,13 @@ enum GuestDeactivations {
 
     /// The libvirt domains whose disks are the maps, by kernel name or by the WWID in the disk's path; sorted.
     private static func instances(
-        on maps: [String], wwids: [String], facts: HostFacts,
+        on maps: [String], wwids: [WWID], facts: HostFacts,
         topology: DeviceTopology
     ) -> [String] {
         let mapDevices = Set(maps.compactMap { topology.kernelName(of: "/dev/mapper/" + $0) })
         let instances = facts.libvirtDisks.filter { disk in
             topology.kernelName(of: disk.source).map(mapDevices.contains) == true
-                || wwids.contains { disk.source.contains($0) }
+                || wwids.contains { disk.source.contains($0.rawValue) }
         }.map(\.domainLabel)
         return Array(Set(instances)).sorted()
     }

@@ -12,7 +12,7 @@ extension HostPlan {
         }
 
         public let name: String
-        public let wwid: String?
+        public let wwid: WWID?
         public let queueIfNoPath: Bool
         /// Each path with its state: "sda (8:0) failed".
         public let paths: [String]

@@ -109,7 +109,7 @@ public struct HostPlan: Sendable, Codable, Hashable {
         public let lvs: [LV]
         public let pvs: [String]
         public let multipathMaps: [String]
-        public let wwids: [String]
+        public let wwids: [WWID]
         /// libvirt domains whose disks are on the VG's maps, when virsh could tell.
         public let instances: [String]
     }
@@ -163,7 +163,8 @@ public struct HostPlan: Sendable, Codable, Hashable {
         }
         for map in deadMaps where map.release {
             commands.append(
-                "dmsetup message \(map.name) 0 fail_if_no_path   # wwid \(map.wwid ?? "unknown"), no active path")
+                "dmsetup message \(map.name) 0 fail_if_no_path   # wwid \(map.wwid?.rawValue ?? "unknown"), no active path"
+            )
             commands += map.guestLVs.map { "dmsetup remove -u \($0.dmUUID)   # \($0.dmName)" }
         }
         if refreshCache { commands.append("pvscan --cache") }

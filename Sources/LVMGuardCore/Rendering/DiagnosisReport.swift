@@ -9,7 +9,7 @@ public enum DiagnosisReport {
             return out.joined(separator: "\n") + "\n"
         }
         out.append(
-            "\(diagnosis.host): multipath map \(map) (wwid \(diagnosis.wwid ?? "?")), open count \(diagnosis.openCount ?? 0): "
+            "\(diagnosis.host): multipath map \(map) (wwid \(diagnosis.wwid?.rawValue ?? "?")), open count \(diagnosis.openCount ?? 0): "
                 + paint(verdictText(diagnosis.verdict), for: diagnosis.verdict, colored: colored))
         if diagnosis.holders.isEmpty { out.append("  holders: none") }
         for holder in diagnosis.holders {

@@ -172,7 +172,7 @@ extension GuestEvidence {
 
 extension HostPlan.DeadMap {
     /// "multipath map mpatha (wwid 3600...)".
-    var label: String { "multipath map \(name) (wwid \(wwid ?? "unknown"))" }
+    var label: String { "multipath map \(name) (wwid \(wwid?.rawValue ?? "unknown"))" }
 
     /// "has no active path (sda (8:0) failed, queueing I/O)".
     var stateDescription: String {
