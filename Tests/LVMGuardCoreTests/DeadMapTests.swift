@@ -68,7 +68,7 @@ struct DeadMapTests {
         #expect(facts.excludedFromLVM.sorted() == ["dm-0", "dm-1", "dm-2", "sda", "sdb"])
         // LVM never read the map: its PV and the guest VG are not in the permissive scan.
         #expect(facts.pvs.isEmpty && facts.lvs.isEmpty)
-        #expect(facts.dmDevices.filter { $0.uuid.hasPrefix("LVM-") }.count == 2)
+        #expect(facts.dmDevices.filter { $0.uuid?.isLVM == true }.count == 2)
     }
 
     @Test(
@@ -108,7 +108,7 @@ struct DeadMapTests {
             plan.commands.contains("dmsetup message mpatha 0 fail_if_no_path   # wwid \(Self.wwid), no active path"))
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
         let line = try #require(request.data.first { $0.name == "dead_maps" }?.text)
-        #expect(line == "release \(Self.wwid) " + map.guestLVs.map(\.dmUUID).joined(separator: " ") + "\n")
+        #expect(line == "release \(Self.wwid) " + map.guestLVs.map(\.dmUUID.rawValue).joined(separator: " ") + "\n")
     }
 
     @Test("a dead map carrying the host's storage blocks the host: no filter can be planned that keeps it")

@@ -46,4 +46,20 @@ struct IdentityTypesTests {
             #expect(WWID(text) == nil, "\(text)")
         }
     }
+
+    @Test("a dm UUID says whose device it is: an LV's (its VG and LV, hidden layers too), a map's, a partition's")
+    func dmUUID() {
+        // Read from text as dmsetup prints it (a literal would be a constant in code, not parsed).
+        let parse = { (text: String) in DMUUID(text) }
+        let vg = "yyl06M-qCel-v5T0-2xsL-2pGc-ku2I-gXLWo9", lv = "UsH6Yc-J9a6-tf3c-OsnL-EGqN-fGB7-Ei3VbQ"
+        let device = DMUUID(vgUUID: vg, lvUUID: lv)
+        #expect(device.rawValue == "LVM-" + (vg + lv).replacingOccurrences(of: "-", with: ""))
+        #expect(device.isLVM && device.isLVM(ofVG: vg) && !device.isLVM(ofVG: lv) && device.kind == "LV")
+        let layer = parse(device.rawValue + "-tpool")
+        #expect(layer?.isLVM(ofVG: vg) == true && layer?.lvIdentity?.lv == device.lvIdentity?.lv)
+        #expect(DMUUID(multipath: "3600a").rawValue == "mpath-3600a" && parse("mpath-3600a")?.kind == "multipath map")
+        #expect(parse("part2-mpath-3600a")?.partitionedMapWWID == WWID("3600a"))
+        #expect(parse("CRYPT-LUKS2-abc-sec")?.kind == "dm-crypt device" && parse("CRYPT-LUKS2-abc")?.lvIdentity == nil)
+        #expect(parse("") == nil && parse("LVM- x") == nil)
+    }
 }

@@ -100,12 +100,13 @@ public struct ApplyRequest: Sendable, Hashable {
                 throw ApplyRequestError(
                     "refusing to send the WWID of map \(map.name) to \(plan.host): it is not \(Token.wwid.description)")
             }
-            for lv in map.guestLVs where !Token.dmUUID.matches(lv.dmUUID) {
+            for lv in map.guestLVs where !Token.dmUUID.matches(lv.dmUUID.rawValue) {
                 throw ApplyRequestError(
                     "refusing to send dm UUID '\(lv.dmUUID)' to \(plan.host): it is not \(Token.dmUUID.description)")
             }
             deadMaps +=
-                ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID)).joined(separator: " ") + "\n"
+                ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID.rawValue)).joined(
+                    separator: " ") + "\n"
         }
         data.append(("dead_maps", deadMaps))
         if !plan.bootFiles.isEmpty {

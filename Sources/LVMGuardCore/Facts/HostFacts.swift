@@ -85,9 +85,11 @@ public struct HostFacts: Sendable, Codable {
     }
 
     public struct DMDevice: Sendable, Codable, Hashable {
-        public let name: String, majMin: MajorMinor, open: Int, uuid: String
+        public let name: String, majMin: MajorMinor, open: Int
+        /// Nil for a dm device created without one.
+        public let uuid: DMUUID?
         /// A dm-multipath map's WWID ("mpath-<wwid>" uuid), nil for other dm devices.
-        public var multipathWWID: WWID? { WWID(multipathDMUUID: uuid) }
+        public var multipathWWID: WWID? { uuid.flatMap { WWID(multipathDMUUID: $0.rawValue) } }
     }
 
     /// A disk of a running or paused libvirt domain. For nova, the domain's UUID is the instance's UUID.
@@ -330,7 +332,7 @@ extension HostFacts {
             guard fields.count >= 5, let major = UInt32(fields[1]), let minor = UInt32(fields[2]) else { return nil }
             return DMDevice(
                 name: fields[0], majMin: MajorMinor(major: major, minor: minor), open: Int(fields[3]) ?? 0,
-                uuid: fields[4])
+                uuid: DMUUID(fields[4]))
         }
         var dependencies: [String: [MajorMinor]] = [:]
         for line in try required(.dmDeps, "dmsetup deps").outputLines() {

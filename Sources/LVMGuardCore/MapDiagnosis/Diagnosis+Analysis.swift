@@ -22,7 +22,7 @@ extension Diagnosis {
             layer = layer.flatMap(graph.holders(of:)).filter { above.insert($0).inserted }
             for majMin in layer {
                 let dm = graph.dmDevice(majMin)
-                let lv = dm.flatMap { lvByDMUUID[$0.uuid] }
+                let lv = dm?.uuid.flatMap { lvByDMUUID[$0] }
                 holders.append(
                     Holder(
                         device: graph.describe(majMin), depth: depth, open: dm?.open ?? 0,

@@ -49,9 +49,9 @@ enum DeadMaps {
                         + "holders: something it cannot see has it open")
             }
             for current in stack.reversed() {
-                guard let dm = graph.dmDevice(current), let lv = LVMUUID.lvIdentity(dmUUID: dm.uuid) else {
+                guard let dm = graph.dmDevice(current), let uuid = dm.uuid, let lv = uuid.lvIdentity else {
                     blockers.append(
-                        "it carries \(graph.dmDevice(current).map { LVUse.kind(ofDMUUID: $0.uuid) } ?? "partition") "
+                        "it carries \(graph.dmDevice(current).map { $0.uuid?.kind ?? "dm device" } ?? "partition") "
                             + "\(graph.describe(current)), which is not an LV")
                     continue
                 }
@@ -66,7 +66,7 @@ enum DeadMaps {
                 }
                 guestLVs.append(
                     .init(
-                        dmName: dm.name, dmUUID: dm.uuid, vgUUID: LVMUUID.formatted(lv.vg),
+                        dmName: dm.name, dmUUID: uuid, vgUUID: LVMUUID.formatted(lv.vg),
                         lvUUID: LVMUUID.formatted(lv.lv), open: dm.open))
             }
             let releasable = hostUse.isEmpty && blockers.isEmpty && !guestLVs.isEmpty

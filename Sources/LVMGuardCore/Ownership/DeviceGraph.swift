@@ -10,7 +10,7 @@ public struct DeviceGraph: Sendable {
     private let kernelNameByMajMin: [MajorMinor: KernelName]
     private let majMinByKernelName: [KernelName: MajorMinor]
     private let dmByMajMin: [MajorMinor: HostFacts.DMDevice]
-    private let dmByUUID: [String: HostFacts.DMDevice]
+    private let dmByUUID: [DMUUID: HostFacts.DMDevice]
     /// Device to the devices directly on top of it (dm devices built on it, partitions of it, md arrays).
     private let holders: [MajorMinor: [MajorMinor]]
     /// Device to the devices directly under it: the inverse of `holders`.
@@ -25,7 +25,8 @@ public struct DeviceGraph: Sendable {
             facts.blockDevices.map { ($0.kname, $0.majMin) }, uniquingKeysWith: { first, _ in first })
         dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })
         dmByUUID = Dictionary(
-            facts.dmDevices.filter { !$0.uuid.isEmpty }.map { ($0.uuid, $0) }, uniquingKeysWith: { first, _ in first })
+            facts.dmDevices.compactMap { device in device.uuid.map { ($0, device) } },
+            uniquingKeysWith: { first, _ in first })
         var holders: [MajorMinor: Set<MajorMinor>] = [:]
         let dmMajMinByName = Dictionary(
             facts.dmDevices.map { ($0.name, $0.majMin) }, uniquingKeysWith: { first, _ in first })
@@ -52,9 +53,7 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The dm UUID LVM gives an LV's device: `LVM-` and the VG and LV UUIDs without dashes.
-    public static func dmUUID(vgUUID: String, lvUUID: String) -> String {
-        "LVM-" + LVMUUID.compact(vgUUID + lvUUID)
-    }
+    public static func dmUUID(vgUUID: String, lvUUID: String) -> DMUUID { DMUUID(vgUUID: vgUUID, lvUUID: lvUUID) }
 
     /// The major:minor of an LV's active device, found by its dm UUID; nil when the LV is not active.
     public func majMin(of lv: HostFacts.LogicalVolume) -> MajorMinor? {
@@ -111,7 +110,7 @@ public struct DeviceGraph: Sendable {
     }
 
     /// The major:minor of the multipath map with this WWID, if the host has one.
-    public func multipathMap(wwid: WWID) -> MajorMinor? { dmByUUID[wwid.multipathDMUUID]?.majMin }
+    public func multipathMap(wwid: WWID) -> MajorMinor? { dmByUUID[DMUUID(multipath: wwid)]?.majMin }
 
     /// A human name for a device: its dm name or kernel name, with the major:minor that identifies it.
     public func describe(_ majMin: MajorMinor) -> String {

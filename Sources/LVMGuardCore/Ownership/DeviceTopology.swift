@@ -49,7 +49,7 @@ public struct DeviceTopology: Sendable {
     /// The storage under `path`: walks up partitions and dm layers to a multipath map or a disk.
     public func storage(of path: String) -> Storage {
         guard let name = kernelName(of: path), let device = byKernelName[name] else { return .unknown }
-        if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("LVM-"), let parent = device.parent,
+        if let dm = dmByMajMin[device.majMin], dm.uuid?.isLVM == true, let parent = device.parent,
             let lv = facts.lvs.first(where: { DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid) == dm.uuid })
         {
             return .insideLV(lv: "\(lv.vgName)/\(lv.name)", under: storage(of: parent.devicePath))
@@ -65,9 +65,7 @@ public struct DeviceTopology: Sendable {
             if device.type == "mpath", let dm = dmByMajMin[device.majMin], let wwid = dm.multipathWWID {
                 return .multipath(map: dm.name, wwid: wwid)
             }
-            if let dm = dmByMajMin[device.majMin], dm.uuid.hasPrefix("part"), let range = dm.uuid.range(of: "-mpath-"),
-                let wwid = WWID(dm.uuid[range.upperBound...])
-            {
+            if let dm = dmByMajMin[device.majMin], let wwid = dm.uuid?.partitionedMapWWID {
                 return .multipath(map: dm.name, wwid: wwid)
             }
             if device.type == "disk", let sysfs = facts.sysfsPaths[device.kname] {

@@ -26,7 +26,6 @@ struct LVUse {
 
         for lv in facts.lvs {
             guard let device = graph.majMin(of: lv) else { continue }
-            let ownPrefix = DeviceGraph.dmUUID(vgUUID: lv.vgUUID, lvUUID: "")
             var found: [String] = []
             // Upwards through the stack: the LV, then what is built on it. Devices of the LV's own VG (thin
             // pools, snapshots, cache) are part of the LV; anything else on top is the host using it.
@@ -45,11 +44,11 @@ struct LVUse {
                 }
                 for holder in graph.holders(of: current) where seen.insert(holder).inserted {
                     let dm = graph.dmDevice(holder)
-                    if let dm, dm.uuid.hasPrefix(ownPrefix) {
+                    if let dm, dm.uuid?.isLVM(ofVG: lv.vgUUID) == true {
                         queue.append((holder, path))
                         continue
                     }
-                    let kind = dm.map { Self.kind(ofDMUUID: $0.uuid) } ?? "partition"
+                    let kind = dm.map { $0.uuid?.kind ?? "dm device" } ?? "partition"
                     let next = "\(path) carries \(kind) \(graph.describe(holder))"
                     found.append(next)
                     queue.append((holder, next))
@@ -62,19 +61,6 @@ struct LVUse {
             } else if let dm = graph.dmDevice(device), dm.open > 0 {
                 unexplainedOpen[lv.vgUUID, default: []].append(.init(name: lv.name, uuid: lv.uuid, openCount: dm.open))
             }
-        }
-    }
-
-    /// What kind of dm device a dm UUID names: `CRYPT-LUKS2-...` is dm-crypt, `mpath-` multipath, ...
-    static func kind(ofDMUUID uuid: String) -> String {
-        let prefix = uuid.split(separator: "-").first.map(String.init) ?? ""
-        return switch prefix {
-        case "CRYPT": "dm-crypt device"
-        case "LVM": "LV"
-        case "mpath": "multipath map"
-        case "VDO": "VDO device"
-        case "": "dm device"
-        default: "\(prefix) device"
         }
     }
 }

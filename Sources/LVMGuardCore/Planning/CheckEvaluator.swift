@@ -85,7 +85,7 @@ public enum CheckEvaluator {
         return facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }
             var holders = facts.dmDevices.filter { holder in
-                guard let lv = LVMUUID.lvIdentity(dmUUID: holder.uuid), !hostKeys.contains(lv.vg) else { return false }
+                guard let lv = holder.uuid?.lvIdentity, !hostKeys.contains(lv.vg) else { return false }
                 return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
             }.map(\.name)
             let others = knameByMajMin[map.majMin].flatMap { facts.holders[$0] } ?? []

@@ -5,7 +5,7 @@ extension HostPlan {
         /// An active LV device on the map, known by its dm UUID (`LVM-<vg uuid><lv uuid>`).
         public struct LVDevice: Sendable, Codable, Hashable {
             public let dmName: String
-            public let dmUUID: String
+            public let dmUUID: DMUUID
             public let vgUUID: String
             public let lvUUID: String
             public let open: Int

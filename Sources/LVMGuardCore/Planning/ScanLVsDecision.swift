@@ -30,6 +30,6 @@ enum ScanLVsDecision {
 
     /// Whether the device LVM names `path` is an LV (its dm UUID is LVM's).
     static func isLV(_ path: String, graph: DeviceGraph) -> Bool {
-        graph.majMin(ofPath: path).flatMap(graph.dmDevice)?.uuid.hasPrefix("LVM-") ?? false
+        graph.majMin(ofPath: path).flatMap(graph.dmDevice)?.uuid?.isLVM ?? false
     }
 }
