@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Prepares the base image and then each scenario named (or LVM 2.02.180's build, named lvm202), one after another, at the
-# lowest CPU priority (nice 19, for its session's and its VMs' scheduling groups too), so that what runs in front keeps the CPU it
-# needs, and fetches every scenario's Debian packages beside them: scripts/test.sh runs it behind the Swift build and
-# the pure suites for the scenarios the lab starts with. Every preparation happens
-# under the scenario's lock (lab_prepare), which lab/start.sh takes too: a start that reaches a scenario still in
-# preparation waits for it and finds it ready; one that failed here is prepared again in front.
+# Prepares the base image and then each scenario named, one after another, at the lowest CPU priority (nice 19, for
+# its session's and its VMs' scheduling groups too), so that what runs in front keeps the CPU it needs, and fetches
+# every scenario's Debian packages beside them: scripts/test.sh runs it behind the Swift build and the pure suites for
+# the scenarios the lab starts with. Every preparation happens under the scenario's lock (lab_prepare), which
+# lab/start.sh takes too: a start that reaches a scenario still in preparation waits for it and finds it ready; one
+# that failed here is prepared again in front.
 # Not behind the VM suites: measured there (2 cores), the tests' VMs slowed about as much as the preparations gained.
-# Usage: lab/prepare-ahead.sh SCENARIO|lvm202...   (one line each on stdout: prepared or failed, and its seconds)
+# Usage: lab/prepare-ahead.sh SCENARIO...   (one line per scenario on stdout: prepared or failed, and its seconds)
 source "$(dirname "$0")/lib.sh"
 # nice 19 for this script, for its session's scheduling group (the image and LVM 2.02 builds) and, through start_qemu,
 # for each VM it starts.
@@ -36,15 +36,6 @@ else
 fi
 for scenario in "$@"; do
     started=$(date +%s)
-    if [ "$scenario" = lvm202 ]; then
-        # LVM 2.02.180 for the CentOS 7 scenario: a native build, about a minute.
-        if lab_lvm202 >/dev/null 2>"$logs/lvm202.log"; then
-            echo "[ahead] LVM 2.02.180 built in $(( $(date +%s) - started ))s"
-        else
-            echo "[ahead] LVM 2.02.180 failed (its log: $logs/lvm202.log); the CentOS 7 scenario builds it"
-        fi
-        continue
-    fi
     if lab_prepare "$scenario" >/dev/null 2>"$logs/$scenario.log"; then
         echo "[ahead] $scenario ready in $(( $(date +%s) - started ))s"
     else

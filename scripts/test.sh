@@ -15,7 +15,7 @@ stop_ahead() {
 # The Swift build folders are kept in the machine's cache ($LVMGUARD_BUILD_CACHE), one pair per clone path (the build
 # records absolute paths: clang's module cache fails a build made from another clone), and linked from a clone that
 # has none: a second run from the same path reuses the packages' builds and rebuilds only what changed. lab/gc.sh
-# removes the folders of clones that are gone.
+# removes a folder no run used for a week.
 if [ "$(id -u)" = 0 ] && [ ! -e .build ] && [ ! -e .build-release ]; then
     build_cache=${LVMGUARD_BUILD_CACHE:-/var/cache/lvmguard-build}/$(printf '%s' "$PWD" | sha256sum | cut -c1-16)
     mkdir -p "$build_cache/debug" "$build_cache/release"
