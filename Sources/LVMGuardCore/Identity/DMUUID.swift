@@ -1,7 +1,9 @@
 /// A device-mapper device's UUID, which its creator sets and which survives reboots: LVM's `LVM-<vg uuid><lv uuid>`
 /// (compact, a suffix such as `-tpool` on LVM's hidden layers), multipath's `mpath-<wwid>`, kpartx's
 /// `part1-mpath-<wwid>`, cryptsetup's `CRYPT-LUKS2-...`. Encoded as the text.
-public struct DMUUID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct DMUUID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, RawRepresentable,
+    ExpressibleByStringLiteral
+{
     public let rawValue: String
 
     /// A dm UUID as `dmsetup info` prints it; nil when empty (a dm device without one) or holding white space.
@@ -51,21 +53,10 @@ public struct DMUUID: Hashable, Sendable, Comparable, Codable, CustomStringConve
         }
     }
 
+    /// Decoding goes through here: a saved text that does not parse is refused.
+    public init?(rawValue: String) { self.init(rawValue[...]) }
+
     public var description: String { rawValue }
 
     public static func < (a: DMUUID, b: DMUUID) -> Bool { a.rawValue < b.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = DMUUID(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a dm UUID"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }

@@ -1,7 +1,7 @@
 /// The kernel's name for a block device in this boot ("sdb", "dm-3", "nvme0n1p2"): how sysfs and /dev name it now. Not an
 /// identity across boots (kernel names move when disks are probed in another order); within one gather it ties the
 /// kernel's lists (lsblk, /sys/block, holders) together. Encoded as the name itself.
-public struct KernelName: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct KernelName: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, RawRepresentable {
     public let rawValue: String
 
     /// A name as lsblk's KNAME, /sys/block and the holders lists print it; nil when empty or holding a "/".
@@ -19,23 +19,12 @@ public struct KernelName: Hashable, Sendable, Comparable, Codable, CustomStringC
     /// The device node: /dev/NAME.
     public var devicePath: String { "/dev/" + rawValue }
 
+    /// Decoding goes through here: a saved text that does not parse is refused.
+    public init?(rawValue: String) { self.init(rawValue[...]) }
+
     public var description: String { rawValue }
 
     public func hasPrefix(_ prefix: String) -> Bool { rawValue.hasPrefix(prefix) }
 
     public static func < (a: KernelName, b: KernelName) -> Bool { a.rawValue < b.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = KernelName(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a kernel name"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }

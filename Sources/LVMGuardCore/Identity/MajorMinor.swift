@@ -2,7 +2,7 @@
 /// swap, a holder stacked on it) is tied to. Kernel names and /dev links are names; this is the device.
 ///
 /// Encoded as the text the kernel prints ("8:16"), so saved plans read the same as before it was a type.
-public struct MajorMinor: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct MajorMinor: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, RawRepresentable {
     public let major: UInt32
     public let minor: UInt32
 
@@ -18,21 +18,11 @@ public struct MajorMinor: Hashable, Sendable, Comparable, Codable, CustomStringC
         self.init(major: major, minor: minor)
     }
 
-    public var description: String { "\(major):\(minor)" }
+    /// Encoded and decoded as this text: a saved text that does not parse is refused.
+    public init?(rawValue: String) { self.init(rawValue[...]) }
+    public var rawValue: String { "\(major):\(minor)" }
+
+    public var description: String { rawValue }
 
     public static func < (a: MajorMinor, b: MajorMinor) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = MajorMinor(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not MAJOR:MINOR"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

@@ -1,7 +1,9 @@
 /// A SAN volume's World Wide Identifier as dm-multipath names its map (`mpath-<wwid>` dm UUID, the
 /// `dm-uuid-mpath-<wwid>` link os-brick hands nova): the same on every host the volume is attached to, across reboots.
 /// Letters, digits and `-_.:` only, at most 128 characters: what apply may carry to a host. Encoded as the text.
-public struct WWID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+public struct WWID: Hashable, Sendable, Comparable, Codable, CustomStringConvertible, RawRepresentable,
+    ExpressibleByStringLiteral
+{
     public let rawValue: String
 
     /// A WWID as multipath prints it; nil for an empty or longer text, or one with other characters.
@@ -27,21 +29,10 @@ public struct WWID: Hashable, Sendable, Comparable, Codable, CustomStringConvert
     /// The map's dm UUID, `mpath-<wwid>`.
     public var multipathDMUUID: String { "mpath-" + rawValue }
 
+    /// Decoding goes through here: a saved text that does not parse is refused.
+    public init?(rawValue: String) { self.init(rawValue[...]) }
+
     public var description: String { rawValue }
 
     public static func < (a: WWID, b: WWID) -> Bool { a.rawValue < b.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = WWID(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a WWID"))
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
