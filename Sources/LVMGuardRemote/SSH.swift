@@ -86,7 +86,7 @@ public struct SSH: Sendable {
         while index < arguments.endIndex {
             let word = arguments[index]
             var option: Substring?
-            if word == "-S" || (word.hasPrefix("-S") && word.count > 2) { return true }
+            if word.hasPrefix("-S") { return true }  // -S PATH or -SPATH
             if word == "-o", index + 1 < arguments.endIndex {
                 option = arguments[index + 1][...]
                 index += 1

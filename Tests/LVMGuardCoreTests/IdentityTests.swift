@@ -149,7 +149,7 @@ struct IdentityTests {
                 ),
                 (
                     "dm-info", nil,
-                    "inner-home|253|4|1|\(DeviceGraph.dmUUID(vgUUID: inner, lvUUID: "homeLV-0000-0000-0000-0000-0000-000000"))\n"
+                    "inner-home|253|4|1|\(DMUUID(vgUUID: inner, lvUUID: "homeLV-0000-0000-0000-0000-0000-000000"))\n"
                 ),
                 ("dm-deps", nil, "inner-home: 1 dependencies\t: (253, 0)\n"),
                 (

@@ -12,7 +12,7 @@ extension Diagnosis {
         }
         let owners = ownersByVGUUID(plan.ownership)
         let lvByDMUUID = Dictionary(
-            facts.lvs.map { (DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid), $0) },
+            facts.lvs.map { (DMUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid), $0) },
             uniquingKeysWith: { first, _ in first })
         var holders: [Holder] = []
         var above: Set<MajorMinor> = [map.majMin]

@@ -52,12 +52,9 @@ public struct DeviceGraph: Sendable {
         self.lowers = lowers.mapValues { $0.sorted() }
     }
 
-    /// The dm UUID LVM gives an LV's device: `LVM-` and the VG and LV UUIDs without dashes.
-    public static func dmUUID(vgUUID: String, lvUUID: String) -> DMUUID { DMUUID(vgUUID: vgUUID, lvUUID: lvUUID) }
-
     /// The major:minor of an LV's active device, found by its dm UUID; nil when the LV is not active.
     public func majMin(of lv: HostFacts.LogicalVolume) -> MajorMinor? {
-        dmByUUID[Self.dmUUID(vgUUID: lv.vgUUID, lvUUID: lv.uuid)]?.majMin
+        dmByUUID[DMUUID(vgUUID: lv.vgUUID, lvUUID: lv.uuid)]?.majMin
     }
 
     /// The major:minor a device path resolves to now (following /dev links), nil when it resolves to none.

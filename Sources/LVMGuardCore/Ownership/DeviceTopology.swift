@@ -50,7 +50,7 @@ public struct DeviceTopology: Sendable {
     public func storage(of path: String) -> Storage {
         guard let name = kernelName(of: path), let device = byKernelName[name] else { return .unknown }
         if let dm = dmByMajMin[device.majMin], dm.uuid?.isLVM == true, let parent = device.parent,
-            let lv = facts.lvs.first(where: { DeviceGraph.dmUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid) == dm.uuid })
+            let lv = facts.lvs.first(where: { DMUUID(vgUUID: $0.vgUUID, lvUUID: $0.uuid) == dm.uuid })
         {
             return .insideLV(lv: "\(lv.vgName)/\(lv.name)", under: storage(of: parent.devicePath))
         }
