@@ -34,20 +34,16 @@ struct ApplyRequestTests {
     }
 
     @Test(
-        "values that do not look like what they should are refused",
-        arguments: [
-            ("gMD2xM'; rm -rf /; '", "refusing to send LVMGUARD_GUEST_VGS"),
-            ("$(reboot)", "refusing to send LVMGUARD_GUEST_VGS"),
-            ("a b", "refusing to send LVMGUARD_GUEST_VGS"),
-        ])
-    func refused(vg: String, expected: String) throws {
+        "a VG UUID that is not one never reaches a request: not as a value, not from an edited saved plan",
+        arguments: ["gMD2xM'; rm -rf /; '", "$(reboot)", "a b", "PysyGp-eTj1-yXTb-h0xK-vrum-0pzK-Flfms"])
+    func refused(vg: String) throws {
+        #expect(VGUUID(vg) == nil)
         let plan = try Self.incidentPlan()
-        #expect(throws: ApplyRequestError.self) {
-            try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z")
-        }
-        do { _ = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [vg], timestamp: "20261124T230000Z") } catch {
-            #expect(error.message.hasPrefix(expected))
-        }
+        let uuid = try #require(plan.deactivations.first?.vgUUID.rawValue)
+        let saved = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
+        #expect(saved.contains(uuid))
+        let edited = Data(saved.replacingOccurrences(of: uuid, with: vg).utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(HostPlan.self, from: edited) }
     }
 
     @Test("a run whose script never started says so, with ssh's exit status and last stderr line")

@@ -8,7 +8,7 @@ import Testing
 /// both paths set offline, gathered by the real script: the map's every path failed, I/O queueing.
 @Suite("Dead multipath maps: found without I/O, kept out of LVM, reported, released only when asked")
 struct DeadMapTests {
-    static let guestVG = "n7uuUj-9pIn-wO65-5KGz-ZPro-EkhJ-6X91GO"
+    static let guestVG: VGUUID = "n7uuUj-9pIn-wO65-5KGz-ZPro-EkhJ-6X91GO"
     static let wwid = "35000c50015ea71ac"
     /// Status lines as dm prints them: the incident map healthy, then with both paths failed.
     static let healthy = "mpatha: 0 1048576 multipath 2 0 0 0 2 1 A 0 1 2 8:16 A 0 0 1 E 0 1 2 8:0 A 0 0 1 \n"
@@ -127,7 +127,7 @@ struct DeadMapTests {
         #expect(plan.configEdit == nil && plan.deadMaps.allSatisfy { !$0.release })
         // A VG declared the host's by UUID counts too, though LVM cannot see it.
         let declared = Planner.plan(
-            Fixture.host("lab-deadmap", hostVGs: [Self.guestVG]), facts: try Fixture.facts("dead-map"),
+            Fixture.host("lab-deadmap", hostVGs: [Self.guestVG.rawValue]), facts: try Fixture.facts("dead-map"),
             desired: Fixture.desired())
         #expect(declared.status == .blocked)
     }

@@ -8,7 +8,7 @@ import Testing
 /// defined with the map as disk vdb), changed one fact at a time.
 @Suite("Evidence, not assumptions: what makes a VG a guest's, the host's, or a question")
 struct EvidenceTests {
-    static let guestVG = "PysyGp-eTj1-yXTb-h0xK-vrum-0pzK-Flfms8"
+    static let guestVG: VGUUID = "PysyGp-eTj1-yXTb-h0xK-vrum-0pzK-Flfms8"
     static let instance = "instance-0000002a (0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90), defined"
 
     /// The fixture with sections changed: (section, old text or nil to append, new text).
@@ -79,7 +79,8 @@ struct EvidenceTests {
         #expect(
             plan.reasons[0].contains("made on lab-host") && plan.reasons[0].contains("lvmguard_host_vgs for lab-host"))
         // Declared, it is the host's: accepted, never deactivated.
-        let declared = try Self.plan([Self.noInstance, Self.madeHere] + Self.overISCSI, hostVGs: [Self.guestVG])
+        let declared = try Self.plan(
+            [Self.noInstance, Self.madeHere] + Self.overISCSI, hostVGs: [Self.guestVG.rawValue])
         #expect(declared.status == .changes && declared.deactivations.isEmpty)
         #expect(declared.ownership?.hostVGs.map(\.uuid) == [Self.guestVG])
     }

@@ -9,11 +9,15 @@ struct FindingMessagesTests {
     static let vg = Ownership.AmbiguousVG(
         name: "scratchvg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n", pvs: ["/dev/vdb"])
     static let open = Ownership.AmbiguousVG(
-        name: "guestvg", uuid: "gMD2xM", pvs: ["/dev/mapper/mpatha"],
-        openLVs: [.init(name: "data", uuid: "U1", openCount: 1)])
+        name: "guestvg", uuid: "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D", pvs: ["/dev/mapper/mpatha"],
+        openLVs: [.init(name: "data", uuid: "U1U1U1-U1U1-U1U1-U1U1-U1U1-U1U1-U1U1U1", openCount: 1)])
     static let deadMap = HostPlan.DeadMap(
         name: "mpatha", wwid: "3600", queueIfNoPath: true, paths: ["sda (8:0) failed"],
-        guestLVs: [.init(dmName: "guestvg-data", dmUUID: "LVM-x", vgUUID: "G", lvUUID: "L", open: 0)],
+        guestLVs: [
+            .init(
+                dmName: "guestvg-data", dmUUID: "LVM-x", vgUUID: "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG",
+                lvUUID: "LLLLLL-LLLL-LLLL-LLLL-LLLL-LLLL-LLLLLL", open: 0)
+        ],
         hostUse: [], blockers: [], release: false)
 
     @Test(
@@ -27,13 +31,16 @@ struct FindingMessagesTests {
             ),
             (
                 .unexplainedOpenLVs(vg: open),
-                "VG guestvg (gMD2xM) on /dev/mapper/mpatha has open LVs that nothing lvmguard sees explains "
-                    + "(no mount, swap, libvirt disk or device stacked on them): LV data (U1) is open (open count 1); find what holds "
+                "VG guestvg (gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D) on /dev/mapper/mpatha has open LVs that nothing lvmguard sees explains "
+                    + "(no mount, swap, libvirt disk or device stacked on them): LV data (U1U1U1-U1U1-U1U1-U1U1-U1U1-U1U1-U1U1U1) is open (open count 1); find what holds "
                     + "them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for h"
             ),
             (
-                .ambiguousBootReference(conflict: .init(reference: "rd.lvm.lv=vg0/data", vgUUIDs: ["A", "B"])),
-                "the kernel command line's rd.lvm.lv=vg0/data names 2 VGs (A, B): declare the host's VG by UUID in lvmguard_host_vgs for h"
+                .ambiguousBootReference(
+                    conflict: .init(
+                        reference: "rd.lvm.lv=vg0/data",
+                        vgUUIDs: ["AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", "BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB"])),
+                "the kernel command line's rd.lvm.lv=vg0/data names 2 VGs (AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA, BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB): declare the host's VG by UUID in lvmguard_host_vgs for h"
             ),
             (
                 .rejectAllHidesHostPVs(pvs: ["/dev/vdb"]),
@@ -73,18 +80,18 @@ struct FindingMessagesTests {
         "warnings",
         arguments: [
             (
-                HostPlan.Warning.noIdentityLink(pv: "/dev/sdc", uuid: "C"),
-                "PV /dev/sdc (C) has no identity link "
+                HostPlan.Warning.noIdentityLink(pv: "/dev/sdc", uuid: "CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC"),
+                "PV /dev/sdc (CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC) has no identity link "
                     + "(/dev/disk/by-id/lvm-pv-uuid-...): the filter accepts it by its current name, which another device may take after a reboot"
             ),
             (
-                .guestVGKeptActive(name: "guestvg", uuid: "G"),
-                "guest VG guestvg (G) is active; deactivate_guest_vgs is false, so it stays active"
+                .guestVGKeptActive(name: "guestvg", uuid: "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG"),
+                "guest VG guestvg (GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG) is active; deactivate_guest_vgs is false, so it stays active"
             ),
             (
                 .deadMap(map: deadMap),
                 "multipath map mpatha (wwid 3600) has no active path (sda (8:0) failed, queueing I/O): every LVM "
-                    + "command lvmguard runs skips it and what is on it; guest VG G stays active on it (dead_maps: report; set "
+                    + "command lvmguard runs skips it and what is on it; guest VG GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG stays active on it (dead_maps: report; set "
                     + "dead_maps: release to free the map), and apply fails until it is freed"
             ),
             (

@@ -25,8 +25,8 @@ struct IdentityTests {
             as String?,
         #""lv_name":"data", "lv_uuid":"Jg9OMS-zZkG-ehle-JKZe-D1K9-djbz-aSDY5Q", "lv_attr":"-wi-------", "lv_active":"", "lv_dm_path":"/dev/mapper/vg0-data""#
     )
-    static let hostVG0 = "w0Eypx-LMge-ztQ3-05aR-yh0w-xnXq-zkFeY3"
-    static let guestVG0 = "KuPpve-nYWy-1NAj-h3e8-rCBr-bL7X-Muv0HF"
+    static let hostVG0: VGUUID = "w0Eypx-LMge-ztQ3-05aR-yh0w-xnXq-zkFeY3"
+    static let guestVG0: VGUUID = "KuPpve-nYWy-1NAj-h3e8-rCBr-bL7X-Muv0HF"
 
     @Test("guest VG and LV named exactly like the host's mounted vg0/data: the guest's LUN is never accepted")
     func sameVGAndLVNames() throws {
@@ -124,7 +124,7 @@ struct IdentityTests {
     @Test("an LV used as a PV: the outer VG is the host's because the inner VG's LV is mounted")
     func lvAsPV() throws {
         // host-lvm with hostvg/data (253:0) used as the PV of VG 'inner', whose LV inner/home (253:4) is mounted.
-        let inner = "inner0-aaaa-bbbb-cccc-dddd-eeee-ffff00"
+        let inner: VGUUID = "inner0-aaaa-bbbb-cccc-dddd-eeee-ffff00"
         let (_, plan) = try Self.edit(
             "host-lvm",
             [
@@ -270,10 +270,12 @@ struct IdentityTests {
         }
         let pvs = [
             Ownership.HostPV(
-                name: "/dev/md127", uuid: "A", kernelName: KernelName("md127"), isDeviceMapper: false,
+                name: "/dev/md127", uuid: "AAAAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAAAA", kernelName: KernelName("md127"),
+                isDeviceMapper: false,
                 identityLinks: ["/dev/disk/by-id/lvm-pv-uuid-A", "/dev/disk/by-id/md-uuid-1"]),
             Ownership.HostPV(
-                name: "/dev/nvme0n1p3", uuid: "B", kernelName: KernelName("nvme0n1p3"), isDeviceMapper: false,
+                name: "/dev/nvme0n1p3", uuid: "BBBBBB-BBBB-BBBB-BBBB-BBBB-BBBB-BBBBBB",
+                kernelName: KernelName("nvme0n1p3"), isDeviceMapper: false,
                 identityLinks: ["/dev/disk/by-id/lvm-pv-uuid-B"]),
         ]
         #expect(FilterNames.accept(pvs, facts: facts).names == expected)
@@ -281,10 +283,11 @@ struct IdentityTests {
         let bare = FilterNames.accept(
             [
                 Ownership.HostPV(
-                    name: "/dev/sdc", uuid: "C", kernelName: KernelName("sdc"), isDeviceMapper: false,
+                    name: "/dev/sdc", uuid: "CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC", kernelName: KernelName("sdc"),
+                    isDeviceMapper: false,
                     identityLinks: [])
             ], facts: facts)
         #expect(bare.names == ["/dev/sdc"])
-        #expect(bare.warnings.contains(.noIdentityLink(pv: "/dev/sdc", uuid: "C")))
+        #expect(bare.warnings.contains(.noIdentityLink(pv: "/dev/sdc", uuid: "CCCCCC-CCCC-CCCC-CCCC-CCCC-CCCC-CCCCCC")))
     }
 }

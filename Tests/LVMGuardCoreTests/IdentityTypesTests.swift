@@ -1,8 +1,11 @@
 import Foundation
 import Testing
 @testable import LVMGuardCore
+@testable import LVMGuardTestSupport
 
-@Suite("Identity types: major:minor numbers and kernel names are values, parsed once, printed as the kernel does")
+@Suite(
+    "Identity types: device numbers, names, WWIDs, dm and LVM UUIDs are values, parsed once, printed as their owner does"
+)
 struct IdentityTypesTests {
     @Test("MAJOR:MINOR parses from what lsblk, mountinfo and dmsetup print; anything else is not one")
     func majorMinorParses() {
@@ -51,15 +54,50 @@ struct IdentityTypesTests {
     func dmUUID() {
         // Read from text as dmsetup prints it (a literal would be a constant in code, not parsed).
         let parse = { (text: String) in DMUUID(text) }
-        let vg = "yyl06M-qCel-v5T0-2xsL-2pGc-ku2I-gXLWo9", lv = "UsH6Yc-J9a6-tf3c-OsnL-EGqN-fGB7-Ei3VbQ"
+        let vg: VGUUID = "yyl06M-qCel-v5T0-2xsL-2pGc-ku2I-gXLWo9", lv: LVUUID = "UsH6Yc-J9a6-tf3c-OsnL-EGqN-fGB7-Ei3VbQ"
         let device = DMUUID(vgUUID: vg, lvUUID: lv)
-        #expect(device.rawValue == "LVM-" + (vg + lv).replacingOccurrences(of: "-", with: ""))
-        #expect(device.isLVM && device.isLVM(ofVG: vg) && !device.isLVM(ofVG: lv) && device.kind == "LV")
+        #expect(device.rawValue == "LVM-" + (vg.rawValue + lv.rawValue).replacingOccurrences(of: "-", with: ""))
+        #expect(
+            device.isLVM && device.isLVM(ofVG: vg) && !device.isLVM(ofVG: VGUUID(lv.compact)!) && device.kind == "LV")
         let layer = parse(device.rawValue + "-tpool")
         #expect(layer?.isLVM(ofVG: vg) == true && layer?.lvIdentity?.lv == device.lvIdentity?.lv)
         #expect(DMUUID(multipath: "3600a").rawValue == "mpath-3600a" && parse("mpath-3600a")?.kind == "multipath map")
         #expect(parse("part2-mpath-3600a")?.partitionedMapWWID == WWID("3600a"))
         #expect(parse("CRYPT-LUKS2-abc-sec")?.kind == "dm-crypt device" && parse("CRYPT-LUKS2-abc")?.lvIdentity == nil)
         #expect(parse("") == nil && parse("LVM- x") == nil)
+    }
+
+    @Test("an LVM UUID is one value in both spellings, printed as LVM prints it; anything else is not one")
+    func lvmUUIDSpellings() throws {
+        let dashed = "PysyGp-eTj1-yXTb-h0xK-vrum-0pzK-Flfms8", compact = "PysyGpeTj1yXTbh0xKvrum0pzKFlfms8"
+        let parse = { (text: String) in VGUUID(text) }
+        #expect(parse(dashed) == parse(compact) && parse(dashed) != nil)
+        #expect(parse(compact)?.description == dashed && parse(dashed)?.compact == compact)
+        #expect(PVUUID("a!b#cd-0000-0000-0000-0000-0000-000000"[...]) != nil, "LVM draws from letters, digits, ! and #")
+        for text in [
+            "", "vg0", String(compact.dropLast()), compact + "x", "PysyGpe-Tj1-yXTb-h0xK-vrum-0pzK-Flfms8",
+            "PysyGp-eTj1-yXTb-h0xK-vrum-0pzK-Flfms8-", "PysyGp eTj1-yXTb-h0xK-vrum-0pzK-Flfms8",
+            "Pysy$p-eTj1-yXTb-h0xK-vrum-0pzK-Flfms8",
+        ] {
+            #expect(parse(text) == nil, "\(text)")
+        }
+        // Ordered as LVM prints them (the dashes sit at the same places in every UUID).
+        let texts = ["zzzzzz-0000-0000-0000-0000-0000-000000", "aaaaaa-1111-0000-0000-0000-0000-000000", dashed]
+        #expect(texts.compactMap(parse).sorted().map(\.rawValue) == texts.sorted())
+        let encoded = try JSONEncoder().encode(["vg": try #require(parse(compact))])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"{"vg":"\#(dashed)"}"#)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([String: VGUUID].self, from: Data(#"{"vg":"vg0"}"#.utf8))
+        }
+    }
+
+    @Test("an LVM report row whose UUID is not one is refused by name, not planned on")
+    func reportUUIDRefused() throws {
+        do {
+            _ = try Fixture.facts("incident", edits: [("pvs", #""pv_uuid":""#, #""pv_uuid":"x"#)])
+            Issue.record("the facts parsed with a PV UUID that is not one")
+        } catch let error as FactsError {
+            #expect(error.message.contains("pv_uuid") && error.message.contains("not a UUID"), "\(error.message)")
+        }
     }
 }

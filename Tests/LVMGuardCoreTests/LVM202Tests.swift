@@ -9,8 +9,8 @@ import Testing
 @Suite("LVM 2.02 + lvmetad (CentOS 7): plan, apply, settle")
 struct LVM202Tests {
     static let fixture = "lvm-2.02.180-lvmetad"
-    static let hostVG = "47kNoo-atcS-4Oib-vdzP-Xpf3-z41u-6YVkxL"
-    static let guestVG = "QCK9Ff-NMFi-UIF7-Je88-lhDa-atb7-2Dr8f1"
+    static let hostVG: VGUUID = "47kNoo-atcS-4Oib-vdzP-Xpf3-z41u-6YVkxL"
+    static let guestVG: VGUUID = "QCK9Ff-NMFi-UIF7-Je88-lhDa-atb7-2Dr8f1"
 
     /// /dev/loop1 presented as an iSCSI disk: its sysfs path rewritten to an iSCSI session's, and lsblk's
     /// TYPE to "disk" (a real iSCSI LUN is a disk); nothing else changes.

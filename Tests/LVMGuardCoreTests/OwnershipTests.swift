@@ -67,7 +67,7 @@ struct OwnershipTests {
         #expect(guest.storage == [.multipath(map: "mpatha", wwid: "35000c50015ea71ac")])
         // Declaring the shared name is ambiguous; declaring the UUID is not.
         #expect(Ownership(facts: facts, declaredVGs: ["vg0"], accept: []).ambiguousDeclarations == ["vg0"])
-        #expect(Ownership(facts: facts, declaredVGs: [host.uuid], accept: []).ambiguousDeclarations.isEmpty)
+        #expect(Ownership(facts: facts, declaredVGs: [host.uuid.rawValue], accept: []).ambiguousDeclarations.isEmpty)
     }
 
     @Test("an undeclared local VG becomes the host's once declared or accepted")

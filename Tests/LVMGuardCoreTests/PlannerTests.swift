@@ -125,8 +125,8 @@ struct PlannerTests {
         // Removed by PVID, never by the name, which may be another device's by apply time.
         let edit = try #require(plan.devicesFileEdit)
         #expect(edit.add == [] && edit.remove == ["/dev/mapper/mpatha"] && !edit.createFile)
-        #expect(edit.removePVIDs.count == 1 && edit.removePVIDs[0].count == 32)
-        #expect(plan.commands.first == "lvm lvmdevices --delpvid \(edit.removePVIDs[0])   # /dev/mapper/mpatha")
+        #expect(edit.removePVIDs.count == 1 && edit.removePVIDs[0].compact.count == 32)
+        #expect(plan.commands.first == "lvm lvmdevices --delpvid \(edit.removePVIDs[0].compact)   # /dev/mapper/mpatha")
         // Enabled but missing: LVM sees everything, so the plan creates the file with the host's PVs.
         let missing = try Self.plan("devices-file") {
             $0["devices-file"] = $0["devices-file"]?.with(stdout: "", status: 1)

@@ -35,7 +35,7 @@ struct TargetExportsTests {
 
     static let iqn = "iqn.2010-10.org.openstack:volume-9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d"
     static let disk = "/dev/nova/9b2d7c41-3e5f-4a6b-8c7d-0e1f2a3b4c5d_disk"
-    static let guestPV = "lo4MgX-I6tx-GsIj-qOx2-Su5C-y3hf-tP67ug"
+    static let guestPV: PVUUID = "lo4MgX-I6tx-GsIj-qOx2-Su5C-y3hf-tP67ug"
 
     @Test(
         "LIO: the LUN linked to a backstore names its device; a backstore not enabled and linked to no LUN gives nothing"

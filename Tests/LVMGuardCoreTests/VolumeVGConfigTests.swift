@@ -71,7 +71,7 @@ struct VolumeVGConfigTests {
         #expect(Self.warnings(facts, declared: ["nova"]).isEmpty)
         // Declared by UUID counts the same.
         let uuid = try #require(facts.vgs.first { $0.name == "nova" }?.uuid)
-        #expect(Self.warnings(facts, declared: [uuid]).isEmpty)
+        #expect(Self.warnings(facts, declared: [uuid.rawValue]).isEmpty)
         // cinder's VG is not on this host: nothing to declare here.
         let cinderOnly = try Self.facts([("/etc/cinder/cinder.conf", Self.kollaCinderConf)])
         #expect(Self.warnings(cinderOnly, declared: []).isEmpty)

@@ -22,7 +22,8 @@ struct EvidenceLabTests {
         }
         defer { lab.stop() }
         let host = "n-backup"
-        let backup = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid backupvg | tr -d ' '")
+        let backup = try #require(
+            VGUUID(try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid backupvg | tr -d ' '")))
         #expect(try lab.text(host, "lvs --noheadings -o lv_active backupvg/daily | tr -d ' '") == "active")
         let before = try lab.text(host, "sha256sum /etc/lvm/lvm.conf")
 
@@ -150,7 +151,8 @@ struct EvidenceLabTests {
         let host = "n-detach"
         let first = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(first.status == 0, "\(first.stdout.suffix(2500))")
-        let pvid = try lab.text(host, "pvs --noheadings -o pv_uuid \(IdentityLabTests.localDisk) | tr -d ' -'")
+        let pvid = try #require(
+            PVUUID(try lab.text(host, "pvs --noheadings -o pv_uuid \(IdentityLabTests.localDisk) | tr -d ' -'")))
         #expect(
             try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid)"),
             "the host disk is listed")
@@ -204,7 +206,8 @@ struct EvidenceLabTests {
         }
         defer { lab.stop() }
         let host = "n-partial"
-        let guest = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")
+        let guest = try #require(
+            VGUUID(try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")))
         // Map names follow the bindings of whichever LUN came first: the LUNs are named by WWID here.
         let (first, second) = ("mpath-35000c50015ea71ac", "mpath-35000c50015ea71ad")
         func openCount(_ uuid: String) throws -> String {

@@ -25,7 +25,8 @@ struct VolumeLabTests {
         let host = "v-nova"
         #expect(
             lab.startForced(host) == nil, "boot activated the guest's VG, not the lab: \(lab.startForced(host) ?? "")")
-        let guestVG = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")
+        let guestVG = try #require(
+            VGUUID(try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")))
         // The incident's face on this node: the guest's VG active inside the disk, the disk LV held, nova's delete fails.
         #expect(try lab.text(host, "lvs --noheadings -o lv_active guestvg/root | tr -d ' '") == "active")
         let held = try lab.ssh(host, "lvremove --test -y \(Self.disk)")
@@ -124,7 +125,8 @@ struct VolumeLabTests {
         let host = "v-cinder", lv = "cinder-volumes/\(Self.volume)"
         #expect(
             lab.startForced(host) == nil, "boot activated the guest's VG, not the lab: \(lab.startForced(host) ?? "")")
-        let guestVG = try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")
+        let guestVG = try #require(
+            VGUUID(try lab.text(host, "vgs --noheadings \(Self.permissive) -o vg_uuid guestvg | tr -d ' '")))
         let guestSum = try lab.text(host, "seq 1 100000 | sha256sum")
         // The incident's converged face: the host's LVM took the volume first, LIO could not export it.
         #expect(try lab.text(host, "lvs --noheadings -o lv_active guestvg/data | tr -d ' '") == "active")

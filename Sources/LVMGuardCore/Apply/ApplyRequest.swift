@@ -24,7 +24,7 @@ public struct ApplyRequest: Sendable, Hashable {
 
     /// The request for a planned host; throws when the plan has nothing to apply or holds a value that
     /// does not look like what it should (a UUID, a /dev path, a checksum).
-    public init(plan: HostPlan, hostVGs: [String], guestVGs: [String], timestamp: String) throws(ApplyRequestError) {
+    public init(plan: HostPlan, hostVGs: [VGUUID], guestVGs: [VGUUID], timestamp: String) throws(ApplyRequestError) {
         guard plan.status == .changes, let fingerprint = plan.fingerprint else {
             throw ApplyRequestError("host \(plan.host) is \(plan.status.rawValue): nothing to apply")
         }
@@ -65,13 +65,13 @@ public struct ApplyRequest: Sendable, Hashable {
                 RemoteContract.Variable.trialDevices.rawValue,
                 plan.configEdit?.key == LVMSetting.useDevicesFile.path ? "1" : "0"
             ))
-        try addList(.hostVGs, hostVGs, .uuid)
-        try addList(.guestVGs, guestVGs, .uuid)
+        try addList(.hostVGs, hostVGs.map(\.rawValue), .uuid)
+        try addList(.guestVGs, guestVGs.map(\.rawValue), .uuid)
         try addList(.devicesAdd, plan.devicesFileEdit?.add ?? [], .devicePath)
-        try addList(.devicesRemove, plan.devicesFileEdit?.removePVIDs ?? [], .uuid)
+        try addList(.devicesRemove, plan.devicesFileEdit?.removePVIDs.map(\.compact) ?? [], .uuid)
         variables.append(
             (RemoteContract.Variable.devicesCreate.rawValue, plan.devicesFileEdit?.createFile == true ? "1" : "0"))
-        let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid) }
+        let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid.rawValue) }
         try addList(.deactivate, lvs, .uuid)
         variables.append((RemoteContract.Variable.refresh.rawValue, plan.refreshCache ? "1" : "0"))
         if let initramfs = plan.initramfs, initramfs.rebuild {

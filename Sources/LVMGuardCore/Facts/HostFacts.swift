@@ -46,11 +46,14 @@ public struct HostFacts: Sendable, Codable {
     }
 
     public struct PhysicalVolume: Sendable, Codable, Hashable {
-        public let name: String, uuid: String, vgName: String, vgUUID: String, size: String
+        public let name: String, uuid: PVUUID, vgName: String
+        /// Nil for a PV in no VG.
+        public let vgUUID: VGUUID?
+        public let size: String
     }
 
     public struct VolumeGroup: Sendable, Codable, Hashable {
-        public let name: String, uuid: String, attr: String
+        public let name: String, uuid: VGUUID, attr: String
         /// How many PVs the VG's metadata lists (present or not).
         public var pvCount: Int? = nil
 
@@ -59,7 +62,7 @@ public struct HostFacts: Sendable, Codable {
     }
 
     public struct LogicalVolume: Sendable, Codable, Hashable {
-        public let vgName: String, vgUUID: String, name: String, uuid: String, attr: String, active: String
+        public let vgName: String, vgUUID: VGUUID, name: String, uuid: LVUUID, attr: String, active: String
         public let dmPath: String
         /// Devices the LV sits on, as LVM prints them: "/dev/mapper/mpatha(0)".
         public let devices: String
@@ -147,7 +150,7 @@ public struct HostFacts: Sendable, Codable {
     public let vgs: [VolumeGroup]
     public let lvs: [LogicalVolume]
     /// PV UUIDs the host's LVM sees with its own configuration.
-    public let visiblePVs: Set<String>
+    public let visiblePVs: Set<PVUUID>
     public let blockDevices: [BlockDevice]
     public let mounts: [Mount]
     public let swaps: [String]
@@ -272,24 +275,25 @@ extension HostFacts {
             return try BesideFile.parse(found.stdout)
         }
 
-        pvs = try LVMReport.rows(try required(.pvs, "pvs"), kind: "pv").map {
+        pvs = try LVMReport.rows(try required(.pvs, "pvs"), kind: "pv").map { row throws(FactsError) in
             PhysicalVolume(
-                name: $0["pv_name"] ?? "", uuid: $0["pv_uuid"] ?? "", vgName: $0["vg_name"] ?? "",
-                vgUUID: $0["vg_uuid"] ?? "", size: $0["dev_size"] ?? "")
+                name: row["pv_name"] ?? "", uuid: try LVMReport.uuid(row, "pv_uuid"), vgName: row["vg_name"] ?? "",
+                vgUUID: try LVMReport.optionalUUID(row, "vg_uuid"), size: row["dev_size"] ?? "")
         }
-        vgs = try LVMReport.rows(try required(.vgs, "vgs"), kind: "vg").map {
+        vgs = try LVMReport.rows(try required(.vgs, "vgs"), kind: "vg").map { row throws(FactsError) in
             VolumeGroup(
-                name: $0["vg_name"] ?? "", uuid: $0["vg_uuid"] ?? "", attr: $0["vg_attr"] ?? "",
-                pvCount: $0["pv_count"].flatMap { Int($0) })
+                name: row["vg_name"] ?? "", uuid: try LVMReport.uuid(row, "vg_uuid"), attr: row["vg_attr"] ?? "",
+                pvCount: row["pv_count"].flatMap { Int($0) })
         }
-        lvs = try LVMReport.rows(try required(.lvs, "lvs"), kind: "lv").map {
+        lvs = try LVMReport.rows(try required(.lvs, "lvs"), kind: "lv").map { row throws(FactsError) in
             LogicalVolume(
-                vgName: $0["vg_name"] ?? "", vgUUID: $0["vg_uuid"] ?? "", name: $0["lv_name"] ?? "",
-                uuid: $0["lv_uuid"] ?? "", attr: $0["lv_attr"] ?? "", active: $0["lv_active"] ?? "",
-                dmPath: $0["lv_dm_path"] ?? "", devices: $0["devices"] ?? "", creationHost: $0["lv_host"] ?? "")
+                vgName: row["vg_name"] ?? "", vgUUID: try LVMReport.uuid(row, "vg_uuid"), name: row["lv_name"] ?? "",
+                uuid: try LVMReport.uuid(row, "lv_uuid"), attr: row["lv_attr"] ?? "", active: row["lv_active"] ?? "",
+                dmPath: row["lv_dm_path"] ?? "", devices: row["devices"] ?? "", creationHost: row["lv_host"] ?? "")
         }
         let current = try section(.pvsCurrent)
-        visiblePVs = Set((try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"] } ?? [])
+        visiblePVs = Set(
+            (try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"].flatMap(PVUUID.init) } ?? [])
         if !current.succeeded { visiblePVsUnread = current.stderr.trimmingWhitespace() }
         if let status = sections[.multipathStatus], let table = sections[.multipathTable] {
             multipathMaps = MultipathState.maps(status: status.stdout, table: table.stdout)
@@ -459,6 +463,21 @@ enum LVMReport {
         return reports.flatMap { ($0[kind] as? [[String: Any]]) ?? [] }.map { row in
             row.mapValues { value in (value as? String) ?? "\(value)" }
         }
+    }
+
+    /// A row's UUID field: a report whose UUID does not parse is not planned on.
+    static func uuid<Kind>(_ row: [String: String], _ key: String) throws(FactsError) -> LVMUUID<Kind> {
+        guard let uuid = try optionalUUID(row, key) as LVMUUID<Kind>? else {
+            throw FactsError("LVM's report has a row without its \(key): \(row.sorted { $0.key < $1.key })")
+        }
+        return uuid
+    }
+
+    /// A UUID field that may be empty (a PV's VG when it is in none); nil then.
+    static func optionalUUID<Kind>(_ row: [String: String], _ key: String) throws(FactsError) -> LVMUUID<Kind>? {
+        guard let text = row[key], !text.isEmpty else { return nil }
+        guard let uuid = LVMUUID<Kind>(text) else { throw FactsError("LVM's report has \(key) '\(text)', not a UUID") }
+        return uuid
     }
 }
 

@@ -22,18 +22,25 @@ public struct DMUUID: Hashable, Sendable, Comparable, Codable, CustomStringConve
     }
 
     /// The UUID LVM gives an LV's device: `LVM-` and the VG and LV UUIDs without dashes.
-    public init(vgUUID: String, lvUUID: String) {
-        rawValue = "LVM-" + LVMUUID.compact(vgUUID + lvUUID)
+    public init(vgUUID: VGUUID, lvUUID: LVUUID) {
+        rawValue = "LVM-" + vgUUID.compact + lvUUID.compact
     }
 
-    /// The compact VG and LV UUIDs of an LV's device (`LVM-<vg uuid><lv uuid>[-suffix]`); nil for any other device.
-    public var lvIdentity: (vg: String, lv: String)? { LVMUUID.lvIdentity(dmUUID: rawValue) }
+    /// The VG and LV UUIDs of an LV's device (`LVM-<vg uuid><lv uuid>[-suffix]`); nil for any other device.
+    public var lvIdentity: (vg: VGUUID, lv: LVUUID)? {
+        guard rawValue.hasPrefix("LVM-") else { return nil }
+        let body = rawValue.dropFirst(4)
+        guard body.count >= 64, let vg = VGUUID(body.prefix(32)), let lv = LVUUID(body.dropFirst(32).prefix(32)) else {
+            return nil
+        }
+        return (vg, lv)
+    }
 
     /// Whether LVM made the device (an LV, or a hidden layer of one).
     public var isLVM: Bool { rawValue.hasPrefix("LVM-") }
 
-    /// Whether the device is one of VG `vgUUID`'s (any spelling): an LV of it or a hidden layer of one.
-    public func isLVM(ofVG vgUUID: String) -> Bool { lvIdentity?.vg == LVMUUID.compact(vgUUID) }
+    /// Whether the device is one of VG `vgUUID`'s: an LV of it or a hidden layer of one.
+    public func isLVM(ofVG vgUUID: VGUUID) -> Bool { lvIdentity?.vg == vgUUID }
 
     /// The map a partition mapping is on (kpartx: `part1-mpath-<wwid>`, any partition number); nil otherwise.
     public var partitionedMapWWID: WWID? {

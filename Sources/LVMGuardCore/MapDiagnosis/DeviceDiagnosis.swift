@@ -56,14 +56,16 @@ extension DeviceDiagnosis {
         let hostVGUUIDs = Set(plan.ownership?.hostVGs.map(\.uuid) ?? [])
         let pvOf = pv.map { pv in
             let whose =
-                guestVGUUIDs.contains(pv.vgUUID)
-                ? "a guest's VG" : hostVGUUIDs.contains(pv.vgUUID) ? "a host VG" : "a VG lvmguard did not place"
-            return pv.vgName.isEmpty ? "no VG (an orphan PV)" : "\(pv.vgName) (\(pv.vgUUID)), \(whose)"
+                pv.vgUUID.map(guestVGUUIDs.contains) == true
+                ? "a guest's VG"
+                : pv.vgUUID.map(hostVGUUIDs.contains) == true ? "a host VG" : "a VG lvmguard did not place"
+            guard let vgUUID = pv.vgUUID else { return "no VG (an orphan PV)" }
+            return "\(pv.vgName) (\(vgUUID)), \(whose)"
         }
         // An instance's disk is the device or under it (a partition, a guest LV inside it), or on top of it with
         // nothing of the host's between (a path of the instance's multipath map). A host VG's PV under an
         // instance's disk LV (nova's images_type=lvm) stays the host's.
-        let isHostPV = pv.map { !$0.vgName.isEmpty && !guestVGUUIDs.contains($0.vgUUID) } ?? false
+        let isHostPV = pv?.vgUUID.map { !guestVGUUIDs.contains($0) } ?? false
         let under = graph.stack(below: majMin)
         let related = isHostPV ? under : graph.stack(above: majMin).union(under)
         let instances = Set(
@@ -71,7 +73,7 @@ extension DeviceDiagnosis {
         ).sorted()
         let filter = FilterVerdict.inForce(names: names, pvUUID: pv?.uuid, facts: facts)
         let verdict: Verdict
-        if !instances.isEmpty || pv.map({ guestVGUUIDs.contains($0.vgUUID) }) == true {
+        if !instances.isEmpty || pv?.vgUUID.map(guestVGUUIDs.contains) == true {
             verdict = .guestDevice
         } else {
             switch filter.outcome {

@@ -75,8 +75,8 @@ extension Diagnosis {
     }
 
     /// "host" or "guest" by VG UUID, as the plan decided; a VG it names neither way is ambiguous.
-    private static func ownersByVGUUID(_ ownership: HostPlan.OwnershipSummary?) -> [String: String] {
-        var owners: [String: String] = [:]
+    private static func ownersByVGUUID(_ ownership: HostPlan.OwnershipSummary?) -> [VGUUID: String] {
+        var owners: [VGUUID: String] = [:]
         for vg in ownership?.hostVGs ?? [] { owners[vg.uuid] = "host" }
         for vg in ownership?.guestVGs ?? [] { owners[vg.uuid] = "guest" }
         return owners

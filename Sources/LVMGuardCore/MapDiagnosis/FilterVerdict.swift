@@ -22,7 +22,7 @@ public struct FilterVerdict: Sendable, Codable, Hashable {
     }
 
     /// The verdict for a device known by `names` (and its PV UUID, if it is a PV) on a host with `facts`.
-    public static func inForce(names: [String], pvUUID: String?, facts: HostFacts) -> FilterVerdict {
+    public static func inForce(names: [String], pvUUID: PVUUID?, facts: HostFacts) -> FilterVerdict {
         if facts.setting(.useDevicesFile) == .integer(1) {
             let verdict = devicesFile(names: names, pvUUID, facts)
             if verdict.outcome != .accepted { return verdict }
@@ -42,12 +42,14 @@ public struct FilterVerdict: Sendable, Codable, Hashable {
 
     /// With the devices file on: refused unless it lists the device by name or PV UUID; a missing file lets
     /// LVM see every device.
-    static func devicesFile(names: [String], _ pvUUID: String?, _ facts: HostFacts) -> FilterVerdict {
+    static func devicesFile(names: [String], _ pvUUID: PVUUID?, _ facts: HostFacts) -> FilterVerdict {
         guard let text = facts.devicesFile else {
             return FilterVerdict(.accepted, decidedBy: "use_devicesfile = 1 but the devices file is missing")
         }
-        let pvid = pvUUID.map(LVMUUID.compact)
-        if let entry = DevicesFile.entries(text).first(where: { names.contains($0.deviceName) || $0.pvid == pvid }) {
+        let listed = DevicesFile.entries(text).first { entry in
+            names.contains(entry.deviceName) || (pvUUID != nil && entry.pvid == pvUUID)
+        }
+        if let entry = listed {
             return FilterVerdict(.accepted, decidedBy: "the devices file lists it (DEVNAME=\(entry.deviceName))")
         }
         return FilterVerdict(.refused, decidedBy: "use_devicesfile = 1 and the devices file does not list it")

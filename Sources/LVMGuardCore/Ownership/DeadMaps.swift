@@ -1,7 +1,7 @@
 /// The maps with no active path, analysed from device-mapper's view only: what is stacked on each (by dm
 /// UUID and major:minor) and whether the host uses it.
 enum DeadMaps {
-    static func analyse(_ facts: HostFacts, graph: DeviceGraph, hostVGUUIDs: Set<String>, release: Bool) -> [HostPlan
+    static func analyse(_ facts: HostFacts, graph: DeviceGraph, hostVGUUIDs: Set<VGUUID>, release: Bool) -> [HostPlan
         .DeadMap]
     {
         let dmByName = Dictionary(facts.dmDevices.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -17,7 +17,6 @@ enum DeadMaps {
                 graph.majMin(ofPath: disk.source).map { ($0, disk.use) }
             }, by: \.0
         ).mapValues { $0.map(\.1).sorted() }
-        let hostVGKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
 
         return facts.deadMaps.sorted { $0.name < $1.name }.map { map in
             let device = dmByName[map.name]
@@ -55,8 +54,8 @@ enum DeadMaps {
                             + "\(graph.describe(current)), which is not an LV")
                     continue
                 }
-                if hostVGKeys.contains(lv.vg) {
-                    hostUse.append("\(graph.describe(current)) is an LV of host VG \(LVMUUID.formatted(lv.vg))")
+                if hostVGUUIDs.contains(lv.vg) {
+                    hostUse.append("\(graph.describe(current)) is an LV of host VG \(lv.vg)")
                     continue
                 }
                 let holdersInStack = graph.holders(of: current).count
@@ -66,8 +65,8 @@ enum DeadMaps {
                 }
                 guestLVs.append(
                     .init(
-                        dmName: dm.name, dmUUID: uuid, vgUUID: LVMUUID.formatted(lv.vg),
-                        lvUUID: LVMUUID.formatted(lv.lv), open: dm.open))
+                        dmName: dm.name, dmUUID: uuid, vgUUID: lv.vg,
+                        lvUUID: lv.lv, open: dm.open))
             }
             let releasable = hostUse.isEmpty && blockers.isEmpty && !guestLVs.isEmpty
             return HostPlan.DeadMap(

@@ -31,11 +31,11 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
 
     /// The evidence for each VG of `facts`, by VG UUID; `exportedDevices` as `exportedDevices(_:graph:)` finds them.
     static func collect(
-        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String> = [], exportedDevices: [MajorMinor: Set<String>]
-    ) -> [String: GuestEvidence] {
+        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<VGUUID> = [], exportedDevices: [MajorMinor: Set<String>]
+    ) -> [VGUUID: GuestEvidence] {
         let instanceDevices = instanceDisks(facts, graph: graph)
         let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
-        var evidence: [String: GuestEvidence] = [:]
+        var evidence: [VGUUID: GuestEvidence] = [:]
         for vg in facts.vgs {
             let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }
             let instances = Set(pvDevices.flatMap { instanceDevices[$0] ?? [] }).sorted()
@@ -71,7 +71,7 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     }
 
     /// Every device that is an LV of a volume VG (by VG UUID) or stacked on one, with the LVs ("vg/lv") under it.
-    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<String>)
+    static func volumeLVDevices(_ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<VGUUID>)
         -> [MajorMinor: Set<String>]
     {
         var devices: [MajorMinor: Set<String>] = [:]

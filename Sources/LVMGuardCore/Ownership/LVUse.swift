@@ -3,9 +3,9 @@
 /// major:minor. A guest's LV named like the host's cannot borrow the host's mounts this way.
 struct LVUse {
     /// Per VG UUID: why the host uses it ("LV data is mounted at /srv").
-    private(set) var reasons: [String: [String]] = [:]
+    private(set) var reasons: [VGUUID: [String]] = [:]
     /// Per VG UUID: its LVs that are open while nothing lvmguard can see explains it.
-    private(set) var unexplainedOpen: [String: [Ownership.OpenLV]] = [:]
+    private(set) var unexplainedOpen: [VGUUID: [Ownership.OpenLV]] = [:]
 
     init(facts: HostFacts, graph: DeviceGraph) {
         /// Values grouped by the device (major:minor) each one's path resolves to; unresolved ones dropped.
@@ -39,7 +39,7 @@ struct LVUse {
                 for export in exportsByDevice[current] ?? [] { found.append("\(path) is exported by \(export)") }
                 if current != device {
                     for pv in pvsByDevice[current] ?? [] where pv.vgUUID != lv.vgUUID {
-                        found.append("\(path) is PV \(pv.name) of VG \(pv.vgName) (\(pv.vgUUID))")
+                        found.append("\(path) is PV \(pv.name) of VG \(pv.vgName) (\(pv.vgUUID?.description ?? ""))")
                     }
                 }
                 for holder in graph.holders(of: current) where seen.insert(holder).inserted {

@@ -12,13 +12,13 @@
 public struct Ownership: Sendable {
     public struct HostVG: Sendable, Hashable, Codable {
         public let name: String
-        public let uuid: String
+        public let uuid: VGUUID
         public let reasons: [String]
     }
 
     public struct GuestVG: Sendable, Hashable, Codable {
         public let name: String
-        public let uuid: String
+        public let uuid: VGUUID
         public let storage: [DeviceTopology.Storage]
         /// What makes it a guest's.
         public var evidence: GuestEvidence? = nil
@@ -37,7 +37,7 @@ public struct Ownership: Sendable {
     /// whose metadata another machine wrote. Never guessed: a person says whose it is.
     public struct InUseGuestVG: Sendable, Hashable, Codable {
         public let name: String
-        public let uuid: String
+        public let uuid: VGUUID
         /// How the host uses it.
         public let uses: [String]
         public let evidence: GuestEvidence
@@ -47,14 +47,14 @@ public struct Ownership: Sendable {
     /// or by a host LVM did not record: a host's backup VG on a LUN looks exactly like this.
     public struct UnclaimedVG: Sendable, Hashable, Codable {
         public let name: String
-        public let uuid: String
+        public let uuid: VGUUID
         public let storage: [DeviceTopology.Storage]
         public let creationHosts: [String]
     }
 
     public struct AmbiguousVG: Sendable, Hashable, Codable {
         public let name: String
-        public let uuid: String
+        public let uuid: VGUUID
         public let pvs: [String]
         /// Open LVs nothing explains; empty when the VG is ambiguous only for lack of any use.
         public var openLVs: [OpenLV] = []
@@ -63,7 +63,7 @@ public struct Ownership: Sendable {
     /// An LV that is open while nothing lvmguard sees explains it.
     public struct OpenLV: Sendable, Hashable, Codable {
         public let name: String
-        public let uuid: String
+        public let uuid: LVUUID
         public let openCount: Int
     }
 
@@ -71,7 +71,7 @@ public struct Ownership: Sendable {
     public struct BootReferenceConflict: Sendable, Hashable, Codable {
         public let reference: String
         /// The VGs it could name, sorted.
-        public let vgUUIDs: [String]
+        public let vgUUIDs: [VGUUID]
     }
 
     /// A device with the /dev/disk/by-id links that identify it (WWN, serial, dm UUID).
@@ -82,7 +82,7 @@ public struct Ownership: Sendable {
 
     /// One PV UUID on several devices, each with what identifies it.
     public struct DuplicatedPV: Sendable, Hashable, Codable {
-        public let uuid: String
+        public let uuid: PVUUID
         public let devices: [IdentifiedDevice]
     }
 
@@ -90,7 +90,7 @@ public struct Ownership: Sendable {
     public struct HostPV: Sendable, Hashable, Codable {
         /// The name LVM reports.
         public let name: String
-        public let uuid: String
+        public let uuid: PVUUID
         /// The kernel name now ("sdb", "dm-3"); it may be another device's after a reboot.
         public let kernelName: KernelName?
         public let isDeviceMapper: Bool
@@ -118,7 +118,7 @@ public struct Ownership: Sendable {
 
     /// One exported volume's PV on the volume itself and on this host's attachment of it.
     public struct VolumeSeenTwice: Sendable, Hashable, Codable {
-        public let uuid: String
+        public let uuid: PVUUID
         public let devices: [String]
         /// `TargetExport.label`.
         public let export: String
@@ -155,9 +155,10 @@ public struct Ownership: Sendable {
             reasons[uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
         }
         var declared = hosts.uuids.union(volumes.uuids)
-        for pv in facts.pvs where !pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
-            reasons[pv.vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
-            declared.insert(pv.vgUUID)
+        for pv in facts.pvs where Self.matches(accept, topology.aliases(of: pv.name)) {
+            guard let vgUUID = pv.vgUUID else { continue }
+            reasons[vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
+            declared.insert(vgUUID)
         }
         let exported = GuestEvidence.exportedDevices(facts, graph: graph)
         let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes.uuids, exportedDevices: exported)
@@ -165,7 +166,7 @@ public struct Ownership: Sendable {
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
         var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []
         var hostPVs = Set<String>()
-        for pv in facts.pvs where pv.vgUUID.isEmpty && Self.matches(accept, topology.aliases(of: pv.name)) {
+        for pv in facts.pvs where pv.vgUUID == nil && Self.matches(accept, topology.aliases(of: pv.name)) {
             hostPVs.insert(pv.name)
         }
         for vg in facts.vgs.sorted(by: { ($0.name, $0.uuid) < ($1.name, $1.uuid) }) {
@@ -221,9 +222,9 @@ public struct Ownership: Sendable {
         self.ambiguousVolumeDeclarations = volumes.ambiguous
         self.missingVolumeDeclarations = volumes.missing
         self.unclaimedVGs = unclaimed
-        self.hostPVDevices = hostPVs.sorted().map { name in
+        self.hostPVDevices = hostPVs.sorted().compactMap { name in
+            guard let uuid = facts.pvs.first(where: { $0.name == name })?.uuid else { return nil }
             let majMin = graph.majMin(ofPath: name)
-            let uuid = facts.pvs.first { $0.name == name }?.uuid ?? ""
             return HostPV(
                 name: name, uuid: uuid, kernelName: majMin.flatMap(graph.kernelName(of:)),
                 isDeviceMapper: majMin.flatMap(graph.dmDevice) != nil,
@@ -241,23 +242,23 @@ public struct Ownership: Sendable {
     /// Declared VG names or UUIDs resolved against the host's VGs: the UUIDs they name, the names that match no VG, and
     /// the names several VGs carry (which declare nothing until given as a UUID).
     static func resolve(_ names: [String], in facts: HostFacts) -> (
-        uuids: Set<String>, missing: [String], ambiguous: [String]
+        uuids: Set<VGUUID>, missing: [String], ambiguous: [String]
     ) {
-        var uuids = Set<String>(), missing: [String] = [], ambiguous: [String] = []
+        var uuids = Set<VGUUID>(), missing: [String] = [], ambiguous: [String] = []
         for name in names {
-            let matches = facts.vgs.filter { $0.uuid == name || $0.name == name }
+            let matches = facts.vgs.filter { $0.uuid == VGUUID(name) || $0.name == name }
             if matches.isEmpty { missing.append(name) }
             if matches.count > 1 { ambiguous.append(name) } else { uuids.formUnion(matches.map(\.uuid)) }
         }
         return (uuids, missing, ambiguous)
     }
 
-    static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<String>)
-        -> (reasons: [String: [String]], ambiguous: [BootReferenceConflict])
+    static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<VGUUID>)
+        -> (reasons: [VGUUID: [String]], ambiguous: [BootReferenceConflict])
     {
         let references = KernelCommandLine.lvmReferences(facts.cmdline)
-        var reasons: [String: [String]] = [:], ambiguous: [BootReferenceConflict] = []
-        func resolve(_ reference: String, _ vgUUIDs: [String], _ why: String) {
+        var reasons: [VGUUID: [String]] = [:], ambiguous: [BootReferenceConflict] = []
+        func resolve(_ reference: String, _ vgUUIDs: [VGUUID], _ why: String) {
             let unique = Array(Set(vgUUIDs)).sorted()
             if unique.count == 1 { reasons[unique[0], default: []].append(why); return }
             let used = unique.filter(usedVGs.contains)

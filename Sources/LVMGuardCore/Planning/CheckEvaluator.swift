@@ -46,11 +46,13 @@ public enum CheckEvaluator {
                 }
                 let hidden = hostPVs.subtracting(facts.visiblePVs)
                 if !hidden.isEmpty {
-                    problems.append("host PVs hidden from host LVM: \(hidden.sorted().joined(separator: ", "))")
+                    problems.append(
+                        "host PVs hidden from host LVM: \(hidden.sorted().map(\.rawValue).joined(separator: ", "))")
                 }
                 let seen = guestPVs.intersection(facts.visiblePVs)
                 if !seen.isEmpty {
-                    problems.append("guest PVs visible to host LVM: \(seen.sorted().joined(separator: ", "))")
+                    problems.append(
+                        "guest PVs visible to host LVM: \(seen.sorted().map(\.rawValue).joined(separator: ", "))")
                 }
                 problems += plan.status == .blocked ? plan.reasons : []
                 return Outcome(
@@ -77,15 +79,14 @@ public enum CheckEvaluator {
     /// booting from SAN, holds its map by design), or held by something device-mapper does not list (an md
     /// array udev assembled over guest maps: the kernel's holders list counts it, and `multipath -f` fails).
     /// LVs are told apart by the VG UUID in their dm UUID.
-    public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<String>) -> [(map: String, holders: [String])] {
-        let hostKeys = Set(hostVGUUIDs.map(LVMUUID.compact))
+    public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<VGUUID>) -> [(map: String, holders: [String])] {
         let knameByMajMin = Dictionary(
             facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
         let dmKernelNames = Set(facts.dmDevices.compactMap { knameByMajMin[$0.majMin] })
         return facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }
             var holders = facts.dmDevices.filter { holder in
-                guard let lv = holder.uuid?.lvIdentity, !hostKeys.contains(lv.vg) else { return false }
+                guard let lv = holder.uuid?.lvIdentity, !hostVGUUIDs.contains(lv.vg) else { return false }
                 return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
             }.map(\.name)
             let others = knameByMajMin[map.majMin].flatMap { facts.holders[$0] } ?? []

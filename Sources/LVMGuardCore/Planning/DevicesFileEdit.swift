@@ -30,7 +30,8 @@ enum DevicesFile {
     /// One entry: `IDTYPE=... IDNAME=... DEVNAME=/dev/sdb PVID=... PART=...`.
     struct Entry: Hashable {
         let deviceName: String
-        let pvid: String
+        /// Nil for an entry without a PVID (a device that carried no PV when it was added).
+        let pvid: PVUUID?
     }
 
     static func entries(_ text: String) -> [Entry] {
@@ -42,25 +43,27 @@ enum DevicesFile {
                 if pair.count == 2 { fields[pair[0]] = pair[1] }
             }
             guard let device = fields["DEVNAME"] else { return nil }
-            return Entry(deviceName: device, pvid: fields["PVID"] ?? "")
+            return Entry(deviceName: device, pvid: fields["PVID"].flatMap(PVUUID.init))
         }
     }
 
     /// Entries whose PV is not present now (a logged-out LUN, a removable disk): kept, never removed.
     static func absentEntries(_ facts: HostFacts) -> [Entry] {
-        let present = Set(facts.pvs.map { LVMUUID.compact($0.uuid) })
-        return (facts.devicesFile.map(entries) ?? []).filter { !present.contains($0.pvid) }
+        let present = Set(facts.pvs.map(\.uuid))
+        return (facts.devicesFile.map(entries) ?? []).filter { entry in entry.pvid.map(present.contains) != true }
     }
 
     static func edit(facts: HostFacts, hostPVs: [String]) -> HostPlan.DevicesFileEdit? {
         let current = facts.devicesFile.map(entries) ?? []
-        let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map { LVMUUID.compact($0.uuid) })
-        let absent = Set(absentEntries(facts))
-        let removed = current.filter { !hostPVIDs.contains($0.pvid) && !absent.contains($0) }
-            .sorted { ($0.deviceName, $0.pvid) < ($1.deviceName, $1.pvid) }
-        let listed = Set(current.map(\.pvid))
-        let add = facts.pvs.filter { hostPVs.contains($0.name) && !listed.contains(LVMUUID.compact($0.uuid)) }
-            .map(\.name).sorted()
+        let present = Set(facts.pvs.map(\.uuid))
+        let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map(\.uuid))
+        // Entries of PVs present that are not the host's; an absent PV's entry is kept (`absentEntries`).
+        let removed = current.compactMap { entry -> (deviceName: String, pvid: PVUUID)? in
+            guard let pvid = entry.pvid, present.contains(pvid), !hostPVIDs.contains(pvid) else { return nil }
+            return (entry.deviceName, pvid)
+        }.sorted { ($0.deviceName, $0.pvid) < ($1.deviceName, $1.pvid) }
+        let listed = Set(current.compactMap(\.pvid))
+        let add = facts.pvs.filter { hostPVs.contains($0.name) && !listed.contains($0.uuid) }.map(\.name).sorted()
         let create = facts.devicesFile == nil
         guard !add.isEmpty || !removed.isEmpty || create else { return nil }
         return HostPlan.DevicesFileEdit(

@@ -13,11 +13,11 @@ extension HostPlan {
         /// A VG on attachable storage, made on this host or by nobody recorded, unused and tied to no instance.
         case unclaimedVG(vg: Ownership.UnclaimedVG)
         /// One PV UUID on several devices (a cloned image): no name or PV UUID link tells them apart.
-        case duplicatePV(uuid: String, devices: [Ownership.IdentifiedDevice])
+        case duplicatePV(uuid: PVUUID, devices: [Ownership.IdentifiedDevice])
         /// A name in `lvmguard_host_vgs` that several VGs carry.
-        case ambiguousDeclaration(name: String, vgUUIDs: [String])
+        case ambiguousDeclaration(name: String, vgUUIDs: [VGUUID])
         /// A name in `lvmguard_volume_vgs` that several VGs carry.
-        case ambiguousVolumeDeclaration(name: String, vgUUIDs: [String])
+        case ambiguousVolumeDeclaration(name: String, vgUUIDs: [VGUUID])
         /// `reject-all` on a host that has PVs of its own.
         case rejectAllHidesHostPVs(pvs: [String])
         /// `key: filter` where lvmetad feeds on what `filter` does not govern.

@@ -6,8 +6,8 @@ extension HostPlan {
         public struct LVDevice: Sendable, Codable, Hashable {
             public let dmName: String
             public let dmUUID: DMUUID
-            public let vgUUID: String
-            public let lvUUID: String
+            public let vgUUID: VGUUID
+            public let lvUUID: LVUUID
             public let open: Int
         }
 
@@ -33,6 +33,6 @@ extension HostPlan {
         }
 
         /// The guest VGs on the map, by UUID.
-        public var guestVGUUIDs: [String] { Array(Set(guestLVs.map(\.vgUUID))).sorted() }
+        public var guestVGUUIDs: [VGUUID] { Array(Set(guestLVs.map(\.vgUUID))).sorted() }
     }
 }

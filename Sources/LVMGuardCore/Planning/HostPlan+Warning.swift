@@ -11,7 +11,7 @@ extension HostPlan {
         /// A name in `lvmguard_volume_vgs` that the host's cinder and nova configuration does not name.
         case declaredVolumeVGNotConfigured(name: String, files: [String])
         /// A host PV with no identity link: the filter accepts it by its current name.
-        case noIdentityLink(pv: String, uuid: String)
+        case noIdentityLink(pv: String, uuid: PVUUID)
         /// LVM 2.03's event activation needs kernel names in the filter, which a reboot may reassign.
         case kernelNamesAccepted(lvmVersion: String?)
         /// The plan moves the host to the devices file: no filter keeps its PVs at boot.
@@ -19,7 +19,7 @@ extension HostPlan {
         /// `use_devicesfile = 1` without a devices file: LVM uses every device.
         case devicesFileMissing
         /// A guest VG stays active because `deactivate_guest_vgs` is false.
-        case guestVGKeptActive(name: String, uuid: String)
+        case guestVGKeptActive(name: String, uuid: VGUUID)
         /// A guest LV the host holds open; it is not deactivated.
         case openGuestLV(lv: String)
         /// A multipath map with no active path and what becomes of the guests on it.
@@ -27,7 +27,7 @@ extension HostPlan {
         /// An accept rule of the current filter that matches no device present now, kept in the planned filter.
         case keptAcceptRule(rule: String)
         /// A devices-file entry whose PV is not present now, kept.
-        case keptDevicesFileEntry(device: String, pvid: String)
+        case keptDevicesFileEntry(device: String, pvid: PVUUID?)
         /// The initramfs's lvm.conf differs and policy `check` leaves it.
         case initramfsLeftAsIs(image: String)
         /// A PV UUID on a volume this host exports and on its own iSCSI attachment of it: one volume, not a clone.

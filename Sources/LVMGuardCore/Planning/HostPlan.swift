@@ -85,10 +85,10 @@ public struct HostPlan: Sendable, Codable, Hashable {
         /// The entries to remove, by the device name they record (for people).
         public let remove: [String]
         /// The same entries by PVID, which apply uses.
-        public var removePVIDs: [String] = []
+        public var removePVIDs: [PVUUID] = []
         public let createFile: Bool
 
-        public init(add: [String], remove: [String], removePVIDs: [String] = [], createFile: Bool) {
+        public init(add: [String], remove: [String], removePVIDs: [PVUUID] = [], createFile: Bool) {
             self.add = add
             self.remove = remove
             self.removePVIDs = removePVIDs
@@ -100,12 +100,12 @@ public struct HostPlan: Sendable, Codable, Hashable {
     public struct Deactivation: Sendable, Codable, Hashable {
         public struct LV: Sendable, Codable, Hashable {
             public let name: String
-            public let uuid: String
+            public let uuid: LVUUID
             public let open: Bool
         }
 
         public let vgName: String
-        public let vgUUID: String
+        public let vgUUID: VGUUID
         public let lvs: [LV]
         public let pvs: [String]
         public let multipathMaps: [String]
@@ -154,7 +154,9 @@ public struct HostPlan: Sendable, Codable, Hashable {
         }
         if let edit = devicesFileEdit {
             commands += edit.add.map { "lvm lvmdevices --adddev \($0)" }
-            commands += zip(edit.removePVIDs, edit.remove).map { "lvm lvmdevices --delpvid \($0.0)   # \($0.1)" }
+            commands += zip(edit.removePVIDs, edit.remove).map {
+                "lvm lvmdevices --delpvid \($0.0.compact)   # \($0.1)"
+            }
         }
         for deactivation in deactivations {
             for lv in deactivation.lvs where !lv.open {

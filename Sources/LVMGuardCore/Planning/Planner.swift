@@ -44,7 +44,7 @@ public enum Planner {
         // Declared names never match a UUID; a declared UUID counts even when its VG is out of LVM's sight.
         changes.deadMaps = DeadMaps.analyse(
             facts, graph: graph,
-            hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs),
+            hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs.compactMap(VGUUID.init)),
             release: desired.deadMaps == .release)
         let dead = DeadMapReview.review(changes.deadMaps)
         found.append(dead.found)

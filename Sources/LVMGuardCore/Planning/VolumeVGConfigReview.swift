@@ -10,14 +10,14 @@ enum VolumeVGConfigReview {
         let present = Set(facts.vgs.map(\.name))
         func isDeclared(_ name: String) -> Bool {
             let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid)
-            return declared.contains { $0 == name || uuids.contains($0) }
+            return declared.contains { $0 == name || VGUUID($0).map(uuids.contains) == true }
         }
         for vg in configured where present.contains(vg.name) && !isDeclared(vg.name) {
             found.warnings.append(.volumeVGNotDeclared(vg: vg))
         }
         let configuredNames = Set(configured.map(\.name))
         for entry in declared {
-            let name = facts.vgs.first { $0.uuid == entry }?.name ?? entry
+            let name = facts.vgs.first { $0.uuid == VGUUID(entry) }?.name ?? entry
             if !configuredNames.contains(name) {
                 found.warnings.append(
                     .declaredVolumeVGNotConfigured(name: entry, files: Array(Set(configured.map(\.file))).sorted()))

@@ -12,7 +12,7 @@ extension HostPlan.Blocker {
                 + "find what holds them (fuser -vm, lsof); if the host owns the VG, add it to lvmguard_host_vgs for \(host)"
         case let .ambiguousBootReference(conflict):
             return "the kernel command line's \(conflict.reference) names \(conflict.vgUUIDs.count) VGs "
-                + "(\(conflict.vgUUIDs.joined(separator: ", "))): declare the host's VG by UUID in lvmguard_host_vgs for \(host)"
+                + "(\(conflict.vgUUIDs.map(\.rawValue).joined(separator: ", "))): declare the host's VG by UUID in lvmguard_host_vgs for \(host)"
         case let .unclassifiedVG(vg):
             return
                 "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
@@ -43,11 +43,11 @@ extension HostPlan.Blocker {
                 + "either: give the host's copy new UUIDs (vgimportclone) or detach the other, then plan again"
         case let .ambiguousDeclaration(name, uuids):
             return
-                "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
+                "lvmguard_host_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.map(\.rawValue).joined(separator: ", "))): "
                 + "declare the host's by UUID"
         case let .ambiguousVolumeDeclaration(name, uuids):
             return
-                "lvmguard_volume_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.joined(separator: ", "))): "
+                "lvmguard_volume_vgs names '\(name)', which matches \(uuids.count) VGs (\(uuids.map(\.rawValue).joined(separator: ", "))): "
                 + "declare the volume VG by UUID"
         case let .rejectAllHidesHostPVs(pvs):
             return
@@ -126,10 +126,10 @@ extension HostPlan.Warning {
                 warning += "; nothing is stacked on it, so os-brick's multipath -f can remove it"
             } else if map.release {
                 warning +=
-                    "; apply releases guest VG \(map.guestVGUUIDs.joined(separator: ", ")) without I/O (dead_maps: release)"
+                    "; apply releases guest VG \(map.guestVGUUIDs.map(\.rawValue).joined(separator: ", ")) without I/O (dead_maps: release)"
             } else {
                 warning +=
-                    "; guest VG \(map.guestVGUUIDs.joined(separator: ", ")) stays active on it ("
+                    "; guest VG \(map.guestVGUUIDs.map(\.rawValue).joined(separator: ", ")) stays active on it ("
                     + (map.blockers.isEmpty
                         ? "dead_maps: report; set dead_maps: release to free the map"
                         : "cannot be released: \(map.blockers.joined(separator: "; "))")
@@ -145,7 +145,7 @@ extension HostPlan.Warning {
                 + "kept, so LVM still sees that disk when it returns; remove it by hand if the disk is gone for good"
         case let .keptDevicesFileEntry(device, pvid):
             return
-                "the devices file's entry for PVID \(pvid) (last seen as \(device)) matches no PV present now: kept, "
+                "the devices file's entry for PVID \(pvid?.compact ?? "none") (last seen as \(device)) matches no PV present now: kept, "
                 + "so LVM still uses that disk when it returns; remove it with lvmdevices --delpvid if it is gone for good"
         case let .initramfsLeftAsIs(image):
             return "the initramfs \(image) holds an lvm.conf whose device settings differ from the planned ones; "
