@@ -36,7 +36,7 @@ struct IdentityTests {
         #expect(
             facts.lvs.filter { $0.vgName == "vg0" && $0.name == "data" && $0.dmPath == "/dev/mapper/vg0-data" }.count
                 == 2)
-        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        let ownership = Ownership(model: HostModel(facts), declaredVGs: [], accept: [])
         #expect(ownership.hostVGs.map(\.uuid) == [Self.hostVG0])
         #expect(ownership.guestVGs.map(\.uuid) == [Self.guestVG0])
         #expect(ownership.hostPVs == ["/dev/vdb"])

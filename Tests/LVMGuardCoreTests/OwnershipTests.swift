@@ -46,7 +46,7 @@ struct OwnershipTests {
         ])
     func classify(scenario: String, host: [String], guest: [String], ambiguous: [String]) throws {
         let facts = try Fixture.facts(scenario)
-        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        let ownership = Ownership(model: HostModel(facts), declaredVGs: [], accept: [])
         #expect(ownership.hostVGs.map(\.name) == host)
         #expect(ownership.guestVGs.map(\.name) == guest)
         #expect(ownership.ambiguousVGs.map(\.name) == ambiguous)
@@ -58,7 +58,7 @@ struct OwnershipTests {
     @Test("a guest VG named like the host's is told apart by UUID")
     func duplicateNames() throws {
         let facts = try Fixture.facts("dup-names")
-        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [])
+        let ownership = Ownership(model: HostModel(facts), declaredVGs: [], accept: [])
         let host = try #require(ownership.hostVGs.first)
         let guest = try #require(ownership.guestVGs.first)
         #expect(host.name == guest.name)
@@ -66,19 +66,21 @@ struct OwnershipTests {
         #expect(ownership.hostPVs == ["/dev/vdb"])
         #expect(guest.storage == [.multipath(map: "mpatha", wwid: "35000c50015ea71ac")])
         // Declaring the shared name is ambiguous; declaring the UUID is not.
-        #expect(Ownership(facts: facts, declaredVGs: ["vg0"], accept: []).ambiguousDeclarations == ["vg0"])
-        #expect(Ownership(facts: facts, declaredVGs: [host.uuid.rawValue], accept: []).ambiguousDeclarations.isEmpty)
+        #expect(Ownership(model: HostModel(facts), declaredVGs: ["vg0"], accept: []).ambiguousDeclarations == ["vg0"])
+        #expect(
+            Ownership(model: HostModel(facts), declaredVGs: [host.uuid.rawValue], accept: []).ambiguousDeclarations
+                .isEmpty)
     }
 
     @Test("an undeclared local VG becomes the host's once declared or accepted")
     func declareLocalVG() throws {
         let facts = try Fixture.facts("local-vg")
-        let declared = Ownership(facts: facts, declaredVGs: ["scratchvg"], accept: [])
+        let declared = Ownership(model: HostModel(facts), declaredVGs: ["scratchvg"], accept: [])
         #expect(declared.hostVGs.map(\.name) == ["scratchvg"])
         #expect(declared.hostVGs[0].reasons == ["declared in lvmguard_host_vgs"])
-        let accepted = Ownership(facts: facts, declaredVGs: [], accept: [.path("/dev/vdb")])
+        let accepted = Ownership(model: HostModel(facts), declaredVGs: [], accept: [.path("/dev/vdb")])
         #expect(accepted.hostVGs.map(\.name) == ["scratchvg"])
-        let byRegex = Ownership(facts: facts, declaredVGs: [], accept: [.regex("^/dev/vd[b-z]$")])
+        let byRegex = Ownership(model: HostModel(facts), declaredVGs: [], accept: [.regex("^/dev/vd[b-z]$")])
         #expect(byRegex.hostPVs == ["/dev/vdb"])
     }
 }

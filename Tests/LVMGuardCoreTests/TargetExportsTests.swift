@@ -96,7 +96,7 @@ struct TargetExportsTests {
         #expect(TargetExports.attachments(of: export, facts: facts).map(\.rawValue) == ["sdb"])
         let plan = Planner.plan(Fixture.host("v-conv"), facts: facts, desired: Fixture.desired())
         #expect(plan.status == .changes, "\(plan.reasons)")
-        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [], volumeVGs: [])
+        let ownership = Ownership(model: HostModel(facts), declaredVGs: [], accept: [], volumeVGs: [])
         let seen = try #require(ownership.exportedVolumesSeenTwice.first)
         #expect(seen.devices == [Self.disk, "/dev/sdb"] && seen.export == export.label)
         #expect(ownership.duplicatePVs.isEmpty)

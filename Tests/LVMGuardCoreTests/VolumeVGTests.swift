@@ -49,7 +49,7 @@ struct VolumeVGTests {
     @Test("the volume VG's own LVs are never a guest's, nor is the volume VG, whatever is inside")
     func volumeVGItself() throws {
         let facts = try Fixture.facts(Self.fixture)
-        let ownership = Ownership(facts: facts, declaredVGs: [], accept: [], volumeVGs: ["nova"])
+        let ownership = Ownership(model: HostModel(facts), declaredVGs: [], accept: [], volumeVGs: ["nova"])
         #expect(ownership.hostVGs.map(\.name) == ["nova"])
         #expect(!ownership.guestVGs.contains { $0.name == "nova" })
         #expect(

@@ -43,14 +43,15 @@ extension DeviceDiagnosis {
     public static func analyze(_ device: String, host: HostSettings, facts: HostFacts, desired: DesiredState)
         -> DeviceDiagnosis
     {
-        let plan = Planner.plan(host, facts: facts, desired: desired)
-        let graph = DeviceGraph(facts)
+        let model = HostModel(facts)
+        let plan = Planner.plan(host, model: model, desired: desired)
+        let graph = model.graph
         guard let majMin = graph.majMin(ofPath: device) else {
             return DeviceDiagnosis(
                 host: host.name, device: device, verdict: .notFound, names: [], storage: [], pvOf: nil,
                 instances: [], decidedBy: nil, declareAs: nil)
         }
-        let names = Self.names(of: majMin, graph: graph, facts: facts)
+        let names = Self.names(of: majMin, graph: graph)
         let pv = facts.pvs.first { graph.majMin(ofPath: $0.name) == majMin }
         let guestVGUUIDs = Set(plan.ownership?.guestVGs.map(\.uuid) ?? [])
         let hostVGUUIDs = Set(plan.ownership?.hostVGs.map(\.uuid) ?? [])
@@ -93,9 +94,9 @@ extension DeviceDiagnosis {
     }
 
     /// The device's kernel name, its /dev/mapper name, and every gathered link that resolves to it.
-    static func names(of majMin: MajorMinor, graph: DeviceGraph, facts: HostFacts) -> [String] {
+    static func names(of majMin: MajorMinor, graph: DeviceGraph) -> [String] {
         guard let kernel = graph.kernelName(of: majMin) else { return [] }
-        var names = Set(DeviceTopology(facts).aliases(of: kernel.devicePath))
+        var names = Set(graph.topology.aliases(of: kernel.devicePath))
         if let dm = graph.dmDevice(majMin) { names.insert("/dev/mapper/" + dm.name) }
         return names.sorted()
     }

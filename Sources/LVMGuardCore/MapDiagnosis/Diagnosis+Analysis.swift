@@ -2,8 +2,9 @@ extension Diagnosis {
     /// The diagnosis of `host` from its gathered facts: pure, so it is tested on captured output.
     public static func analyze(_ query: Query, host: HostSettings, facts: HostFacts, desired: DesiredState) -> Diagnosis
     {
-        let plan = Planner.plan(host, facts: facts, desired: desired)
-        let graph = DeviceGraph(facts)
+        let model = HostModel(facts)
+        let plan = Planner.plan(host, model: model, desired: desired)
+        let graph = model.graph
         guard let map = findMap(query, facts: facts, graph: graph) else {
             return Diagnosis(
                 host: host.name, query: query, verdict: .notFound, map: nil,

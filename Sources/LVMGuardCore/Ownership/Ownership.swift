@@ -139,9 +139,8 @@ public struct Ownership: Sendable {
     public let ambiguousBootReferences: [BootReferenceConflict]
 
     /// `volumeVGs`: `lvmguard_volume_vgs`, VGs (by name or UUID) that are the host's and whose LVs are guests' disks.
-    public init(facts: HostFacts, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = []) {
-        let topology = DeviceTopology(facts)
-        let graph = DeviceGraph(facts)
+    public init(model: HostModel, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = []) {
+        let (facts, topology, graph) = (model.facts, model.topology, model.graph)
         let use = LVUse(facts: facts, graph: graph)
         var reasons = use.reasons
         let boot = Self.bootReferences(facts: facts, graph: graph, usedVGs: Set(use.reasons.keys))

@@ -6,16 +6,21 @@
 public enum Planner {
     /// The plan for a reachable, non-exempt host.
     public static func plan(_ host: HostSettings, facts: HostFacts, desired: DesiredState) -> HostPlan {
+        plan(host, model: HostModel(facts), desired: desired)
+    }
+
+    /// The plan for a reachable, non-exempt host, read from its model (built once, by the caller).
+    public static func plan(_ host: HostSettings, model: HostModel, desired: DesiredState) -> HostPlan {
+        let facts = model.facts
         // The host's own accept list (`lvmguard_accept`) adds to the playbook's.
         let filterPolicy = FilterPolicy(
             policy: desired.filter.policy, key: desired.filter.key, accept: desired.filter.accept + host.accept)
         let ownership = Ownership(
-            facts: facts, declaredVGs: host.hostVGs, accept: filterPolicy.accept, volumeVGs: host.volumeVGs)
+            model: model, declaredVGs: host.hostVGs, accept: filterPolicy.accept, volumeVGs: host.volumeVGs)
         var found = OwnershipReview.review(ownership, facts: facts, policy: desired.filter.policy)
         found.append(VolumeVGConfigReview.review(facts: facts, declared: host.volumeVGs))
         let choice = RegimeChoice.choose(facts: facts, hostPVs: ownership.hostPVDevices, policy: desired.filter.policy)
         var changes = HostPlan.Changes()
-        let graph = DeviceGraph(facts)
         switch choice.regime {
         case .filter:
             let filter = FilterEdit.plan(
@@ -30,20 +35,20 @@ public enum Planner {
         }
         do {
             changes.configEdit = try ScanLVsDecision.plan(
-                facts: facts, host: host.name, hostPVs: ownership.hostPVDevices, graph: graph,
+                facts: facts, host: host.name, hostPVs: ownership.hostPVDevices, graph: model.graph,
                 base: changes.configEdit)
         } catch {
             found.blockers.append(error)
         }
         found = SettingOverrides.review(facts: facts, changes: changes, found: found)
         let guests = GuestDeactivations.plan(
-            ownership, facts: facts, topology: DeviceTopology(facts),
+            ownership, facts: facts, topology: model.topology,
             deactivate: desired.deactivateGuestVGs)
         changes.deactivations = guests.deactivations
         found.append(guests.found)
         // Declared names never match a UUID; a declared UUID counts even when its VG is out of LVM's sight.
         changes.deadMaps = DeadMaps.analyse(
-            facts, graph: graph,
+            facts, graph: model.graph,
             hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs.compactMap(VGUUID.init)),
             release: desired.deadMaps == .release)
         let dead = DeadMapReview.review(changes.deadMaps)

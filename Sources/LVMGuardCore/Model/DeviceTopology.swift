@@ -27,6 +27,7 @@ public struct DeviceTopology: Sendable {
     private let facts: HostFacts
 
     public init(_ facts: HostFacts) {
+        HostModel.builds?.built(Self.self)
         self.facts = facts
         byKernelName = Dictionary(facts.blockDevices.map { ($0.kname, $0) }, uniquingKeysWith: { first, _ in first })
         dmByMajMin = Dictionary(facts.dmDevices.map { ($0.majMin, $0) }, uniquingKeysWith: { first, _ in first })

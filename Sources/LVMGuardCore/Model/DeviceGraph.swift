@@ -6,7 +6,8 @@
 /// (`LVM-<vg uuid><lv uuid>`, dashes removed).
 public struct DeviceGraph: Sendable {
     private let facts: HostFacts
-    private let topology: DeviceTopology
+    /// Where each device path leads; built with the graph.
+    let topology: DeviceTopology
     private let kernelNameByMajMin: [MajorMinor: KernelName]
     private let majMinByKernelName: [KernelName: MajorMinor]
     private let dmByMajMin: [MajorMinor: HostFacts.DMDevice]
@@ -17,6 +18,7 @@ public struct DeviceGraph: Sendable {
     private let lowers: [MajorMinor: [MajorMinor]]
 
     public init(_ facts: HostFacts) {
+        HostModel.builds?.built(Self.self)
         self.facts = facts
         topology = DeviceTopology(facts)
         kernelNameByMajMin = Dictionary(
