@@ -83,4 +83,30 @@ struct OwnershipTests {
         let byRegex = Ownership(model: HostModel(facts), declaredVGs: [], accept: [.regex("^/dev/vd[b-z]$")])
         #expect(byRegex.hostPVs == ["/dev/vdb"])
     }
+
+    @Test("one verdict per VG: a person's word settles it, a use outweighs evidence, evidence alone makes a guest")
+    func verdict() {
+        let instance = GuestEvidence(
+            instances: ["instance-0000002a"], foreignCreationHosts: [], creationHosts: [], transports: [.iscsi])
+        let madeHereOnLUN = GuestEvidence(
+            instances: [], foreignCreationHosts: [], creationHosts: ["h"], transports: [.iscsi])
+        let local = GuestEvidence(instances: [], foreignCreationHosts: [], creationHosts: [], transports: [.local])
+        let open = [Ownership.OpenLV(name: "data", uuid: "U1U1U1-U1U1-U1U1-U1U1-U1U1-U1U1-U1U1U1", openCount: 1)]
+        let mounted = ["LV data is mounted at /srv"]
+        let cases: [(Ownership.Verdict, [String]?, Bool, GuestEvidence?, [Ownership.OpenLV]?)] = [
+            (.usedByHostWithGuestEvidence(uses: mounted, evidence: instance), mounted, false, instance, nil),
+            (.host(reasons: mounted), mounted, true, instance, nil),
+            (.host(reasons: mounted), mounted, false, madeHereOnLUN, open),
+            (.unexplainedOpenLVs(open), nil, false, instance, open),
+            (.guest(instance), nil, false, instance, nil),
+            (.unclaimedOnAttachableStorage(madeHereOnLUN), nil, false, madeHereOnLUN, nil),
+            (.unclassified, nil, false, local, nil),
+            (.unclassified, nil, false, nil, nil),
+        ]
+        for (expected, use, declared, evidence, unexplained) in cases {
+            let verdict = Ownership.verdict(
+                hostUse: use, declared: declared, evidence: evidence, unexplainedOpen: unexplained)
+            #expect(verdict == expected, "use \(use ?? []), declared \(declared), \(String(describing: evidence))")
+        }
+    }
 }

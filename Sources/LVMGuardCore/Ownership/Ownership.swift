@@ -171,29 +171,28 @@ public struct Ownership: Sendable {
         for vg in facts.vgs.sorted(by: { ($0.name, $0.uuid) < ($1.name, $1.uuid) }) {
             // A missing PV (a volume not attached) has no device: the VG is judged by the PVs present.
             let pvs = facts.pvs.filter { $0.vgUUID == vg.uuid && graph.majMin(ofPath: $0.name) != nil }
-            let found = evidence[vg.uuid]
-            if let why = reasons[vg.uuid] {
-                if let found, found.isGuest, !declared.contains(vg.uuid) {
-                    inUse.append(InUseGuestVG(name: vg.name, uuid: vg.uuid, uses: why, evidence: found))
-                    continue
-                }
+            let storage = pvs.map { topology.storage(of: $0.name) }
+            let verdict = Self.verdict(
+                hostUse: reasons[vg.uuid], declared: declared.contains(vg.uuid), evidence: evidence[vg.uuid],
+                unexplainedOpen: use.unexplainedOpen[vg.uuid])
+            switch verdict {
+            case let .host(why):
                 hostVGs.append(HostVG(name: vg.name, uuid: vg.uuid, reasons: why))
                 hostPVs.formUnion(facts.pvs.filter { $0.vgUUID == vg.uuid }.map(\.name))
-                continue
-            }
-            let storage = pvs.map { topology.storage(of: $0.name) }
-            if let open = use.unexplainedOpen[vg.uuid] {
-                ambiguousVGs.append(
-                    AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
-            } else if let found, found.isGuest {
+            case let .guest(found):
                 guestVGs.append(
                     GuestVG(
                         name: vg.name, uuid: vg.uuid, storage: storage, evidence: found,
                         pvsPresent: pvs.count, pvCount: vg.pvCount ?? pvs.count))
-            } else if let found, found.isOnAttachableStorage {
+            case let .usedByHostWithGuestEvidence(why, found):
+                inUse.append(InUseGuestVG(name: vg.name, uuid: vg.uuid, uses: why, evidence: found))
+            case let .unclaimedOnAttachableStorage(found):
                 unclaimed.append(
                     UnclaimedVG(name: vg.name, uuid: vg.uuid, storage: storage, creationHosts: found.creationHosts))
-            } else {
+            case let .unexplainedOpenLVs(open):
+                ambiguousVGs.append(
+                    AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
+            case .unclassified:
                 ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted()))
             }
         }
@@ -234,10 +233,42 @@ public struct Ownership: Sendable {
         self.ambiguousBootReferences = boot.ambiguous
     }
 
-    /// Ties the kernel command line's LVM references to VGs. A device path (`root=/dev/mapper/vg-lv`) is
-    /// resolved to the device it is now, by major:minor. A name (`rd.lvm.lv=vg/lv`, `rd.lvm.vg=vg`, or a path
-    /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
-    /// when exactly one is; otherwise it is reported as ambiguous.
+    /// Whose a VG is: the host's, a guest's, or a question for a person (the last four cases). Every list in
+    /// `Ownership`, and so every decision of the plan, is this verdict per VG.
+    public enum Verdict: Sendable, Hashable {
+        /// The host uses it, or a person said it is the host's.
+        case host(reasons: [String])
+        /// Nothing on the host uses it and evidence ties it to a guest.
+        case guest(GuestEvidence)
+        /// The host uses it and evidence ties it to a guest: a guest's volume the host mounted, or a host VG whose
+        /// metadata another machine wrote.
+        case usedByHostWithGuestEvidence(uses: [String], evidence: GuestEvidence)
+        /// On attachable storage, unused, made here or by nobody known: a host's backup VG on a LUN looks like this.
+        case unclaimedOnAttachableStorage(GuestEvidence)
+        /// Open LVs that nothing lvmguard sees explains.
+        case unexplainedOpenLVs([OpenLV])
+        /// No use, no evidence, no declaration.
+        case unclassified
+    }
+
+    /// The verdict for one VG, from what the host does with it (`hostUse`: uses, kernel command line references,
+    /// declarations), whether a person declared it, the guest evidence, and its open LVs nothing explains. A person's
+    /// word settles a VG; evidence never outweighs it, and never outweighs a use without a person saying so.
+    public static func verdict(
+        hostUse: [String]?, declared: Bool, evidence: GuestEvidence?, unexplainedOpen: [OpenLV]?
+    ) -> Verdict {
+        if let hostUse {
+            if let evidence, evidence.isGuest, !declared {
+                return .usedByHostWithGuestEvidence(uses: hostUse, evidence: evidence)
+            }
+            return .host(reasons: hostUse)
+        }
+        if let unexplainedOpen { return .unexplainedOpenLVs(unexplainedOpen) }
+        if let evidence, evidence.isGuest { return .guest(evidence) }
+        if let evidence, evidence.isOnAttachableStorage { return .unclaimedOnAttachableStorage(evidence) }
+        return .unclassified
+    }
+
     /// Declared VG names or UUIDs resolved against the host's VGs: the UUIDs they name, the names that match no VG, and
     /// the names several VGs carry (which declare nothing until given as a UUID).
     static func resolve(_ names: [String], in facts: HostFacts) -> (
@@ -252,6 +283,10 @@ public struct Ownership: Sendable {
         return (uuids, missing, ambiguous)
     }
 
+    /// Ties the kernel command line's LVM references to VGs. A device path (`root=/dev/mapper/vg-lv`) is
+    /// resolved to the device it is now, by major:minor. A name (`rd.lvm.lv=vg/lv`, `rd.lvm.vg=vg`, or a path
+    /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
+    /// when exactly one is; otherwise it is reported as ambiguous.
     static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<VGUUID>)
         -> (reasons: [VGUUID: [String]], ambiguous: [BootReferenceConflict])
     {
