@@ -19,8 +19,11 @@ struct OwnershipTests {
     }
 
     @Test(
-        "a failed read of the device stack stops the host, named: never planned on an empty stack",
-        arguments: [("dm-deps", "dmsetup deps"), ("sysfs-block", "/sys/block"), ("dev-links", "device links")])
+        "a failed read of the device stack or of lvm.conf's state stops the host, named: never planned on a guess",
+        arguments: [
+            ("dm-deps", "dmsetup deps"), ("sysfs-block", "/sys/block"), ("dev-links", "device links"),
+            ("lvm-conf-stat", "stat of /etc/lvm/lvm.conf"),
+        ])
     func stackReadFailed(section: String, named: String) throws {
         do {
             _ = try Fixture.facts("incident") { sections in
@@ -29,6 +32,19 @@ struct OwnershipTests {
             Issue.record("the facts parsed with \(section) failed")
         } catch let error as FactsError {
             #expect(error.message.contains(named) && error.message.contains("it broke"), "\(error.message)")
+        }
+    }
+
+    @Test("a setting lvmconfig printed in a form lvmguard cannot read stops the host, naming the setting")
+    func unreadableSetting() throws {
+        do {
+            _ = try Fixture.facts("incident") { sections in
+                sections["config:devices/filter"] = FactSection(
+                    name: "config:devices/filter", status: 0, stdout: "filter=[\"a|.*|\"\n", stderr: "")
+            }
+            Issue.record("the facts parsed with an unreadable devices/filter")
+        } catch let error as FactsError {
+            #expect(error.message.contains("devices/filter"), "\(error.message)")
         }
     }
 

@@ -254,15 +254,19 @@ extension HostFacts {
             try required(.lvmConfSHA256, "sha256sum of \(confPath)").split(separator: " ").first.map(String.init) ?? ""
         lvmConf = ConfigFile(
             path: confPath, text: confText, sha256: sha,
-            stat: (try? required(.lvmConfStat, "stat")).map { $0.trimmingWhitespace() } ?? "", isLatin1: latin1)
+            stat: try required(.lvmConfStat, "stat of \(confPath)").trimmingWhitespace(), isLatin1: latin1)
 
         var settings: [String: LVMConfigValue] = [:]
         for (name, found) in sections where name.hasPrefix("config:") && found.succeeded {
             let path = String(name.dropFirst("config:".count))
-            guard let key = path.split(separator: "/").last,
-                let document = try? LVMConfigDocument(parsing: found.stdout),
-                let value = document.effectiveAssignment(at: [String(key)])?.value
-            else { continue }
+            guard let key = path.split(separator: "/").last else { continue }
+            let document: LVMConfigDocument
+            do {
+                document = try LVMConfigDocument(parsing: found.stdout)
+            } catch {
+                throw FactsError("lvmconfig printed \(path) in a form lvmguard cannot read (\(error)): \(found.stdout)")
+            }
+            guard let value = document.effectiveAssignment(at: [String(key)])?.value else { continue }
             settings[path] = value
         }
         self.settings = settings
@@ -291,10 +295,17 @@ extension HostFacts {
                 uuid: try LVMReport.uuid(row, "lv_uuid"), attr: row["lv_attr"] ?? "", active: row["lv_active"] ?? "",
                 dmPath: row["lv_dm_path"] ?? "", devices: row["devices"] ?? "", creationHost: row["lv_host"] ?? "")
         }
+        // The host's own view of its PVs; when it could not be read, the checks say so instead of judging.
         let current = try section(.pvsCurrent)
-        visiblePVs = Set(
-            (try? LVMReport.rows(current.stdout, kind: "pv"))?.compactMap { $0["pv_uuid"].flatMap(PVUUID.init) } ?? [])
-        if !current.succeeded { visiblePVsUnread = current.stderr.trimmingWhitespace() }
+        if current.succeeded {
+            visiblePVs = Set(
+                try LVMReport.rows(current.stdout, kind: "pv").map { row throws(FactsError) -> PVUUID in
+                    try LVMReport.uuid(row, "pv_uuid")
+                })
+        } else {
+            visiblePVs = []
+            visiblePVsUnread = current.stderr.trimmingWhitespace()
+        }
         if let status = sections[.multipathStatus], let table = sections[.multipathTable] {
             multipathMaps = MultipathState.maps(status: status.stdout, table: table.stdout)
         }
