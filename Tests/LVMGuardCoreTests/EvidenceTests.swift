@@ -206,4 +206,63 @@ struct EvidenceTests {
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [Self.guestVG], timestamp: "20261202T100000Z")
         #expect(request.variables.first { $0.name == "LVMGUARD_EXPECT_BOOT_ID" }?.value == plan.fingerprint?.bootID)
     }
+
+    /// The instance's definition with its disk's source replaced (the fixture names the map by its WWID).
+    static func definitionNaming(_ source: String) throws -> (String, String?, String) {
+        let section = try #require(try Fixture.sections("incident-evidence")["libvirt-xml"]?.stdout)
+        let words = section.trimmingCharacters(in: .newlines).split(separator: " ", maxSplits: 1).map(String.init)
+        let xml = String(decoding: try #require(Data(base64Encoded: words[1])), as: UTF8.self)
+        let edited = xml.replacingOccurrences(of: "/dev/disk/by-id/dm-uuid-mpath-35000c50015ea71ac", with: source)
+        #expect(edited != xml, "the definition names the map by its WWID")
+        return ("libvirt-xml", section, words[0] + " " + Data(edited.utf8).base64EncodedString() + "\n")
+    }
+
+    @Test("a shut-off instance naming its disk by kernel name ties nothing; a running one's qemu holds what it names")
+    func staleKernelName() throws {
+        let defined = try Self.plan([Self.definitionNaming("/dev/dm-0")])
+        #expect(defined.status == .blocked && defined.deactivations.isEmpty, "\(defined.reasons)")
+        #expect(
+            defined.blockerKinds.contains {
+                if case let .unclassifiedVG(vg) = $0 { vg.uuid == Self.guestVG } else { false }
+            }, "\(defined.reasons)")
+        #expect(
+            defined.warningKinds.contains {
+                if case let .staleInstanceDisk(stale) = $0 {
+                    stale.disk.source == "/dev/dm-0" && stale.pvs == ["/dev/mapper/mpatha"]
+                } else {
+                    false
+                }
+            }, "\(defined.warnings.map(\.message))")
+        let running = try Self.plan([
+            Self.noInstance,
+            (
+                "libvirt-disks", nil,
+                "domain 0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90 instance-0000002a\n"
+                    + "disk 0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90 block disk vdb /dev/dm-0\n"
+            ),
+        ])
+        #expect(running.status == .changes, "\(running.reasons)")
+        #expect(running.ownership?.guestVGs.first?.evidence?.instances.first?.hasPrefix("instance-0000002a") == true)
+    }
+
+    @Test(
+        "a name on the kernel command line is not ownership: the guest's VG stays a guest's; with no evidence, a question"
+    )
+    func bootNameIsNotOwnership() throws {
+        let leftover = ("cmdline", "scsi_mod.scan=sync" as String?, "scsi_mod.scan=sync rd.lvm.lv=guestvg/data")
+        let guest = try Self.plan([leftover])
+        #expect(guest.status == .changes && guest.deactivations.map(\.vgUUID) == [Self.guestVG], "\(guest.reasons)")
+        #expect(
+            guest.warningKinds.contains(
+                .bootNameWithoutUse(
+                    reference: .init(reference: "rd.lvm.lv=guestvg/data", vgName: "guestvg", vgUUID: Self.guestVG))))
+        let unknown = try Self.plan([leftover, Self.noInstance])
+        #expect(unknown.status == .blocked, "\(unknown.reasons)")
+        guard case let .unclassifiedVG(vg)? = unknown.blockerKinds.first else {
+            Issue.record("\(unknown.reasons)")
+            return
+        }
+        #expect(vg.bootNames == ["rd.lvm.lv=guestvg/data"])
+        #expect(unknown.reasons[0].contains("by name only (rd.lvm.lv=guestvg/data"), "\(unknown.reasons)")
+    }
 }

@@ -95,6 +95,27 @@ struct FindingMessagesTests {
                     + "dead_maps: release to free the map), and apply fails until it is freed"
             ),
             (
+                .bootNameWithoutUse(
+                    reference: .init(
+                        reference: "rd.lvm.lv=centos/swap", vgName: "centos",
+                        vgUUID: "GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG")),
+                "the kernel command line's rd.lvm.lv=centos/swap names VG centos (GGGGGG-GGGG-GGGG-GGGG-GGGG-GGGG-GGGGGG) by name, and the host uses "
+                    + "none of its LVs: a name is not ownership (a leftover after the LV was removed, or a guest's VG of "
+                    + "the same name), so the VG is judged by its use and evidence; remove the reference from the kernel "
+                    + "command line, or declare the VG in lvmguard_host_vgs if it is the host's"
+            ),
+            (
+                .staleInstanceDisk(
+                    disk: .init(
+                        disk: .init(
+                            domain: "instance-0000002a", domainUUID: "0f3c6d52", target: "vdb", source: "/dev/sdc",
+                            state: .defined),
+                        pvs: ["/dev/sdc"])),
+                "instance-0000002a (0f3c6d52) is defined, not running, and names its disk vdb by kernel name /dev/sdc, "
+                    + "which a reboot can give to another device (now under or over /dev/sdc): not taken as evidence "
+                    + "that a VG is a guest's"
+            ),
+            (
                 .movesToDevicesFile(lvmVersion: "2.03.16", hostPVs: ["/dev/mapper/mpatha"]),
                 "LVM 2.03.16 autoactivates from udev "
                     + "before the /dev/disk links of /dev/mapper/mpatha exist, and kernel names change at reboot (dm-N follows creation "

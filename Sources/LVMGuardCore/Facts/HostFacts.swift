@@ -111,6 +111,13 @@ public struct HostFacts: Sendable, Codable {
         public var domainLabel: String { "\(domain) (\(domainUUID))" }
         /// What it is to the device under it: "disk vdb of libvirt domain instance-0000002a (c0ffee00-…)".
         public var use: String { "disk \(target) of libvirt domain \(domainLabel)" }
+        /// Whether the source names its device in a way that holds now: any name while the domain runs (its qemu
+        /// holds the device, so the name cannot move), and in a definition only a name that survives a reboot (a
+        /// `/dev/disk/by-id` WWID or serial, a by-path target and LUN, an LV path). A kernel name (`/dev/sdb`,
+        /// `/dev/dm-3`, `/dev/nvme0n1`) in a domain that is not running may be another device since a reboot.
+        public var namesDeviceStably: Bool {
+            state == .running || !source.hasPrefix("/dev/") || source.split(separator: "/").count != 2
+        }
 
         public static func < (a: LibvirtDisk, b: LibvirtDisk) -> Bool {
             (a.domain, a.domainUUID, a.target) < (b.domain, b.domainUUID, b.target)

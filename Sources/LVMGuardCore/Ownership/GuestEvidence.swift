@@ -54,10 +54,11 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     }
 
     /// Every device that is a libvirt disk or stacked on one, with the domains ("instance-0000002a (UUID),
-    /// defined") whose disk it is.
+    /// defined") whose disk it is. A disk whose source may name another device by now ties nothing
+    /// (`LibvirtDisk.namesDeviceStably`).
     static func instanceDisks(_ facts: HostFacts, graph: DeviceGraph) -> [MajorMinor: Set<String>] {
         var devices: [MajorMinor: Set<String>] = [:]
-        for disk in facts.libvirtDisks {
+        for disk in facts.libvirtDisks where disk.namesDeviceStably {
             var roots = Set([graph.majMin(ofPath: disk.source)].compactMap { $0 })
             if let range = disk.source.range(of: "dm-uuid-mpath-"),
                 let wwid = WWID(disk.source[range.upperBound...]), let map = graph.multipathMap(wwid: wwid)

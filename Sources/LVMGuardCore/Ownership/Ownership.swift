@@ -58,6 +58,8 @@ public struct Ownership: Sendable {
         public let pvs: [String]
         /// Open LVs nothing explains; empty when the VG is ambiguous only for lack of any use.
         public var openLVs: [OpenLV] = []
+        /// Kernel command line references that name it by name only, with no use behind them.
+        public var bootNames: [String] = []
     }
 
     /// An LV that is open while nothing lvmguard sees explains it.
@@ -65,6 +67,21 @@ public struct Ownership: Sendable {
         public let name: String
         public let uuid: LVUUID
         public let openCount: Int
+    }
+
+    /// A kernel command line reference by name (`rd.lvm.lv=centos/swap`) to a VG the host uses no LV of: a leftover
+    /// (the LV was removed since) or a guest's VG of the same name. A name is not ownership.
+    public struct BootNameWithoutUse: Sendable, Hashable, Codable {
+        public let reference: String
+        public let vgName: String
+        public let vgUUID: VGUUID
+    }
+
+    /// A defined, not running instance whose disk source is a kernel name, which a reboot may have given to another
+    /// device: not evidence. `device` is what the name is now, when it carries a PV.
+    public struct StaleInstanceDisk: Sendable, Hashable, Codable {
+        public let disk: HostFacts.LibvirtDisk
+        public let pvs: [String]
     }
 
     /// A kernel command line reference (`rd.lvm.lv=vg0/data`) that names several VGs identity cannot choose between.
@@ -137,6 +154,10 @@ public struct Ownership: Sendable {
     public var missingVolumeDeclarations: [String] = []
     /// Kernel command line references that name more than one VG and that identity could not resolve.
     public let ambiguousBootReferences: [BootReferenceConflict]
+    /// Kernel command line references by name to a VG the host does not use: not taken as ownership.
+    public var bootNamesWithoutUse: [BootNameWithoutUse] = []
+    /// Disks of defined instances named by kernel name over a device that carries a PV: not taken as evidence.
+    public var staleInstanceDisks: [StaleInstanceDisk] = []
 
     /// `volumeVGs`: `lvmguard_volume_vgs`, VGs (by name or UUID) that are the host's and whose LVs are guests' disks.
     public init(model: HostModel, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = []) {
@@ -193,7 +214,10 @@ public struct Ownership: Sendable {
                 ambiguousVGs.append(
                     AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
             case .unclassified:
-                ambiguousVGs.append(AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted()))
+                ambiguousVGs.append(
+                    AmbiguousVG(
+                        name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(),
+                        bootNames: boot.withoutUse.filter { $0.vgUUID == vg.uuid }.map(\.reference)))
             }
         }
         self.hostVGs = hostVGs
@@ -231,6 +255,8 @@ public struct Ownership: Sendable {
         self.ambiguousDeclarations = hosts.ambiguous
         self.missingDeclarations = hosts.missing
         self.ambiguousBootReferences = boot.ambiguous
+        self.bootNamesWithoutUse = boot.withoutUse
+        self.staleInstanceDisks = Self.staleInstanceDisks(facts, graph: graph)
     }
 
     /// Whose a VG is: the host's, a guest's, or a question for a person (the last four cases). Every list in
@@ -288,13 +314,23 @@ public struct Ownership: Sendable {
     /// of an LV that is not active) matching several VGs goes to the one the host is seen using, by identity,
     /// when exactly one is; otherwise it is reported as ambiguous.
     static func bootReferences(facts: HostFacts, graph: DeviceGraph, usedVGs: Set<VGUUID>)
-        -> (reasons: [VGUUID: [String]], ambiguous: [BootReferenceConflict])
+        -> (reasons: [VGUUID: [String]], ambiguous: [BootReferenceConflict], withoutUse: [BootNameWithoutUse])
     {
         let references = KernelCommandLine.lvmReferences(facts.cmdline)
         var reasons: [VGUUID: [String]] = [:], ambiguous: [BootReferenceConflict] = []
+        var withoutUse: [BootNameWithoutUse] = []
+        // By name only: it counts for a VG the host uses; a name alone never makes a VG the host's.
         func resolve(_ reference: String, _ vgUUIDs: [VGUUID], _ why: String) {
             let unique = Array(Set(vgUUIDs)).sorted()
-            if unique.count == 1 { reasons[unique[0], default: []].append(why); return }
+            if unique.count == 1 {
+                if usedVGs.contains(unique[0]) {
+                    reasons[unique[0], default: []].append(why)
+                } else {
+                    let name = facts.vgs.first { $0.uuid == unique[0] }?.name ?? ""
+                    withoutUse.append(BootNameWithoutUse(reference: reference, vgName: name, vgUUID: unique[0]))
+                }
+                return
+            }
             let used = unique.filter(usedVGs.contains)
             if used.count == 1 {
                 reasons[used[0], default: []].append(why + " (the VG of that name the host uses)"); return
@@ -327,7 +363,17 @@ public struct Ownership: Sendable {
                     "LV \(lv) is named on the kernel command line (\(path))")
             }
         }
-        return (reasons, ambiguous)
+        return (reasons, ambiguous, withoutUse)
+    }
+
+    /// Disks of defined instances whose kernel-name source is now a device with PVs on it or under it.
+    static func staleInstanceDisks(_ facts: HostFacts, graph: DeviceGraph) -> [StaleInstanceDisk] {
+        facts.libvirtDisks.filter { !$0.namesDeviceStably }.compactMap { disk in
+            guard let device = graph.majMin(ofPath: disk.source) else { return nil }
+            let related = graph.stack(above: device).union(graph.stack(below: device))
+            let pvs = facts.pvs.filter { pv in graph.majMin(ofPath: pv.name).map(related.contains) ?? false }
+            return pvs.isEmpty ? nil : StaleInstanceDisk(disk: disk, pvs: pvs.map(\.name).sorted())
+        }.sorted { $0.disk < $1.disk }
     }
 
     private static func matches(_ rules: [AcceptRule], _ names: [String]) -> Bool {

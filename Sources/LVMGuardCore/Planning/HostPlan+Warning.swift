@@ -30,6 +30,10 @@ extension HostPlan {
         case keptDevicesFileEntry(device: String, pvid: PVUUID?)
         /// The initramfs's lvm.conf differs and policy `check` leaves it.
         case initramfsLeftAsIs(image: String)
+        /// A kernel command line reference by name to a VG the host uses nothing of: not taken as ownership.
+        case bootNameWithoutUse(reference: Ownership.BootNameWithoutUse)
+        /// A defined instance's disk named by kernel name, now a device with PVs: not taken as evidence.
+        case staleInstanceDisk(disk: Ownership.StaleInstanceDisk)
         /// A PV UUID on a volume this host exports and on its own iSCSI attachment of it: one volume, not a clone.
         case exportedVolumeSeenTwice(volume: Ownership.VolumeSeenTwice)
     }

@@ -22,6 +22,11 @@ enum OwnershipReview {
         found.warnings += ownership.missingDeclarations.map(HostPlan.Warning.missingDeclaration(name:))
         found.warnings += ownership.exportedVolumesSeenTwice.map(HostPlan.Warning.exportedVolumeSeenTwice(volume:))
         found.warnings += ownership.missingVolumeDeclarations.map(HostPlan.Warning.missingVolumeDeclaration(name:))
+        let hostVGs = Set(ownership.hostVGs.map(\.uuid))
+        found.warnings += ownership.bootNamesWithoutUse.filter { !hostVGs.contains($0.vgUUID) }.map {
+            HostPlan.Warning.bootNameWithoutUse(reference: $0)
+        }
+        found.warnings += ownership.staleInstanceDisks.map(HostPlan.Warning.staleInstanceDisk(disk:))
         if policy == .rejectAll, !ownership.hostPVs.isEmpty {
             found.blockers.append(.rejectAllHidesHostPVs(pvs: ownership.hostPVs))
         }

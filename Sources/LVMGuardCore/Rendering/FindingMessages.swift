@@ -14,9 +14,14 @@ extension HostPlan.Blocker {
             return "the kernel command line's \(conflict.reference) names \(conflict.vgUUIDs.count) VGs "
                 + "(\(conflict.vgUUIDs.map(\.rawValue).joined(separator: ", "))): declare the host's VG by UUID in lvmguard_host_vgs for \(host)"
         case let .unclassifiedVG(vg):
+            let commandLine =
+                vg.bootNames.isEmpty
+                ? "not on the kernel command line"
+                : "named on the kernel command line by name only (\(vg.bootNames.joined(separator: ", ")): a name is "
+                    + "not ownership)"
             return
-                "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, not on the kernel "
-                + "command line, not declared and tied to no instance: if the host owns it, add it to lvmguard_host_vgs "
+                "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) is not mounted, not swap, \(commandLine), "
+                + "not declared and tied to no instance: if the host owns it, add it to lvmguard_host_vgs "
                 + "for \(host) (by name or UUID); if not, detach or remove it"
         case let .guestVGInUse(vg):
             return
@@ -136,6 +141,18 @@ extension HostPlan.Warning {
                     + "), and apply fails until it is freed"
             }
             return warning
+        case let .bootNameWithoutUse(reference):
+            return
+                "the kernel command line's \(reference.reference) names VG \(reference.vgName) (\(reference.vgUUID)) "
+                + "by name, and the host uses none of its LVs: a name is not ownership (a leftover after the LV was "
+                + "removed, or a guest's VG of the same name), so the VG is judged by its use and evidence; remove the "
+                + "reference from the kernel command line, or declare the VG in lvmguard_host_vgs if it is "
+                + "the host's"
+        case let .staleInstanceDisk(stale):
+            return
+                "\(stale.disk.domainLabel) is defined, not running, and names its disk \(stale.disk.target) by kernel "
+                + "name \(stale.disk.source), which a reboot can give to another device (now under or over "
+                + "\(stale.pvs.joined(separator: ", "))): not taken as evidence that a VG is a guest's"
         case let .exportedVolumeSeenTwice(volume):
             return "PV \(volume.uuid) is on \(volume.devices.joined(separator: " and ")): a volume this host exports "
                 + "(\(volume.export)) and its own iSCSI attachment of it (a converged node), one volume seen twice, "
