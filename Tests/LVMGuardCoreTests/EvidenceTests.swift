@@ -52,11 +52,36 @@ struct EvidenceTests {
         #expect(plan.deactivations.first?.instances == ["instance-0000002a (0f3c6d52-8a4e-4b7e-9b1d-2e6a5c7d8f90)"])
     }
 
-    @Test("rule 2: another machine's metadata on iSCSI storage is a guest's; on local storage it is a question")
+    @Test(
+        "rule 2: another machine's metadata alone on iSCSI storage is a question, a guest's where the host trusts it; on local storage a question"
+    )
     func creationHost() throws {
-        let attached = try Self.plan([Self.noInstance] + Self.overISCSI)
+        let alone = try Self.plan([Self.noInstance] + Self.overISCSI)
+        #expect(alone.status == .blocked && alone.deactivations.isEmpty && alone.configEdit == nil)
+        guard case let .unclaimedVG(unclaimed)? = alone.blockerKinds.first else {
+            Issue.record("\(alone.reasons)")
+            return
+        }
+        #expect(unclaimed.uuid == Self.guestVG && unclaimed.foreignCreationHosts == ["guest-vm-0042"])
+        #expect(
+            alone.reasons[0].contains("says it was made on guest-vm-0042")
+                && alone.reasons[0].contains("lvmguard_trust_creation_host: true"), "\(alone.reasons)")
+        let trusting = Fixture.host("lab-host", variables: ["lvmguard_trust_creation_host: true"])
+        let attached = Planner.plan(
+            trusting, facts: try Self.facts([Self.noInstance] + Self.overISCSI), desired: Fixture.desired())
         #expect(attached.status == .changes, "\(attached.reasons)")
         #expect(attached.ownership?.guestVGs.first?.evidence?.transports == [.iscsi])
+        // An installer's name is nobody's: trusted or not, it is no evidence.
+        for installer in ["localhost.localdomain", "localhost"] {
+            let made = ("lvs", #""lv_host":"guest-vm-0042""# as String?, #""lv_host":"\#(installer)""#)
+            let plan = Planner.plan(
+                trusting, facts: try Self.facts([Self.noInstance, made] + Self.overISCSI), desired: Fixture.desired())
+            #expect(plan.status == .blocked, "\(installer): \(plan.reasons)")
+            #expect(
+                plan.blockerKinds.contains {
+                    if case let .unclaimedVG(vg) = $0 { vg.foreignCreationHosts.isEmpty } else { false }
+                }, "\(installer): \(plan.reasons)")
+        }
         let local = try Self.plan([Self.noInstance])
         #expect(local.blockerKinds.count == 1)
         guard case let .unclassifiedVG(vg)? = local.blockerKinds.first else {

@@ -76,6 +76,22 @@ struct FindingMessagesTests {
         #expect(blocker.message(host: "h") == expected)
     }
 
+    @Test("a VG another host's name alone claims is a question that says why the name is not enough")
+    func foreignCreationHostAlone() {
+        let vg = Ownership.UnclaimedVG(
+            name: "datavg", uuid: "xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n",
+            storage: [.multipath(map: "mpatha", wwid: "3600")], creationHosts: ["old-name"],
+            foreignCreationHosts: ["old-name"])
+        #expect(
+            HostPlan.Blocker.unclaimedVG(vg: vg).message(host: "h")
+                == "VG datavg (xJiBVx-2hQC-TB8N-fC3e-sn19-wjyU-JM2A9n) on multipath map mpatha (wwid 3600) is on "
+                + "attachable storage and its metadata says it was made on old-name, but nothing else ties it to a "
+                + "guest: a guest writes that name, and a renamed host or a LUN zoned to another host before shows "
+                + "the same; if the host owns it, add it to lvmguard_host_vgs for h (by name or UUID); if it is a "
+                + "guest's volume, find its instance, or set lvmguard_trust_creation_host: true for hosts whose names "
+                + "never change")
+    }
+
     @Test(
         "warnings",
         arguments: [

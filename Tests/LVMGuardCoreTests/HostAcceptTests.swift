@@ -58,13 +58,14 @@ struct HostAcceptTests {
         let facts = try Fixture.facts(LVM202Tests.fixture, LVM202Tests.loop1OnISCSI)
         let desired = Fixture.desired("  accept: [/dev/disk/by-id/wwn-0x5000c500aaaaaaaa]\n")
         let withOwn = Fixture.host(
-            "c7", hostVGs: ["vghost"], variables: ["lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4]"])
+            "c7", hostVGs: ["vghost"],
+            variables: ["lvmguard_accept: [/dev/disk/by-id/wwn-0x5000c500a1b2c3d4]"] + LVM202Tests.trustsCreationHost)
         let planned = try #require(Planner.plan(withOwn, facts: facts, desired: desired).configEdit?.planned)
         #expect(
             planned
                 == #"[ "a|^/dev/disk/by-id/wwn-0x5000c500a1b2c3d4$|", "a|^/dev/disk/by-id/wwn-0x5000c500aaaaaaaa$|", "#
                 + #""a|^/dev/loop0$|", "r|.*|" ]"#)
-        let without = Fixture.host("other", hostVGs: ["vghost"])
+        let without = Fixture.host("other", hostVGs: ["vghost"], variables: LVM202Tests.trustsCreationHost)
         let plannedOther = try #require(Planner.plan(without, facts: facts, desired: desired).configEdit?.planned)
         #expect(!plannedOther.contains("a1b2c3d4"))
     }

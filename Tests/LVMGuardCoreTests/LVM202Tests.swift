@@ -15,7 +15,7 @@ struct LVM202Tests {
     /// /dev/loop1 presented as an iSCSI disk: its sysfs path rewritten to an iSCSI session's, and lsblk's
     /// TYPE to "disk" (a real iSCSI LUN is a disk); nothing else changes.
     /// loop1 as an iSCSI LUN whose VG a guest made (its LV records the guest as creation host): guest evidence
-    /// by another machine's metadata on attachable storage.
+    /// by another machine's metadata on attachable storage, which these hosts trust (`trustsCreationHost`).
     static func loop1OnISCSI(_ sections: inout [String: FactSection]) {
         let lvs = sections["lvs"]!.stdout.replacingOccurrences(
             of: #""lv_name":"lvguest","#,
@@ -31,13 +31,17 @@ struct LVM202Tests {
         sections["lsblk"] = sections["lsblk"]!.with(stdout: lsblk)
     }
 
+    /// Host variables that let a foreign creation host alone on attachable storage decide (`loop1OnISCSI`).
+    static let trustsCreationHost = ["lvmguard_trust_creation_host: true"]
+
     static func plan(
         hostVGs: [String] = [], _ extra: String = "", _ change: (inout [String: FactSection]) -> Void = { _ in }
     )
         throws -> HostPlan
     {
         Planner.plan(
-            Fixture.host("c7", hostVGs: hostVGs), facts: try Fixture.facts(fixture, change),
+            Fixture.host("c7", hostVGs: hostVGs, variables: trustsCreationHost),
+            facts: try Fixture.facts(fixture, change),
             desired: Fixture.desired(extra))
     }
 

@@ -16,7 +16,7 @@ struct PVLinkRuleTests {
         tool: String = "dracut", files: [String: String]? = [:], lvmConf: String? = nil, extra: String = ""
     ) throws -> HostPlan {
         Planner.plan(
-            Fixture.host("c7", hostVGs: ["vghost"]),
+            Fixture.host("c7", hostVGs: ["vghost"], variables: LVM202Tests.trustsCreationHost),
             facts: try Fixture.facts(LVM202Tests.fixture) { sections in
                 LVM202Tests.loop1OnISCSI(&sections)
                 sections["dev-links"] = sections["dev-links"]!.with(

@@ -35,6 +35,9 @@ public struct HostSettings: Sendable, Hashable {
     /// `lvmguard_accept`: devices this host owns besides its PVs (a disk added on day two), merged with the
     /// playbook's `filter.accept`: exact /dev paths or /regex/ patterns, as there.
     public var accept: [AcceptRule] = []
+    /// `lvmguard_trust_creation_host`: another host's name in a VG's metadata, alone, makes the VG a guest's on
+    /// attachable storage. For hosts whose names never change (set it per group); off, such a VG is a question.
+    public var trustCreationHost = false
 
     /// Variables that would change how Ansible connects or becomes, which lvmguard cannot honour: refused.
     static let refused: [String: String] = [
@@ -142,6 +145,15 @@ public struct HostSettings: Sendable, Hashable {
             host.variables["lvmguard_volume_vgs"], key: "lvmguard_volume_vgs", host: host.name,
             diagnostics: &diagnostics)
         accept = Self.acceptRules(host.variables["lvmguard_accept"], host: host.name, diagnostics: &diagnostics)
+        if let (text, at) = scalar("lvmguard_trust_creation_host") {
+            if let value = YAMLBoolean.parse(text) {
+                trustCreationHost = value
+            } else {
+                diagnostics.error(
+                    "lvmguard_trust_creation_host of host '\(host.name)' must be true or false, found '\(text)'", at: at
+                )
+            }
+        }
         if diagnostics.all[errorsBefore...].contains(where: { $0.severity == .error }) { return nil }
     }
 

@@ -5,9 +5,11 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     /// or only defined), or is stacked on one (a partition of it). Tied by major:minor, or by the WWID in a
     /// `dm-uuid-mpath-` source path. A defined, shut-off instance holds nothing, but its volume is a guest's.
     public let instances: [String]
-    /// Rule 2, another machine's metadata: the creation hosts its LVs record (`lv_host`) that are not this host.
-    /// The creation host is guest-written: it may make a VG a guest's, on attachable storage only, and never
-    /// makes one the host's.
+    /// Rule 2, another machine's metadata: the creation hosts its LVs record (`lv_host`) that are not this host (an
+    /// installer's `localhost` or an empty name never counts). The creation host is guest-written and goes stale (a
+    /// renamed host, a LUN zoned to another host before): it supports a guest's claim, and alone decides only where
+    /// the host's settings trust it (`lvmguard_trust_creation_host`), on attachable storage; it never makes a VG
+    /// the host's.
     public let foreignCreationHosts: [String]
     /// Every creation host its LVs record, this host's included; empty when LVM records none.
     public let creationHosts: [String]
@@ -19,19 +21,31 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
     /// Rule 4, an exported volume: one of its PVs is a device an iSCSI target on this host exports (LIO, tgt: cinder's
     /// LVM backend), or is stacked on one: whoever logged in to the target writes it. `TargetExport.label` each.
     public var exportedBy: [String] = []
+    /// The host trusts a foreign creation host alone on attachable storage (`lvmguard_trust_creation_host`).
+    public var creationHostTrusted = false
 
     /// Every present PV is on storage a volume can be attached with.
     public var isOnAttachableStorage: Bool { !transports.isEmpty && transports.allSatisfy(\.isAttachable) }
 
-    /// Rule 1, rule 2 on attachable storage, rule 3 or rule 4.
+    /// Rule 1, rule 3 or rule 4; rule 2 alone (on attachable storage) only where the host trusts creation hosts.
     public var isGuest: Bool {
-        !instances.isEmpty || (!foreignCreationHosts.isEmpty && isOnAttachableStorage) || !volumeLVs.isEmpty
-            || !exportedBy.isEmpty
+        !instances.isEmpty || !volumeLVs.isEmpty || !exportedBy.isEmpty || creationHostDecides
+    }
+
+    /// A foreign creation host on attachable storage is all there is, and the host trusts it.
+    public var creationHostDecides: Bool { creationHostTrusted && creationHostAlone }
+
+    /// Another host's name in the metadata on attachable storage is all the evidence there is: a question for a
+    /// person unless the host trusts creation hosts.
+    public var creationHostAlone: Bool {
+        instances.isEmpty && volumeLVs.isEmpty && exportedBy.isEmpty && !foreignCreationHosts.isEmpty
+            && isOnAttachableStorage
     }
 
     /// The evidence for each VG of `facts`, by VG UUID; `exportedDevices` as `exportedDevices(_:graph:)` finds them.
     static func collect(
-        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<VGUUID> = [], exportedDevices: [MajorMinor: Set<String>]
+        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<VGUUID> = [], exportedDevices: [MajorMinor: Set<String>],
+        trustCreationHost: Bool = false
     ) -> [VGUUID: GuestEvidence] {
         let instanceDevices = instanceDisks(facts, graph: graph)
         let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
@@ -44,11 +58,13 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             ).sorted()
             let transports = Set(pvDevices.flatMap { graph.transports(under: $0, facts: facts) }).sorted()
             evidence[vg.uuid] = GuestEvidence(
-                instances: instances, foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) },
+                instances: instances,
+                foreignCreationHosts: creators.filter { !Self.isSameHost($0, facts.hostname) && !Self.isNoHost($0) },
                 creationHosts: creators, transports: transports,
                 volumeLVs: volumeVGs.contains(vg.uuid)
                     ? [] : Set(pvDevices.flatMap { volumeDevices[$0] ?? [] }).sorted(),
-                exportedBy: Set(pvDevices.flatMap { exportedDevices[$0] ?? [] }).sorted())
+                exportedBy: Set(pvDevices.flatMap { exportedDevices[$0] ?? [] }).sorted(),
+                creationHostTrusted: trustCreationHost)
         }
         return evidence
     }
@@ -94,6 +110,13 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             }
         }
         return devices
+    }
+
+    /// Whether a recorded creation host names no host: an installer's or a provisioning ramdisk's (`localhost`,
+    /// `localhost.localdomain`, `(none)`), or nothing.
+    static func isNoHost(_ recorded: String) -> Bool {
+        let first = recorded.split(separator: ".").first.map { $0.lowercased() } ?? ""
+        return ["", "localhost", "localhost4", "localhost6", "(none)"].contains(first)
     }
 
     /// Whether a recorded creation host names this host: the same first DNS label, any case.

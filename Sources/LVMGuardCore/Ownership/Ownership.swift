@@ -50,6 +50,8 @@ public struct Ownership: Sendable {
         public let uuid: VGUUID
         public let storage: [DeviceTopology.Storage]
         public let creationHosts: [String]
+        /// Other hosts' names among them: alone, not enough (`GuestEvidence.creationHostAlone`).
+        public var foreignCreationHosts: [String] = []
     }
 
     public struct AmbiguousVG: Sendable, Hashable, Codable {
@@ -160,7 +162,11 @@ public struct Ownership: Sendable {
     public var staleInstanceDisks: [StaleInstanceDisk] = []
 
     /// `volumeVGs`: `lvmguard_volume_vgs`, VGs (by name or UUID) that are the host's and whose LVs are guests' disks.
-    public init(model: HostModel, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = []) {
+    /// `trustCreationHost`: `lvmguard_trust_creation_host`, a foreign creation host alone on attachable storage decides.
+    public init(
+        model: HostModel, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = [],
+        trustCreationHost: Bool = false
+    ) {
         let (facts, topology, graph) = (model.facts, model.topology, model.graph)
         let use = LVUse(facts: facts, graph: graph)
         var reasons = use.reasons
@@ -181,7 +187,9 @@ public struct Ownership: Sendable {
             declared.insert(vgUUID)
         }
         let exported = GuestEvidence.exportedDevices(facts, graph: graph)
-        let evidence = GuestEvidence.collect(facts, graph: graph, volumeVGs: volumes.uuids, exportedDevices: exported)
+        let evidence = GuestEvidence.collect(
+            facts, graph: graph, volumeVGs: volumes.uuids, exportedDevices: exported,
+            trustCreationHost: trustCreationHost)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
         var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []
@@ -209,7 +217,9 @@ public struct Ownership: Sendable {
                 inUse.append(InUseGuestVG(name: vg.name, uuid: vg.uuid, uses: why, evidence: found))
             case let .unclaimedOnAttachableStorage(found):
                 unclaimed.append(
-                    UnclaimedVG(name: vg.name, uuid: vg.uuid, storage: storage, creationHosts: found.creationHosts))
+                    UnclaimedVG(
+                        name: vg.name, uuid: vg.uuid, storage: storage, creationHosts: found.creationHosts,
+                        foreignCreationHosts: found.foreignCreationHosts))
             case let .unexplainedOpenLVs(open):
                 ambiguousVGs.append(
                     AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))

@@ -16,7 +16,8 @@ public enum Planner {
         let filterPolicy = FilterPolicy(
             policy: desired.filter.policy, key: desired.filter.key, accept: desired.filter.accept + host.accept)
         let ownership = Ownership(
-            model: model, declaredVGs: host.hostVGs, accept: filterPolicy.accept, volumeVGs: host.volumeVGs)
+            model: model, declaredVGs: host.hostVGs, accept: filterPolicy.accept, volumeVGs: host.volumeVGs,
+            trustCreationHost: host.trustCreationHost)
         var found = OwnershipReview.review(ownership, facts: facts, policy: desired.filter.policy)
         found.append(VolumeVGConfigReview.review(facts: facts, declared: host.volumeVGs))
         let choice = RegimeChoice.choose(facts: facts, hostPVs: ownership.hostPVDevices, policy: desired.filter.policy)

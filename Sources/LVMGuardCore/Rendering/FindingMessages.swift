@@ -29,6 +29,15 @@ extension HostPlan.Blocker {
                 + "evidence (\(vg.evidence.summary)): if it is a guest's volume, stop using it on the host (unmount it, "
                 + "swapoff); if the host owns it, add it to lvmguard_host_vgs for \(host) (by name or UUID)"
         case let .unclaimedVG(vg):
+            if !vg.foreignCreationHosts.isEmpty {
+                return
+                    "VG \(vg.name) (\(vg.uuid)) on \(vg.storage.map(PlanReport.describe).joined(separator: ", ")) is on "
+                    + "attachable storage and its metadata says it was made on \(vg.foreignCreationHosts.joined(separator: ", ")), "
+                    + "but nothing else ties it to a guest: a guest writes that name, and a renamed host or a LUN zoned "
+                    + "to another host before shows the same; if the host owns it, add it to lvmguard_host_vgs for "
+                    + "\(host) (by name or UUID); if it is a guest's volume, find its instance, or set "
+                    + "lvmguard_trust_creation_host: true for hosts whose names never change"
+            }
             let made =
                 vg.creationHosts.isEmpty
                 ? "made by a host LVM did not record"
