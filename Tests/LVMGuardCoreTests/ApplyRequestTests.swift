@@ -87,7 +87,7 @@ struct ApplyRequestTests {
             toFile: old, atomically: true, encoding: .utf8)
         #expect(
             throws: PlanFileError(
-                "\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 3: run plan again")
+                "\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 4: run plan again")
         ) {
             try PlanFile.read(old)
         }

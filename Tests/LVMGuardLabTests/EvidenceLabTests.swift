@@ -243,4 +243,79 @@ struct EvidenceLabTests {
         let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
         #expect(again.status == 0, "in sync with both volumes attached: \(again.stdout.suffix(1500))")
     }
+
+    /// The shared lab's plan of one host, decoded.
+    static func plan(_ host: LabHost) throws -> HostPlan {
+        let plan = try LabHost.lvmguard([
+            "plan", "-i", LabHost.inventory, ApplyLabTests.playbook, "--limit", host.name, "--format", "json",
+        ])
+        return try #require(
+            try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first, "\(plan.stderr)")
+    }
+
+    @Test(
+        "a leftover rd.lvm.lv naming the guest's VG is not ownership: the guest's VG is still deactivated, the name warned",
+        .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
+    func leftoverBootName() throws {
+        guard let host = LabHost.running("incident") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        // The kernel command line a host keeps after its own swap LV was removed, over the real one.
+        let setUp = try host.run(
+            "printf '%s rd.lvm.lv=guestvg/data\\n' \"$(cat /proc/cmdline)\" > /run/lab-cmdline "
+                + "&& mount --bind /run/lab-cmdline /proc/cmdline && grep -q rd.lvm.lv=guestvg/data /proc/cmdline")
+        defer { _ = try? host.run("umount /proc/cmdline; rm -f /run/lab-cmdline") }
+        try #require(setUp.status == 0, "\(setUp.stderr)")
+        let guest = try #require(
+            VGUUID(try host.run("vgs --noheadings -o vg_uuid guestvg | tr -d ' '").stdout.trimmingWhitespace()))
+        let before = try host.lvmState()
+        let planned = try Self.plan(host)
+        #expect(planned.status == .changes, "\(planned.reasons)")
+        #expect(planned.deactivations.map(\.vgUUID) == [guest], "\(planned.reasons)")
+        #expect(
+            planned.warnings.map(\.kind).contains {
+                if case let .bootNameWithoutUse(reference) = $0 {
+                    reference.reference == "rd.lvm.lv=guestvg/data" && reference.vgUUID == guest
+                } else {
+                    false
+                }
+            }, "\(planned.warnings.map(\.message))")
+        #expect(try host.lvmState() == before, "plan changes nothing")
+    }
+
+    @Test(
+        "a shut-off instance naming a host disk by kernel name ties nothing: the unused host VG on it is a question, not a guest's",
+        .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
+    func staleKernelNameOnHostDisk() throws {
+        guard let host = LabHost.running("host-lvm") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        // hostvg unused (data unmounted, swap off), and a definition nova left from before a reboot naming /dev/vdb,
+        // the host's disk now.
+        let domain = "/etc/libvirt/qemu/instance-00000099.xml"
+        let setUp = try host.run(
+            "umount /srv/data && swapoff /dev/hostvg/swap && printf '%s\\n' \"<domain type='qemu'>\" "
+                + "'<name>instance-00000099</name>' '<uuid>7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6</uuid>' "
+                + "'<devices><disk type='\"'block'\"' device='\"'disk'\"'><source dev='\"'/dev/vdb'\"'/>' "
+                + "'<target dev='\"'vdb'\"' bus='\"'virtio'\"'/></disk></devices></domain>' > \(domain)")
+        defer { _ = try? host.run("rm -f \(domain); swapon -a; mount -a") }
+        try #require(setUp.status == 0, "\(setUp.stderr)")
+        let hostVG = try #require(
+            VGUUID(try host.run("vgs --noheadings -o vg_uuid hostvg | tr -d ' '").stdout.trimmingWhitespace()))
+        let before = try host.lvmState()
+        let planned = try Self.plan(host)
+        #expect(planned.status == .blocked && planned.configEdit == nil, "\(planned.reasons)")
+        #expect(!planned.deactivations.map(\.vgUUID).contains(hostVG), "\(planned.reasons)")
+        #expect(
+            planned.blockers.map(\.kind).contains {
+                if case let .unclassifiedVG(vg) = $0 { vg.uuid == hostVG } else { false }
+            }, "\(planned.reasons)")
+        #expect(
+            planned.warnings.map(\.kind).contains {
+                if case let .staleInstanceDisk(stale) = $0 { stale.disk.source == "/dev/vdb" } else { false }
+            }, "\(planned.warnings.map(\.message))")
+        #expect(try host.lvmState() == before, "plan changes nothing")
+    }
 }

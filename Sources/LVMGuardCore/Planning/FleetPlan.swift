@@ -2,8 +2,9 @@
 public struct FleetPlan: Sendable, Codable, Hashable {
     /// Bumped when the format changes incompatibly; apply refuses other versions. Version 2: blockers and
     /// warnings are typed findings (`kind` and `message`) instead of sentences. Version 3: each host's `bootFiles`
-    /// (lvmguard's PV link rule and dracut drop-in).
-    public static let currentVersion = 3
+    /// (lvmguard's PV link rule and dracut drop-in). Version 4: LVM UUIDs are typed (PVIDs to remove spelled as LVM
+    /// prints them), and findings a version-3 reader does not know (names without use, stale instance disks).
+    public static let currentVersion = 4
 
     public let format: String
     public let version: Int
