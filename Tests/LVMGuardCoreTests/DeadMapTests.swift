@@ -72,12 +72,12 @@ struct DeadMapTests {
     }
 
     @Test(
-        "default (dead_maps: report): the filter is still fixed, the guest is named by UUID and left, apply will fail")
+        "default (dead_maps: report): the guest is named by UUID and left, and the host blocked: apply would fail after changing lvm.conf"
+    )
     func reportByDefault() throws {
         let facts = try Fixture.facts("dead-map")
         let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired())
-        #expect(plan.status == .changes)
-        #expect(plan.configEdit?.planned == "[ \"r|.*|\" ]")
+        #expect(plan.status == .blocked && plan.configEdit == nil, "\(plan.reasons)")
         let map = try #require(plan.deadMaps.first)
         #expect(map.wwid?.rawValue == Self.wwid && map.queueIfNoPath && !map.release)
         #expect(map.paths == ["sda (8:0) failed", "sdb (8:16) failed"])
@@ -85,12 +85,13 @@ struct DeadMapTests {
         #expect(
             map.guestLVs.map(\.lvUUID).sorted()
                 == ["Zv5G6r-XjtL-tIOK-zcfA-1Xjt-Jhpu-UfmOau", "tJkmiS-wZEw-7ptx-r2NX-Jw8e-Kt3C-LMrcIc"].sorted())
-        // Reported as a dead map whose guest stays active (not released, guest LVs on it).
-        #expect(plan.warningKinds.contains(.deadMap(map: map)) && !map.guestLVs.isEmpty)
-        #expect(!plan.commands.contains { $0.contains("dmsetup") })
-        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
-        let data = try #require(request.data.first { $0.name == "dead_maps" }?.text)
-        #expect(data.hasPrefix("report \(Self.wwid) LVM-"))
+        // A blocker naming the map whose guest stays active (not released, guest LVs on it): nothing is sent.
+        #expect(plan.blockerKinds == [.deadMapGuestsStayActive(map: map)] && !map.guestLVs.isEmpty)
+        #expect(plan.reasons[0].contains("set dead_maps: release"), "\(plan.reasons)")
+        #expect(plan.commands.isEmpty)
+        #expect(throws: ApplyRequestError.self) {
+            try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
+        }
         // check: the guest LVs on the dead map count as active guest LVs.
         let checks = CheckEvaluator.evaluate(
             [.noGuestVGsActive], host: Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired())
@@ -148,7 +149,21 @@ struct DeadMapTests {
             Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired("dead_maps: release"))
         let map = try #require(plan.deadMaps.first)
         #expect(!map.release && map.blockers.contains { $0.contains("instance-0001") })
-        #expect(plan.warningKinds.contains(.deadMap(map: map)))
+        #expect(plan.status == .blocked && plan.blockerKinds == [.deadMapGuestsStayActive(map: map)])
+    }
+
+    @Test("LVs on a dead map that nothing ties to a guest without I/O block the host: never released, never filtered")
+    func withoutEvidenceBlocks() throws {
+        // No instance names the map: its VG could be the host's failover VG on a LUN of an array that went down.
+        let facts = try Fixture.facts("dead-map") { sections in sections["libvirt-xml"] = nil }
+        for policy in ["dead_maps: report", "dead_maps: release"] {
+            let plan = Planner.plan(Fixture.host("lab-deadmap"), facts: facts, desired: Fixture.desired(policy))
+            let map = try #require(plan.deadMaps.first)
+            #expect(map.guestLVs.isEmpty && map.unjudgedVGUUIDs == [Self.guestVG] && !map.release, "\(policy)")
+            #expect(plan.status == .blocked && plan.configEdit == nil && plan.commands.isEmpty, "\(policy)")
+            #expect(plan.blockerKinds == [.deadMapWithoutEvidence(map: map)], "\(policy): \(plan.reasons)")
+            #expect(plan.reasons[0].contains("lvmguard_host_vgs"), "\(plan.reasons)")
+        }
     }
 }
 

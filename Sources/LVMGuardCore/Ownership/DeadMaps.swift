@@ -1,9 +1,10 @@
 /// The maps with no active path, analysed from device-mapper's view only: what is stacked on each (by dm
-/// UUID and major:minor) and whether the host uses it.
+/// UUID and major:minor) and whether the host uses it. An LV there is a guest's only when `guestTied` (devices
+/// evidence ties to a guest without reading them: `Ownership.guestTiedDevices`) holds it.
 enum DeadMaps {
-    static func analyse(_ facts: HostFacts, graph: DeviceGraph, hostVGUUIDs: Set<VGUUID>, release: Bool) -> [HostPlan
-        .DeadMap]
-    {
+    static func analyse(
+        _ facts: HostFacts, graph: DeviceGraph, hostVGUUIDs: Set<VGUUID>, guestTied: Set<MajorMinor>, release: Bool
+    ) -> [HostPlan.DeadMap] {
         let dmByName = Dictionary(facts.dmDevices.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let mountsByDevice = Dictionary(
             grouping: facts.mounts.compactMap { mount in
@@ -24,7 +25,7 @@ enum DeadMaps {
                 "\(path.majMin.flatMap(graph.kernelName(of:))?.rawValue ?? "path") (\(path.majMin?.description ?? "unknown")) "
                     + (path.active ? "active" : "failed")
             }
-            var guestLVs: [HostPlan.DeadMap.LVDevice] = []
+            var guestLVs: [HostPlan.DeadMap.LVDevice] = [], unjudged: [HostPlan.DeadMap.LVDevice] = []
             var hostUse: [String] = [], blockers: [String] = []
             // Upwards from the map, breadth first; apply removes in the reverse order, tops first.
             var stack: [MajorMinor] = []
@@ -63,16 +64,15 @@ enum DeadMaps {
                     blockers.append(
                         "guest LV \(dm.name) is open (open count \(dm.open)) by something lvmguard cannot see")
                 }
-                guestLVs.append(
-                    .init(
-                        dmName: dm.name, dmUUID: uuid, vgUUID: lv.vg,
-                        lvUUID: lv.lv, open: dm.open))
+                let found = HostPlan.DeadMap.LVDevice(
+                    dmName: dm.name, dmUUID: uuid, vgUUID: lv.vg, lvUUID: lv.lv, open: dm.open)
+                if guestTied.contains(current) { guestLVs.append(found) } else { unjudged.append(found) }
             }
-            let releasable = hostUse.isEmpty && blockers.isEmpty && !guestLVs.isEmpty
+            let releasable = hostUse.isEmpty && blockers.isEmpty && unjudged.isEmpty && !guestLVs.isEmpty
             return HostPlan.DeadMap(
                 name: map.name, wwid: device?.multipathWWID, queueIfNoPath: map.queueIfNoPath,
                 paths: paths, guestLVs: guestLVs, hostUse: hostUse, blockers: blockers,
-                release: release && releasable)
+                release: release && releasable, unjudgedLVs: unjudged)
         }
     }
 }

@@ -42,13 +42,20 @@ public struct GuestEvidence: Sendable, Hashable, Codable {
             && isOnAttachableStorage
     }
 
-    /// The evidence for each VG of `facts`, by VG UUID; `exportedDevices` as `exportedDevices(_:graph:)` finds them.
+    /// The devices rules 1, 3 and 4 tie to a guest, with what ties each: `instanceDisks`, `volumeLVDevices`,
+    /// `exportedDevices`.
+    struct TiedDevices {
+        let instances: [MajorMinor: Set<String>]
+        let volumeLVs: [MajorMinor: Set<String>]
+        let exported: [MajorMinor: Set<String>]
+    }
+
+    /// The evidence for each VG of `facts`, by VG UUID, from the devices `devices` ties to guests.
     static func collect(
-        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<VGUUID> = [], exportedDevices: [MajorMinor: Set<String>],
+        _ facts: HostFacts, graph: DeviceGraph, volumeVGs: Set<VGUUID> = [], devices: TiedDevices,
         trustCreationHost: Bool = false
     ) -> [VGUUID: GuestEvidence] {
-        let instanceDevices = instanceDisks(facts, graph: graph)
-        let volumeDevices = volumeLVDevices(facts, graph: graph, volumeVGs: volumeVGs)
+        let (instanceDevices, volumeDevices, exportedDevices) = (devices.instances, devices.volumeLVs, devices.exported)
         var evidence: [VGUUID: GuestEvidence] = [:]
         for vg in facts.vgs {
             let pvDevices = facts.pvs.filter { $0.vgUUID == vg.uuid }.compactMap { graph.majMin(ofPath: $0.name) }

@@ -160,6 +160,10 @@ public struct Ownership: Sendable {
     public var bootNamesWithoutUse: [BootNameWithoutUse] = []
     /// Disks of defined instances named by kernel name over a device that carries a PV: not taken as evidence.
     public var staleInstanceDisks: [StaleInstanceDisk] = []
+    /// Devices evidence ties to a guest without reading them: instance disks (by a stable identity), devices this
+    /// host exports, LVs of declared volume VGs, and everything stacked on them. What is on a dead map is judged
+    /// by this alone.
+    public var guestTiedDevices: Set<MajorMinor> = []
 
     /// `volumeVGs`: `lvmguard_volume_vgs`, VGs (by name or UUID) that are the host's and whose LVs are guests' disks.
     /// `trustCreationHost`: `lvmguard_trust_creation_host`, a foreign creation host alone on attachable storage decides.
@@ -187,9 +191,13 @@ public struct Ownership: Sendable {
             declared.insert(vgUUID)
         }
         let exported = GuestEvidence.exportedDevices(facts, graph: graph)
+        let instanceDevices = GuestEvidence.instanceDisks(facts, graph: graph)
+        let volumeDevices = GuestEvidence.volumeLVDevices(facts, graph: graph, volumeVGs: volumes.uuids)
         let evidence = GuestEvidence.collect(
-            facts, graph: graph, volumeVGs: volumes.uuids, exportedDevices: exported,
+            facts, graph: graph, volumeVGs: volumes.uuids,
+            devices: .init(instances: instanceDevices, volumeLVs: volumeDevices, exported: exported),
             trustCreationHost: trustCreationHost)
+        guestTiedDevices = Set(instanceDevices.keys).union(volumeDevices.keys).union(exported.keys)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
         var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []

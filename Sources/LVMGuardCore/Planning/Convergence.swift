@@ -10,13 +10,11 @@ enum Convergence {
 
     /// Blockers for a host with nothing to change but problems that remain.
     static func leftovers(
-        _ changes: HostPlan.Changes, openGuestLVs: [String],
-        unreleasedDeadMaps: [String]
+        _ changes: HostPlan.Changes, openGuestLVs: [String]
     ) -> [HostPlan.Blocker] {
         guard !hasChanges(changes) else { return [] }
         var blockers: [HostPlan.Blocker] = []
         if !openGuestLVs.isEmpty { blockers.append(.openGuestLVsOnly(lvs: openGuestLVs)) }
-        if !unreleasedDeadMaps.isEmpty { blockers.append(.deadMapsOnly(maps: unreleasedDeadMaps)) }
         return blockers
     }
 }

@@ -35,8 +35,10 @@ extension HostPlan {
         case openGuestLVsOnly(lvs: [String])
         /// A multipath map with no active path carries the host's storage.
         case deadMapCarriesHostStorage(map: DeadMap)
-        /// Guests stay active on dead maps and nothing else is left to change.
-        case deadMapsOnly(maps: [String])
+        /// A dead map carries LVs nothing ties to a guest without reading the map.
+        case deadMapWithoutEvidence(map: DeadMap)
+        /// Guests stay active on a dead map (`dead_maps: report`, or it cannot be released): apply would fail.
+        case deadMapGuestsStayActive(map: DeadMap)
         /// The host answered, but runs something lvmguard does not support.
         case unsupported(message: String)
         /// The host's facts could not be had.

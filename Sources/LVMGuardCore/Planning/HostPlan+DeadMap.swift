@@ -24,13 +24,20 @@ extension HostPlan {
         public let blockers: [String]
         /// Apply stops queueing on this map and removes its guest LVs' mappings.
         public let release: Bool
+        /// LVs on the map of a VG that is not the host's and that nothing ties to a guest without reading the map
+        /// (an instance's disk by WWID, a volume this host exports, a declared volume VG): a host's backup or
+        /// failover VG on a LUN looks the same in an outage. Never released; the host is blocked.
+        public var unjudgedLVs: [LVDevice] = []
 
         /// The same map, reported but not released (for a blocked host, which gets no changes).
         var reportOnly: DeadMap {
             DeadMap(
                 name: name, wwid: wwid, queueIfNoPath: queueIfNoPath, paths: paths, guestLVs: guestLVs,
-                hostUse: hostUse, blockers: blockers, release: false)
+                hostUse: hostUse, blockers: blockers, release: false, unjudgedLVs: unjudgedLVs)
         }
+
+        /// The VGs of `unjudgedLVs`, by UUID.
+        public var unjudgedVGUUIDs: [VGUUID] { Array(Set(unjudgedLVs.map(\.vgUUID))).sorted() }
 
         /// The guest VGs on the map, by UUID.
         public var guestVGUUIDs: [VGUUID] { Array(Set(guestLVs.map(\.vgUUID))).sorted() }

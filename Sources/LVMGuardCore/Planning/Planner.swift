@@ -51,9 +51,9 @@ public enum Planner {
         changes.deadMaps = DeadMaps.analyse(
             facts, graph: model.graph,
             hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid) + host.hostVGs.compactMap(VGUUID.init)),
+            guestTied: ownership.guestTiedDevices,
             release: desired.deadMaps == .release)
-        let dead = DeadMapReview.review(changes.deadMaps)
-        found.append(dead.found)
+        found.append(DeadMapReview.review(changes.deadMaps))
         let initramfs = InitramfsDecision.decide(
             facts: facts, plannedText: changes.configEdit?.plannedText ?? facts.lvmConf.text,
             policy: desired.initramfs)
@@ -62,7 +62,7 @@ public enum Planner {
         changes.bootFiles = PVLinkRuleDecision.decide(
             facts: facts, plannedText: changes.configEdit?.plannedText ?? facts.lvmConf.text)
         found.blockers += Convergence.leftovers(
-            changes, openGuestLVs: guests.openLVs, unreleasedDeadMaps: dead.unreleased)
+            changes, openGuestLVs: guests.openLVs)
         changes.refreshCache =
             desired.refresh == .pvscanCache && (changes.configEdit != nil || changes.devicesFileEdit != nil)
         return HostPlan(

@@ -90,9 +90,24 @@ extension HostPlan.Blocker {
             return
                 "\(map.label) \(map.stateDescription) and carries the host's storage: \(map.hostUse.joined(separator: "; ")); "
                 + "LVM cannot read it, so no filter can be planned that keeps it: restore a path first"
-        case let .deadMapsOnly(maps):
-            return "guest LVs stay active on multipath maps with no active path and nothing else is left to change: "
-                + maps.joined(separator: ", ")
+        case let .deadMapWithoutEvidence(map):
+            let lvs = map.unjudgedLVs.map(\.dmName).joined(separator: ", ")
+            return
+                "\(map.label) \(map.stateDescription) and carries LVs of VG "
+                + "\(map.unjudgedVGUUIDs.map(\.rawValue).joined(separator: ", ")) (\(lvs)) that nothing ties to a guest "
+                + "without reading the map (an instance's disk by its WWID, a volume this host exports, a declared "
+                + "volume VG): in an outage a host's backup or failover VG looks the same, so lvmguard neither filters "
+                + "nor releases it and changes nothing: restore a path, or declare the VG in lvmguard_host_vgs (by "
+                + "UUID) for \(host)"
+        case let .deadMapGuestsStayActive(map):
+            return
+                "\(map.label) \(map.stateDescription) and guest VG "
+                + "\(map.guestVGUUIDs.map(\.rawValue).joined(separator: ", ")) stays active on it ("
+                + (map.blockers.isEmpty
+                    ? "dead_maps: report"
+                    : "it cannot be released: \(map.blockers.joined(separator: "; "))")
+                + "): apply would fail after changing lvm.conf, so nothing is changed until the map is freed: "
+                + (map.blockers.isEmpty ? "set dead_maps: release, or restore a path" : "restore a path")
         case let .unsupported(message), let .unreachable(message):
             return message
         }
