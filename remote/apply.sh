@@ -9,7 +9,7 @@
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
 
 lv_states() {
-    bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
+    bounded "$BOUND" lvs --foreign --shared --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
         | awk '{ print $1, $2, ($3 == "active" ? "active" : "inactive") }' | LC_ALL=C sort
 }
 
@@ -130,7 +130,8 @@ write_config() {
         fi
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
         trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}
-        if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --noheadings -o vg_uuid ${trial:+--config "$trial"} \
+        # --foreign and --shared: a declared host VG of HA-LVM or lvmlockd counts like any other.
+        if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --foreign --shared --noheadings -o vg_uuid ${trial:+--config "$trial"} \
             > "$TMP/trial-pvs" 2> "$TMP/trial-err"; then
             step trial failed "pvs with the planned lvm.conf failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
             return 1

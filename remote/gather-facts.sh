@@ -153,18 +153,27 @@ if [ "$has_lvmetad" = yes ]; then
     nolvmetad='global { use_lvmetad = 0 }'
     permissive="$permissive $nolvmetad"
 fi
-section pvs bounded "$BOUND" pvs --reportformat json --units b --nosuffix --config "$permissive" -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
-section vgs bounded "$BOUND" vgs --reportformat json --config "$permissive" -o vg_name,vg_uuid,vg_attr,pv_count,lv_count
-section lvs bounded "$BOUND" lvs --reportformat json --config "$permissive" -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices,lv_host
+# Every VG LVM knows of, another host's (a system ID: HA-LVM failover) and lvmlockd's shared ones included: LVM
+# skips them otherwise with one line on stderr, and a filter would then hide them without a word.
+section pvs bounded "$BOUND" pvs --foreign --shared --reportformat json --units b --nosuffix --config "$permissive" \
+    -o pv_name,pv_uuid,vg_name,vg_uuid,dev_size
+section vgs bounded "$BOUND" vgs --foreign --shared --reportformat json --config "$permissive" \
+    -o vg_name,vg_uuid,vg_attr,pv_count,lv_count,vg_systemid,vg_lock_type
+section lvs bounded "$BOUND" lvs --foreign --shared --reportformat json --config "$permissive" \
+    -o vg_name,vg_uuid,lv_name,lv_uuid,lv_attr,lv_active,lv_dm_path,devices,lv_host
+# This host's own system ID, against which a VG's tells whose it is (empty when the host sets none).
+section systemid lvm systemid
 # What the host's LVM sees with its own configuration (to check the filter is effective).
 # With dead maps, the host's filter gets their reject rules in front; a devices file ignores filters, so then
 # the host's own view is not read at all.
 if [ -z "$GUARD_REJECTS" ]; then
-    section pvs-current bounded "$BOUND" pvs --reportformat json ${nolvmetad:+--config "$nolvmetad"} -o pv_name,pv_uuid,vg_uuid
+    section pvs-current bounded "$BOUND" pvs --foreign --shared --reportformat json ${nolvmetad:+--config "$nolvmetad"} \
+        -o pv_name,pv_uuid,vg_uuid
 elif grep -qx 'use_devicesfile=1' "$TMP/config" 2>/dev/null; then
     section pvs-current sh -c 'echo "not read: the devices file is in use and a multipath map has no active path" >&2; exit 125'
 else
-    section pvs-current bounded "$BOUND" pvs --reportformat json --config "$(guarded_config "$LVMDIR") $nolvmetad" \
+    section pvs-current bounded "$BOUND" pvs --foreign --shared --reportformat json \
+        --config "$(guarded_config "$LVMDIR") $nolvmetad" \
         -o pv_name,pv_uuid,vg_uuid
 fi
 section lsblk bounded "$BOUND" lsblk -P -b -o NAME,KNAME,TYPE,MAJ:MIN,SIZE,MOUNTPOINT,FSTYPE,PKNAME

@@ -290,4 +290,35 @@ struct EvidenceTests {
         #expect(vg.bootNames == ["rd.lvm.lv=guestvg/data"])
         #expect(unknown.reasons[0].contains("by name only (rd.lvm.lv=guestvg/data"), "\(unknown.reasons)")
     }
+
+    @Test("another host's VG (HA-LVM's system ID) or a shared one is seen: a question unless declared, then the host's")
+    func anotherHostsVG() throws {
+        let owned = ("vgs", #""vg_attr":"wz--n-","# as String?, #""vg_attr":"wz--n-", "vg_systemid":"node-b","#)
+        let foreign = try Self.plan([owned])
+        #expect(foreign.status == .blocked && foreign.deactivations.isEmpty && foreign.configEdit == nil)
+        guard case let .foreignVG(vg)? = foreign.blockerKinds.first, foreign.blockerKinds.count == 1 else {
+            Issue.record("\(foreign.reasons)")
+            return
+        }
+        #expect(
+            vg.uuid == Self.guestVG && vg.systemID == "node-b" && vg.hostSystemID == nil
+                && vg.pvs == ["/dev/mapper/mpatha"])
+        #expect(foreign.reasons[0].contains("system ID node-b; this host's is unknown"), "\(foreign.reasons)")
+        // This host is node-b: the VG is its own, judged as any other (here the instance's disk: a guest's).
+        let own = try Self.plan([owned, ("systemid", nil, "  system ID: node-b\n")])
+        #expect(own.status == .changes && own.deactivations.map(\.vgUUID) == [Self.guestVG], "\(own.reasons)")
+        // Declared: the host's, its PV accepted.
+        let declared = try Self.plan([owned, ("systemid", nil, "  system ID: node-a\n")], hostVGs: ["guestvg"])
+        #expect(declared.ownership?.hostVGs.map(\.uuid) == [Self.guestVG], "\(declared.reasons)")
+        #expect(declared.deactivations.isEmpty)
+        // Shared through lvmlockd: the same question.
+        let shared = try Self.plan([("vgs", #""vg_attr":"wz--n-","#, #""vg_attr":"wz--n-", "vg_lock_type":"sanlock","#)]
+        )
+        #expect(shared.status == .blocked)
+        #expect(
+            shared.blockerKinds.contains {
+                if case let .foreignVG(vg) = $0 { vg.lockType == "sanlock" } else { false }
+            }, "\(shared.reasons)")
+        #expect(shared.reasons[0].contains("shared through lvmlockd (lock type sanlock)"), "\(shared.reasons)")
+    }
 }

@@ -318,4 +318,28 @@ struct EvidenceLabTests {
             }, "\(planned.warnings.map(\.message))")
         #expect(try host.lvmState() == before, "plan changes nothing")
     }
+
+    @Test(
+        "another host's VG on a shared disk (HA-LVM's system ID), which LVM hides from this host, is seen: the host is blocked naming it",
+        .enabled(if: Runnable.sharedLab, "needs the shared lab running: scripts/test.sh starts it with lab/start.sh"))
+    func anotherHostsVG() throws {
+        guard let host = LabHost.running("incident") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        // The failover VG as pacemaker's LVM-activate (vg_access_mode=system_id) leaves it while node-b holds it.
+        let setUp = try host.run(
+            "truncate -s 64M /var/tmp/ha.img && loop=$(losetup -f --show /var/tmp/ha.img) && echo $loop > /run/lab-ha "
+                + "&& vgcreate -q --systemid node-b havg $loop >/dev/null && ! vgs havg 2>/dev/null")
+        defer { _ = try? host.run("losetup -d $(cat /run/lab-ha); rm -f /var/tmp/ha.img /run/lab-ha") }
+        try #require(setUp.status == 0, "\(setUp.stdout) \(setUp.stderr)")
+        let before = try host.lvmState()
+        let planned = try Self.plan(host)
+        #expect(planned.status == .blocked && planned.configEdit == nil, "\(planned.reasons)")
+        #expect(
+            planned.blockers.map(\.kind).contains {
+                if case let .foreignVG(vg) = $0 { vg.name == "havg" && vg.systemID == "node-b" } else { false }
+            }, "\(planned.reasons)")
+        #expect(try host.lvmState() == before, "plan changes nothing")
+    }
 }

@@ -14,6 +14,7 @@ public enum GatherSection: String, Sendable, CaseIterable {
     case lvmConfBeside = "lvm-conf-beside"
     case devicesFile = "devices-file"
     case pvs, vgs, lvs
+    case systemID = "systemid"
     case pvsCurrent = "pvs-current"
     case multipathStatus = "multipath-status"
     case multipathTable = "multipath-table"

@@ -56,6 +56,13 @@ public struct HostFacts: Sendable, Codable {
         public let name: String, uuid: VGUUID, attr: String
         /// How many PVs the VG's metadata lists (present or not).
         public var pvCount: Int? = nil
+        /// The host the VG belongs to (`vg_systemid`), "" when it has none.
+        public var systemID = ""
+        /// lvmlockd's lock type ("sanlock", "dlm", "idm") for a shared VG, "" otherwise.
+        public var lockType = ""
+
+        /// lvmlockd shares it between hosts.
+        public var isShared: Bool { !lockType.isEmpty && lockType != "none" }
 
         /// LVM reports the VG partial: some of its PVs are missing (the fourth vg_attr character is 'p').
         public var isPartial: Bool { attr.count > 3 && Array(attr)[3] == "p" }
@@ -178,6 +185,12 @@ public struct HostFacts: Sendable, Codable {
     public var holders: [KernelName: [KernelName]] = [:]
     /// This boot's identity (/proc/sys/kernel/random/boot_id); nil in facts from before it was gathered.
     public var bootID: String? = nil
+    /// This host's LVM system ID (`lvm systemid`): "" when it sets none, nil when it could not be read.
+    public var systemID: String? = nil
+
+    /// Whether `vg` belongs to another host: it carries a system ID that is not this host's (HA-LVM's failover VG
+    /// while the other node holds it). With this host's own unknown, any system ID counts as another host's.
+    public func belongsToAnotherHost(_ vg: VolumeGroup) -> Bool { !vg.systemID.isEmpty && vg.systemID != systemID }
     /// One PV UUID on several devices, as LVM's warnings name them.
     public var duplicatePVs: [DuplicatePV] = []
     /// NVMe controllers by name ("nvme0"): their subsystem and transport.
@@ -294,7 +307,8 @@ extension HostFacts {
         vgs = try LVMReport.rows(try required(.vgs, "vgs"), kind: "vg").map { row throws(FactsError) in
             VolumeGroup(
                 name: row["vg_name"] ?? "", uuid: try LVMReport.uuid(row, "vg_uuid"), attr: row["vg_attr"] ?? "",
-                pvCount: row["pv_count"].flatMap { Int($0) })
+                pvCount: row["pv_count"].flatMap { Int($0) }, systemID: row["vg_systemid"] ?? "",
+                lockType: row["vg_lock_type"] ?? "")
         }
         lvs = try LVMReport.rows(try required(.lvs, "lvs"), kind: "lv").map { row throws(FactsError) in
             LogicalVolume(
@@ -397,6 +411,12 @@ extension HostFacts {
             }, by: \.0
         ).mapValues { $0.map(\.1).sorted() }
         bootID = sections[.bootID].flatMap { $0.succeeded ? $0.stdout.trimmingWhitespace() : nil }
+        systemID = sections[.systemID].flatMap { found in
+            // "  system ID: node-a"
+            guard found.succeeded, let line = found.stdout.outputLines().first(where: { $0.contains("system ID:") })
+            else { return nil }
+            return String(line[line.range(of: "system ID:")!.upperBound...]).trimmingWhitespace()
+        }
         for line in sections[.nvmeControllers]?.stdout.outputLines() ?? [] {
             let words = line.split(separator: " ").map(String.init)
             if words.count == 3 { nvmeControllers[words[1]] = NVMeController(subsystem: words[0], transport: words[2]) }

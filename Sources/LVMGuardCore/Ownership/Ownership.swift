@@ -64,6 +64,20 @@ public struct Ownership: Sendable {
         public var bootNames: [String] = []
     }
 
+    /// A VG of another host's LVM (a system ID not this host's: HA-LVM's failover VG while the other node holds
+    /// it) or shared through lvmlockd, not declared: lvmguard cannot see whether this host takes it over.
+    public struct ForeignVG: Sendable, Hashable, Codable {
+        public let name: String
+        public let uuid: VGUUID
+        public let pvs: [String]
+        /// The VG's system ID, "" when it has none.
+        public let systemID: String
+        /// This host's system ID, "" when it sets none, nil when it could not be read.
+        public let hostSystemID: String?
+        /// lvmlockd's lock type for a shared VG, "" otherwise.
+        public let lockType: String
+    }
+
     /// An LV that is open while nothing lvmguard sees explains it.
     public struct OpenLV: Sendable, Hashable, Codable {
         public let name: String
@@ -128,6 +142,8 @@ public struct Ownership: Sendable {
     public let hostVGs: [HostVG]
     public let guestVGs: [GuestVG]
     public let ambiguousVGs: [AmbiguousVG]
+    /// VGs of another host or shared, not declared: questions for a person.
+    public var foreignVGs: [ForeignVG] = []
     public let inUseGuestVGs: [InUseGuestVG]
     /// PV UUIDs LVM found on more than one device (a cloned image): no name or PV UUID link tells them apart.
     public let duplicatePVs: [DuplicatedPV]
@@ -200,7 +216,7 @@ public struct Ownership: Sendable {
         guestTiedDevices = Set(instanceDevices.keys).union(volumeDevices.keys).union(exported.keys)
 
         var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
-        var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = []
+        var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = [], foreign: [ForeignVG] = []
         var hostPVs = Set<String>()
         for pv in facts.pvs where pv.vgUUID == nil && Self.matches(accept, topology.aliases(of: pv.name)) {
             hostPVs.insert(pv.name)
@@ -211,7 +227,8 @@ public struct Ownership: Sendable {
             let storage = pvs.map { topology.storage(of: $0.name) }
             let verdict = Self.verdict(
                 hostUse: reasons[vg.uuid], declared: declared.contains(vg.uuid), evidence: evidence[vg.uuid],
-                unexplainedOpen: use.unexplainedOpen[vg.uuid])
+                unexplainedOpen: use.unexplainedOpen[vg.uuid],
+                anotherHostsOrShared: facts.belongsToAnotherHost(vg) || vg.isShared)
             switch verdict {
             case let .host(why):
                 hostVGs.append(HostVG(name: vg.name, uuid: vg.uuid, reasons: why))
@@ -231,6 +248,12 @@ public struct Ownership: Sendable {
             case let .unexplainedOpenLVs(open):
                 ambiguousVGs.append(
                     AmbiguousVG(name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(), openLVs: open))
+            case .anotherHostsOrShared:
+                foreign.append(
+                    ForeignVG(
+                        name: vg.name, uuid: vg.uuid,
+                        pvs: facts.pvs.filter { $0.vgUUID == vg.uuid }.map(\.name).sorted(), systemID: vg.systemID,
+                        hostSystemID: facts.systemID, lockType: vg.lockType))
             case .unclassified:
                 ambiguousVGs.append(
                     AmbiguousVG(
@@ -241,6 +264,7 @@ public struct Ownership: Sendable {
         self.hostVGs = hostVGs
         self.guestVGs = guestVGs
         self.ambiguousVGs = ambiguousVGs
+        self.foreignVGs = foreign
         self.inUseGuestVGs = inUse
         var duplicates = facts.duplicatePVs
         for duplicate in facts.duplicatePVs {
@@ -291,6 +315,8 @@ public struct Ownership: Sendable {
         case unclaimedOnAttachableStorage(GuestEvidence)
         /// Open LVs that nothing lvmguard sees explains.
         case unexplainedOpenLVs([OpenLV])
+        /// Another host's (its system ID) or shared through lvmlockd, and not declared.
+        case anotherHostsOrShared
         /// No use, no evidence, no declaration.
         case unclassified
     }
@@ -299,7 +325,8 @@ public struct Ownership: Sendable {
     /// declarations), whether a person declared it, the guest evidence, and its open LVs nothing explains. A person's
     /// word settles a VG; evidence never outweighs it, and never outweighs a use without a person saying so.
     public static func verdict(
-        hostUse: [String]?, declared: Bool, evidence: GuestEvidence?, unexplainedOpen: [OpenLV]?
+        hostUse: [String]?, declared: Bool, evidence: GuestEvidence?, unexplainedOpen: [OpenLV]?,
+        anotherHostsOrShared: Bool = false
     ) -> Verdict {
         if let hostUse {
             if let evidence, evidence.isGuest, !declared {
@@ -307,6 +334,7 @@ public struct Ownership: Sendable {
             }
             return .host(reasons: hostUse)
         }
+        if anotherHostsOrShared { return .anotherHostsOrShared }
         if let unexplainedOpen { return .unexplainedOpenLVs(unexplainedOpen) }
         if let evidence, evidence.isGuest { return .guest(evidence) }
         if let evidence, evidence.isOnAttachableStorage { return .unclaimedOnAttachableStorage(evidence) }

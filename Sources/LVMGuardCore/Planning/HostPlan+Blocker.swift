@@ -35,6 +35,8 @@ extension HostPlan {
         case openGuestLVsOnly(lvs: [String])
         /// A multipath map with no active path carries the host's storage.
         case deadMapCarriesHostStorage(map: DeadMap)
+        /// A VG of another host or shared through lvmlockd, not declared.
+        case foreignVG(vg: Ownership.ForeignVG)
         /// A dead map carries LVs nothing ties to a guest without reading the map.
         case deadMapWithoutEvidence(map: DeadMap)
         /// Guests stay active on a dead map (`dead_maps: report`, or it cannot be released): apply would fail.

@@ -10,6 +10,7 @@ enum OwnershipReview {
         found.blockers += ownership.ambiguousVGs.filter(\.openLVs.isEmpty).map(HostPlan.Blocker.unclassifiedVG(vg:))
         found.blockers += ownership.inUseGuestVGs.map(HostPlan.Blocker.guestVGInUse(vg:))
         found.blockers += ownership.unclaimedVGs.map(HostPlan.Blocker.unclaimedVG(vg:))
+        found.blockers += ownership.foreignVGs.map(HostPlan.Blocker.foreignVG(vg:))
         found.blockers += ownership.duplicatePVs.map { .duplicatePV(uuid: $0.uuid, devices: $0.devices) }
         for name in ownership.ambiguousDeclarations {
             let uuids = facts.vgs.filter { $0.name == name }.map(\.uuid).sorted()

@@ -90,6 +90,18 @@ extension HostPlan.Blocker {
             return
                 "\(map.label) \(map.stateDescription) and carries the host's storage: \(map.hostUse.joined(separator: "; ")); "
                 + "LVM cannot read it, so no filter can be planned that keeps it: restore a path first"
+        case let .foreignVG(vg):
+            let whose =
+                vg.lockType.isEmpty || vg.lockType == "none"
+                ? "belongs to another host (system ID \(vg.systemID); this host's is "
+                    + "\(vg.hostSystemID.map { $0.isEmpty ? "none" : $0 } ?? "unknown")): HA-LVM's failover VG while the "
+                    + "other node holds it, or another host's VG on a shared LUN"
+                : "is shared through lvmlockd (lock type \(vg.lockType))"
+            return
+                "VG \(vg.name) (\(vg.uuid)) on \(vg.pvs.joined(separator: ", ")) \(whose); LVM hides it from this host's "
+                + "commands, and lvmguard cannot see whether this host takes it over, so it neither filters nor "
+                + "deactivates it: if this host may activate it (a failover node), add it to lvmguard_host_vgs for "
+                + "\(host) (by name or UUID) so its PVs stay accepted; if it is nothing of this host's, detach its LUN"
         case let .deadMapWithoutEvidence(map):
             let lvs = map.unjudgedLVs.map(\.dmName).joined(separator: ", ")
             return
