@@ -321,4 +321,12 @@ struct EvidenceTests {
             }, "\(shared.reasons)")
         #expect(shared.reasons[0].contains("shared through lvmlockd (lock type sanlock)"), "\(shared.reasons)")
     }
+
+    @Test("a creation host with a control character (as LVM prints it raw, seen on a VM) is read, not a broken report")
+    func controlCharacterInCreationHost() throws {
+        let raw = ("lvs", #""lv_host":"guest-vm-0042""# as String?, "\"lv_host\":\"guest\u{01}vm\"")
+        let facts = try Self.facts([raw])
+        #expect(facts.lvs.contains { $0.creationHost == "guest\u{01}vm" })
+        #expect(Planner.plan(Fixture.host("lab-host"), facts: facts, desired: Fixture.desired()).status == .changes)
+    }
 }

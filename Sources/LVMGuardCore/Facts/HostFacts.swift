@@ -492,7 +492,7 @@ extension HostFacts {
 /// LVM's `--reportformat json` output: `{"report":[{"pv":[{"pv_name":"/dev/sda2", ...}]}]}`.
 enum LVMReport {
     static func rows(_ text: String, kind: String) throws(FactsError) -> [[String: String]] {
-        guard let data = text.data(using: .utf8),
+        guard let data = escapingControlCharacters(text).data(using: .utf8),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let reports = object["report"] as? [[String: Any]]
         else {
@@ -501,6 +501,23 @@ enum LVMReport {
         return reports.flatMap { ($0[kind] as? [[String: Any]]) ?? [] }.map { row in
             row.mapValues { value in (value as? String) ?? "\(value)" }
         }
+    }
+
+    /// LVM prints guest-written text as it is: a creation host with a control character (`guest\u{1}vm`) makes
+    /// its JSON invalid. Such characters are escaped as JSON spells them; line breaks, which LVM writes between
+    /// rows, are left.
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" }) else { return text }
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20, scalar != "\n", scalar != "\r" {
+                let hex = String(scalar.value, radix: 16)
+                escaped.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                escaped.append(scalar)
+            }
+        }
+        return String(escaped)
     }
 
     /// A row's UUID field: a report whose UUID does not parse is not planned on.
