@@ -69,6 +69,22 @@ struct PlannerTests {
         #expect(blocked.configEdit == nil && blocked.deactivations.isEmpty)
     }
 
+    @Test("a host VG with a PV missing: the PV present is accepted, the missing one gets no '[unknown]' rule")
+    func hostVGWithMissingPV() throws {
+        let plan = try Self.plan("host-lvm") { sections in
+            let missing =
+                #"{"pv_name":"[unknown]", "pv_uuid":"Mi55in-gPV0-0000-0000-0000-0000-000000", "vg_name":"hostvg", "#
+                + #""vg_uuid":"fLlyT5-16c4-NxJU-2DY8-YQoF-WUwe-DFsZSp", "dev_size":"0"},"# + "\n"
+            let pvs = sections["pvs"]!.stdout.replacingOccurrences(
+                of: #"{"pv_name":"/dev/vdb""#, with: missing + #"{"pv_name":"/dev/vdb""#)
+            sections["pvs"] = sections["pvs"]!.with(stdout: pvs)
+        }
+        #expect(plan.status == .changes, "\(plan.reasons)")
+        #expect(plan.ownership?.hostPVs == ["/dev/vdb"])
+        let planned = try #require(plan.configEdit?.planned)
+        #expect(!planned.contains("unknown") && planned.contains("/dev/vdb"), "\(planned)")
+    }
+
     @Test("duplicate VG names: the inactive guest vg0 is not touched; the host's vg0 is accepted")
     func duplicateNames() throws {
         let plan = try Self.plan("dup-names")

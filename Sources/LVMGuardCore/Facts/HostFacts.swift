@@ -50,6 +50,9 @@ public struct HostFacts: Sendable, Codable {
         /// Nil for a PV in no VG.
         public let vgUUID: VGUUID?
         public let size: String
+
+        /// A PV its VG's metadata lists that is not present: LVM names it "[unknown]" (2.03) or "unknown device".
+        public var isMissing: Bool { name == "[unknown]" || name == "unknown device" }
     }
 
     public struct VolumeGroup: Sendable, Codable, Hashable {

@@ -232,7 +232,8 @@ public struct Ownership: Sendable {
             switch verdict {
             case let .host(why):
                 hostVGs.append(HostVG(name: vg.name, uuid: vg.uuid, reasons: why))
-                hostPVs.formUnion(facts.pvs.filter { $0.vgUUID == vg.uuid }.map(\.name))
+                // A missing PV has no device to accept: the current filter's rule for it is kept (`FilterEdit`).
+                hostPVs.formUnion(facts.pvs.filter { $0.vgUUID == vg.uuid && !$0.isMissing }.map(\.name))
             case let .guest(found):
                 guestVGs.append(
                     GuestVG(
