@@ -150,6 +150,24 @@ struct PlannerTests {
         #expect(missing.devicesFileEdit == HostPlan.DevicesFileEdit(add: ["/dev/vdb"], remove: [], createFile: true))
     }
 
+    @Test("devices-file host: a PV in no VG (made for the host, before vgextend) keeps its entry, with a warning")
+    func orphanPVEntryKept() throws {
+        let orphan =
+            #"{"pv_name":"/dev/vdc", "pv_uuid":"0rphan-PV00-0000-0000-0000-0000-000000", "vg_name":"", "#
+            + #""vg_uuid":"", "dev_size":"1073741824"},"# + "\n"
+        let plan = try Self.plan("devices-file") { sections in
+            sections["pvs"] = sections["pvs"]!.with(
+                stdout: sections["pvs"]!.stdout.replacingOccurrences(
+                    of: #"{"pv_name":"/dev/vdb""#, with: orphan + #"{"pv_name":"/dev/vdb""#))
+            sections["devices-file"] = sections["devices-file"]!.with(
+                stdout: sections["devices-file"]!.stdout
+                    + "IDTYPE=devname IDNAME=/dev/vdc DEVNAME=/dev/vdc PVID=0rphanPV000000000000000000000000\n")
+        }
+        let edit = try #require(plan.devicesFileEdit)
+        #expect(edit.remove == ["/dev/mapper/mpatha"], "only the guest's entry goes: \(edit)")
+        #expect(plan.warningKinds.contains(.keptOrphanPVEntry(device: "/dev/vdc")), "\(plan.warnings.map(\.message))")
+    }
+
     @Test("key, accept rules and deactivate_guest_vgs from the playbook are honoured")
     func playbookOptions() throws {
         let filterKey = try Self.plan("incident", Fixture.desired("  key: filter\n"))

@@ -9,6 +9,7 @@ enum DevicesFileEdit {
         found.warnings += DevicesFile.absentEntries(facts).map {
             .keptDevicesFileEntry(device: $0.deviceName, pvid: $0.pvid)
         }
+        found.warnings += DevicesFile.orphanEntries(facts).map { .keptOrphanPVEntry(device: $0.deviceName) }
         guard migrates else {
             if facts.devicesFile == nil { found.warnings.append(.devicesFileMissing) }
             return (edit, nil, found)
@@ -53,11 +54,18 @@ enum DevicesFile {
         return (facts.devicesFile.map(entries) ?? []).filter { entry in entry.pvid.map(present.contains) != true }
     }
 
+    /// Entries of PVs in no VG (a PV made for the host, before `vgextend`): kept. Such a PV activates nothing.
+    static func orphanEntries(_ facts: HostFacts) -> [Entry] {
+        let orphans = Set(facts.pvs.filter { $0.vgUUID == nil }.map(\.uuid))
+        return (facts.devicesFile.map(entries) ?? []).filter { entry in entry.pvid.map(orphans.contains) == true }
+    }
+
     static func edit(facts: HostFacts, hostPVs: [String]) -> HostPlan.DevicesFileEdit? {
         let current = facts.devicesFile.map(entries) ?? []
-        let present = Set(facts.pvs.map(\.uuid))
+        // Present PVs in a VG: absent PVs' entries and those of PVs in no VG are kept.
+        let present = Set(facts.pvs.filter { $0.vgUUID != nil }.map(\.uuid))
         let hostPVIDs = Set(facts.pvs.filter { hostPVs.contains($0.name) }.map(\.uuid))
-        // Entries of PVs present that are not the host's; an absent PV's entry is kept (`absentEntries`).
+        // Entries of PVs present that are not the host's (`absentEntries` and `orphanEntries` are kept).
         let removed = current.compactMap { entry -> (deviceName: String, pvid: PVUUID)? in
             guard let pvid = entry.pvid, present.contains(pvid), !hostPVIDs.contains(pvid) else { return nil }
             return (entry.deviceName, pvid)

@@ -28,6 +28,8 @@ extension HostPlan {
         case keptAcceptRule(rule: String)
         /// A devices-file entry whose PV is not present now, kept.
         case keptDevicesFileEntry(device: String, pvid: PVUUID?)
+        /// A devices-file entry of a PV in no VG, kept: a PV made for the host before `vgextend`.
+        case keptOrphanPVEntry(device: String)
         /// The initramfs's lvm.conf differs and policy `check` leaves it.
         case initramfsLeftAsIs(image: String)
         /// A kernel command line reference by name to a VG the host uses nothing of: not taken as ownership.

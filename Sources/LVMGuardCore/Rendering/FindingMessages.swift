@@ -177,6 +177,9 @@ extension HostPlan.Warning {
                     + "), and apply fails until it is freed"
             }
             return warning
+        case let .keptOrphanPVEntry(device):
+            return "the devices file lists \(device), a PV in no VG (one made for the host before vgextend?): kept, "
+                + "since it activates nothing; remove it with lvmdevices --deldev if it is not the host's"
         case let .bootNameWithoutUse(reference):
             return
                 "the kernel command line's \(reference.reference) names VG \(reference.vgName) (\(reference.vgUUID)) "
