@@ -201,8 +201,29 @@ struct EvidenceTests {
     @Test("md over a guest map is a holder: no-multipath-held fails though device-mapper lists no holder")
     func mdHolder() throws {
         let facts = try Self.facts([("holders", nil, "dm-0 md127\n")])
-        let held = CheckEvaluator.heldMaps(facts, hostVGUUIDs: [])
+        let held = CheckEvaluator.heldMaps(HostModel(facts), hostVGUUIDs: [])
         #expect(held.first?.holders.contains("md127") == true, "\(held)")
+    }
+
+    @Test("a guest's LVs on a partition of the map (kpartx's mpatha-part2, a cloud image's PV) hold the map")
+    func heldThroughPartition() throws {
+        let facts = try Self.facts([
+            ("dm-info", nil, "mpatha-part2|253|5|2|part2-mpath-35000c50015ea71ac\n"),
+            ("dm-deps", "guestvg-data: 1 dependencies\t: (253, 0)", "guestvg-data: 1 dependencies\t: (253, 5)"),
+            ("dm-deps", "guestvg-root: 1 dependencies\t: (253, 0)", "guestvg-root: 1 dependencies\t: (253, 5)"),
+            ("dm-deps", nil, "mpatha-part2: 1 dependencies\t: (253, 0)\n"),
+            ("holders", "dm-0 dm-1\ndm-0 dm-2", "dm-0 dm-5\ndm-5 dm-1\ndm-5 dm-2"),
+            (
+                "lsblk", nil,
+                #"NAME="mpatha-part2" KNAME="dm-5" TYPE="part" MAJ:MIN="253:5" SIZE="1" MOUNTPOINT="" "#
+                    + #"FSTYPE="LVM2_member" PKNAME="dm-0""# + "\n"
+            ),
+        ])
+        let held = CheckEvaluator.heldMaps(HostModel(facts), hostVGUUIDs: [])
+        #expect(held.map(\.map) == ["mpatha"] && held.first?.holders == ["guestvg-data", "guestvg-root"], "\(held)")
+        let check = CheckEvaluator.evaluate(
+            [.noMultipathHeld], host: Fixture.host("lab-host"), facts: facts, desired: Fixture.desired())
+        #expect(check.first?.passed == false, "\(check)")
     }
 
     @Test("a current accept rule that matches no device present is kept, with a warning")

@@ -51,4 +51,15 @@ struct HostModelTests {
         }
         #expect(deviceBuilds == Self.once && device != nil && device != .notFound)
     }
+
+    @Test("a check builds one model, the plan it judges by included")
+    func checkBuildsOne() throws {
+        let facts = try Fixture.facts("incident")
+        let desired = Fixture.desired()
+        var held: Int?
+        let builds = Self.builds {
+            held = CheckRun.Host.checked(Fixture.host("h"), facts: facts, desired: desired).multipathMapsHeld
+        }
+        #expect(builds == Self.once && held == 1)
+    }
 }

@@ -9,7 +9,13 @@ public enum CheckEvaluator {
     public static func evaluate(_ checks: [Check], host: HostSettings, facts: HostFacts, desired: DesiredState)
         -> [Outcome]
     {
-        let plan = Planner.plan(host, facts: facts, desired: desired)
+        let model = HostModel(facts)
+        return evaluate(checks, model: model, plan: Planner.plan(host, model: model, desired: desired))
+    }
+
+    /// The checks on a host's model and the plan made from it.
+    static func evaluate(_ checks: [Check], model: HostModel, plan: HostPlan) -> [Outcome] {
+        let facts = model.facts
         // Planner.plan always classifies a host it has facts for; its summary is the one classification.
         let ownership = plan.ownership ?? .init(hostVGs: [], guestVGs: [], hostPVs: [])
         return checks.map { check in
@@ -29,7 +35,7 @@ public enum CheckEvaluator {
                     detail: active.isEmpty
                         ? "no guest LV is active" : "active guest LVs: \(active.joined(separator: ", "))")
             case .noMultipathHeld:
-                let held = heldMaps(facts, hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid)))
+                let held = heldMaps(model, hostVGUUIDs: Set(ownership.hostVGs.map(\.uuid)))
                 return Outcome(
                     check: check.rawValue, passed: held.isEmpty,
                     detail: held.isEmpty
@@ -75,22 +81,37 @@ public enum CheckEvaluator {
         }
     }
 
-    /// Multipath maps with LVs on top of them that are not the host's own (a host VG on a SAN LUN, as when
-    /// booting from SAN, holds its map by design), or held by something device-mapper does not list (an md
-    /// array udev assembled over guest maps: the kernel's holders list counts it, and `multipath -f` fails).
-    /// LVs are told apart by the VG UUID in their dm UUID.
-    public static func heldMaps(_ facts: HostFacts, hostVGUUIDs: Set<VGUUID>) -> [(map: String, holders: [String])] {
-        let knameByMajMin = Dictionary(
-            facts.blockDevices.map { ($0.majMin, $0.kname) }, uniquingKeysWith: { first, _ in first })
-        let dmKernelNames = Set(facts.dmDevices.compactMap { knameByMajMin[$0.majMin] })
-        return facts.dmDevices.compactMap { map -> (String, [String])? in
+    /// Multipath maps held by an LV that is not the host's own (a host VG on a SAN LUN, as when booting from SAN,
+    /// holds its map by design), at any depth through what is not an LV: kpartx's partition mappings (a cloud
+    /// image's PV on `mpatha-part2`) and other device-mapper layers; or held by something device-mapper does not
+    /// list (an md array udev assembled over guest maps: the kernel's holders list counts it). In each case
+    /// `multipath -f` fails. LVs, LVM's hidden layers included, are told apart by the VG UUID in their dm UUID.
+    public static func heldMaps(_ model: HostModel, hostVGUUIDs: Set<VGUUID>) -> [(map: String, holders: [String])] {
+        let graph = model.graph
+        let dmKernelNames = Set(model.facts.dmDevices.compactMap { graph.kernelName(of: $0.majMin) })
+        /// What the kernel lists on top of a device that device-mapper does not know (md, bcache), by name.
+        func otherHolders(_ device: MajorMinor) -> [String] {
+            let listed = graph.kernelName(of: device).flatMap { model.facts.holders[$0] } ?? []
+            return listed.filter { !dmKernelNames.contains($0) }.map(\.rawValue)
+        }
+        return model.facts.dmDevices.compactMap { map -> (String, [String])? in
             guard map.multipathWWID != nil else { return nil }
-            var holders = facts.dmDevices.filter { holder in
-                guard let lv = holder.uuid?.lvIdentity, !hostVGUUIDs.contains(lv.vg) else { return false }
-                return (facts.dmDependencies[holder.name] ?? []).contains(map.majMin)
-            }.map(\.name)
-            let others = knameByMajMin[map.majMin].flatMap { facts.holders[$0] } ?? []
-            holders += others.filter { !dmKernelNames.contains($0) }.map(\.rawValue)
+            var holders = Set(otherHolders(map.majMin))
+            var queue = graph.holders(of: map.majMin)
+            var seen = Set(queue)
+            while !queue.isEmpty {
+                let current = queue.removeFirst()
+                guard let dm = graph.dmDevice(current) else {
+                    holders.insert(graph.kernelName(of: current)?.rawValue ?? current.description)
+                    continue
+                }
+                if let lv = dm.uuid?.lvIdentity {
+                    if !hostVGUUIDs.contains(lv.vg) { holders.insert(dm.name) }
+                    continue
+                }
+                holders.formUnion(otherHolders(current))
+                for next in graph.holders(of: current) where seen.insert(next).inserted { queue.append(next) }
+            }
             return holders.isEmpty ? nil : (map.name, holders.sorted())
         }.sorted { $0.0 < $1.0 }
     }

@@ -50,13 +50,14 @@ public struct CheckRun: Sendable, Codable, Equatable {
 extension CheckRun.Host {
     /// A checked host: its outcomes and counts, from its facts.
     public static func checked(_ host: HostSettings, facts: HostFacts, desired: DesiredState) -> Self {
-        let outcomes = CheckEvaluator.evaluate(desired.checks, host: host, facts: facts, desired: desired)
-        let plan = Planner.plan(host, facts: facts, desired: desired)
+        let model = HostModel(facts)
+        let plan = Planner.plan(host, model: model, desired: desired)
+        let outcomes = CheckEvaluator.evaluate(desired.checks, model: model, plan: plan)
         let guests = Set((plan.ownership?.guestVGs ?? []).map(\.uuid))
         let active =
             facts.lvs.filter { guests.contains($0.vgUUID) && $0.isActive }.count
             + plan.deadMaps.reduce(0) { $0 + $1.guestLVs.count }
-        let held = CheckEvaluator.heldMaps(facts, hostVGUUIDs: Set((plan.ownership?.hostVGs ?? []).map(\.uuid))).count
+        let held = CheckEvaluator.heldMaps(model, hostVGUUIDs: Set((plan.ownership?.hostVGs ?? []).map(\.uuid))).count
         return Self(
             host: host.name, reachable: true, reason: nil, checks: outcomes, guestLVsActive: active,
             multipathMapsHeld: held, multipathMapsDead: facts.deadMaps.count)
