@@ -94,7 +94,7 @@ public struct Ownership: Sendable {
     }
 
     /// A defined, not running instance whose disk source is a kernel name, which a reboot may have given to another
-    /// device: not evidence. `device` is what the name is now, when it carries a PV.
+    /// device: not evidence. `pvs`: the PVs under or over the device the name is now.
     public struct StaleInstanceDisk: Sendable, Hashable, Codable {
         public let disk: HostFacts.LibvirtDisk
         public let pvs: [String]
