@@ -164,11 +164,16 @@ guard_scan() {
         names="/dev/$kname"
         [ -r "/sys/block/$kname/dev" ] && names="$names /dev/block/$(cat "/sys/block/$kname/dev")"
         for link in $(udevadm info --query=symlink --name="/dev/$kname" 2>/dev/null); do names="$names /dev/$link"; done
-        for name in $names; do
-            rule=$(printf '%s\n' "$name" | sed 's/[][\\.^$*+?()|]/\\&/g')
-            GUARD_REJECTS="$GUARD_REJECTS\"r|^$rule\$|\", "
-        done
+        for name in $names; do GUARD_REJECTS="$GUARD_REJECTS$(guard_rule "$name")"; done
     done
+}
+
+# An LVM reject rule for exactly device name $1 as it goes into a --config string, followed by ", ": the name's
+# regex metacharacters escaped for LVM's regex, then backslashes and quotes escaped again for the config string
+# LVM unescapes first (udev writes a space in a link name as the four characters \x20).
+guard_rule() {
+    rule=$(printf '%s\n' "$1" | sed 's/[][\\.^$*+?()|]/\\&/g; s/[\\"]/\\&/g')
+    printf '"r|^%s$|", ' "$rule"
 }
 
 # Prints the entries of a filter as lvmconfig prints it ("global_filter=[\"a|x|\",\"r|.*|\"]" on stdin),

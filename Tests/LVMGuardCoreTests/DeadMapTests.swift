@@ -45,6 +45,28 @@ struct DeadMapTests {
         #expect(swift == ["mpathb", "mpathc"])
     }
 
+    @Test("a dead device's guard rule reads back through LVM's own config parser as the regex for exactly that name")
+    func guardRuleThroughLVM() throws {
+        guard Prerequisite.tool("lvmconfig") else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        // udev writes a space in a serial as the four characters \x20; the dot is a regex metacharacter too.
+        let name = #"/dev/disk/by-id/scsi-0QEMU_QEMU\x20HARDDISK_drive-scsi0.1"#
+        let script =
+            RemoteScripts.bounds + """
+
+                rule=$(guard_rule "$1")
+                lvmconfig --config "devices { global_filter = [ $rule\\"a|.*|\\" ] }" devices/global_filter
+                """
+        let result = try run(["dash", "-s", name], stdin: script + "\n")
+        #expect(result.status == 0, "\(result.stderr)")
+        let document = try LVMConfigDocument(parsing: result.stdout)
+        let value = try #require(document.effectiveAssignment(at: ["global_filter"])?.value, "\(result.stdout)")
+        let rules = try LVMFilter(parsing: value).rules
+        #expect(rules.first == LVMFilter.Rule(.reject, "^" + LVMFilter.escape(name) + "$"), "\(result.stdout)")
+    }
+
     @Test("bounded: a command past its bound is killed, named, and no later bounded command starts")
     func boundedCommands() throws {
         let script =

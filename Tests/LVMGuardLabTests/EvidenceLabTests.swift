@@ -154,7 +154,7 @@ struct EvidenceLabTests {
         let pvid = try #require(
             PVUUID(try lab.text(host, "pvs --noheadings -o pv_uuid \(IdentityLabTests.localDisk) | tr -d ' -'")))
         #expect(
-            try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid)"),
+            try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid.compact)"),
             "the host disk is listed")
 
         // The disk goes away as an operator takes it out: unmounted, its VG deactivated, the SCSI device deleted.
@@ -179,7 +179,7 @@ struct EvidenceLabTests {
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
         #expect(
-            try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid)"),
+            try lab.text(host, "cat /etc/lvm/devices/system.devices").contains("PVID=\(pvid.compact)"),
             "still listed after apply")
 
         // Attached again (a rescan finds it), then a power cycle: the host's VG comes up and mounts.
