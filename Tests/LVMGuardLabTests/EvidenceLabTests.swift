@@ -91,11 +91,7 @@ struct EvidenceLabTests {
         defer { _ = try? host.run("umount /mnt/guest; wipefs -q -a /dev/guestvg/data") }
         try #require(mount.status == 0, "\(mount.stderr)")
         let before = try host.lvmState()
-        let plan = try LabHost.lvmguard([
-            "plan", "-i", LabHost.inventory, ApplyLabTests.playbook, "--limit", host.name,
-            "--format", "json",
-        ])
-        let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
+        let planned = try Self.plan(host)
         #expect(planned.status == .blocked && planned.configEdit == nil && planned.devicesFileEdit == nil)
         guard case let .guestVGInUse(vg)? = planned.blockers.first?.kind else {
             Issue.record("\(planned.reasons)")
