@@ -255,10 +255,41 @@ install_pv_link_files() {
     done
 }
 
-# Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
+# Guest VGs nothing outside holds, whole and by UUID: LVM deactivates its own stack in order (thin LVs before their
+# pool, snapshots with their origin, RAID and cache sub-LVs with their LV). LVM refuses a VG with an open LV whole,
+# so an LV opened since the plan leaves the VG as it was and fails the step; nothing is forced.
+deactivate_guest_vgs() {
+    failed_vgs=0
+    for uuid in $LVMGUARD_DEACTIVATE_VGS; do
+        name=$(bounded "$BOUND" vgs --noheadings --config "$PERMISSIVE" -o vg_name --select "vg_uuid=$uuid" 2>/dev/null </dev/null | tr -d ' ')
+        if [ -z "$name" ]; then
+            step deactivate ok "VG $uuid is no longer there"
+            continue
+        fi
+        if ! bounded "$BOUND" lvs -a --noheadings --config "$PERMISSIVE" -o lv_active --select "vg_uuid=$uuid" </dev/null > "$TMP/out" 2>&1; then
+            step deactivate failed "VG $name ($uuid): $(tr '\n' ' ' < "$TMP/out")"
+            failed_vgs=1
+            continue
+        fi
+        active=$(grep -cw active "$TMP/out")
+        if [ "$active" = 0 ]; then
+            step deactivate ok "VG $name ($uuid) is already inactive"
+        elif bounded "$BOUND" vgchange -an --config "$PERMISSIVE" --select "vg_uuid=$uuid" </dev/null > "$TMP/out" 2>&1; then
+            step deactivate changed "VG $name ($uuid) deactivated whole: $active active LVs, hidden ones included"
+        else
+            step deactivate failed "VG $name ($uuid): $(tr '\n' ' ' < "$TMP/out")"
+            failed_vgs=1
+        fi
+    done
+    return $failed_vgs
+}
+
+# Guest LVs, by UUID, in the plan's order (top of each stack first); an LV open now is left alone and reported,
+# never forced.
 deactivate_guests() {
-    # 5. Guest LVs, by UUID; an LV open now is left alone and reported, never forced.
+    # 5. Guest VGs whole, then guest LVs one by one.
     deactivated=0
+    deactivate_guest_vgs || deactivated=1
     for uuid in $LVMGUARD_DEACTIVATE; do
         state=$(bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
         attr=${state%% *}

@@ -16,7 +16,9 @@ struct ApplyRequestTests {
         )
         let variables = Dictionary(uniqueKeysWithValues: request.variables.map { ($0.name, $0.value) })
         #expect(variables["LVMGUARD_CONFIG_EDIT"] == "1")
-        #expect(variables["LVMGUARD_DEACTIVATE"]?.split(separator: " ").count == 2)
+        // Nothing of the guest's VG is held from outside: the whole VG, by UUID, and no LV one by one.
+        #expect(variables["LVMGUARD_DEACTIVATE_VGS"] == "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D")
+        #expect(variables["LVMGUARD_DEACTIVATE"] == "")
         #expect(variables["LVMGUARD_EXPECT_SHA256"] == plan.fingerprint?.lvmConfSHA256)
         #expect(request.data.map(\.name) == ["lv_states", "candidate", "dead_maps"])
         // The preamble is plain assignments and heredocs of base64: no quote or $ from the data.
@@ -87,7 +89,7 @@ struct ApplyRequestTests {
             toFile: old, atomically: true, encoding: .utf8)
         #expect(
             throws: PlanFileError(
-                "\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 4: run plan again")
+                "\(old) is a plan of format lvmguard-plan version 2; this lvmguard reads version 5: run plan again")
         ) {
             try PlanFile.read(old)
         }

@@ -65,7 +65,7 @@ struct IdentityTests {
         let deactivation = try #require(plan.deactivations.first)
         #expect(deactivation.vgUUID == "mqedlo-YvGn-ciul-Hz3x-FtMh-dCds-jFKSc1")
         #expect(deactivation.lvs.map(\.name) == ["swap"])
-        #expect(plan.commands.contains { $0.hasPrefix("lvchange -an --select lv_uuid=\(deactivation.lvs[0].uuid)") })
+        #expect(plan.commands.contains { $0.hasPrefix("vgchange -an --select vg_uuid=\(deactivation.vgUUID)") })
     }
 
     @Test("rd.lvm.lv naming two VGs resolves to the one the host uses, or blocks saying which")

@@ -50,7 +50,10 @@ struct PlannerTests {
         #expect(deactivation.lvs.allSatisfy { !$0.open })
         #expect(plan.refreshCache)
         #expect(plan.commands.last == "pvscan --cache")
-        #expect(plan.commands.filter { $0.hasPrefix("lvchange -an --select lv_uuid=") }.count == 2)
+        #expect(deactivation.wholeVG, "nothing of it is held from outside")
+        #expect(
+            plan.commands.filter { $0.hasPrefix("vgchange -an --select vg_uuid=\(deactivation.vgUUID) ") }.count == 1)
+        #expect(!plan.commands.contains { $0.hasPrefix("lvchange") })
     }
 
     @Test("host-lvm: the host's PVs are accepted and its VG is never deactivated")

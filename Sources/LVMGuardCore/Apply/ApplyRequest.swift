@@ -71,7 +71,11 @@ public struct ApplyRequest: Sendable, Hashable {
         try addList(.devicesRemove, plan.devicesFileEdit?.removePVIDs.map(\.compact) ?? [], .uuid)
         variables.append(
             (RemoteContract.Variable.devicesCreate.rawValue, plan.devicesFileEdit?.createFile == true ? "1" : "0"))
-        let lvs = plan.deactivations.flatMap { $0.lvs.filter { !$0.open }.map(\.uuid.rawValue) }
+        // Whole VGs first (LVM orders their stacks), then LV by LV, top of each stack first.
+        try addList(.deactivateVGs, plan.deactivations.filter(\.wholeVG).map(\.vgUUID.rawValue), .uuid)
+        let lvs = plan.deactivations.filter { !$0.wholeVG }.flatMap { deactivation in
+            deactivation.lvs.filter { !$0.open && $0.withOrigin == nil }.map(\.uuid.rawValue)
+        }
         try addList(.deactivate, lvs, .uuid)
         variables.append((RemoteContract.Variable.refresh.rawValue, plan.refreshCache ? "1" : "0"))
         if let initramfs = plan.initramfs, initramfs.rebuild {

@@ -28,7 +28,9 @@ public enum RemoteContract {
         case devicesAdd = "LVMGUARD_DEVICES_ADD"
         case devicesRemove = "LVMGUARD_DEVICES_REMOVE"
         case devicesCreate = "LVMGUARD_DEVICES_CREATE"
-        /// LV UUIDs to deactivate.
+        /// Guest VG UUIDs to deactivate whole (`vgchange -an`: nothing of them is held from outside).
+        case deactivateVGs = "LVMGUARD_DEACTIVATE_VGS"
+        /// LV UUIDs to deactivate one by one, in this order (top of each stack first).
         case deactivate = "LVMGUARD_DEACTIVATE"
         /// 1 for `pvscan --cache` after the change.
         case refresh = "LVMGUARD_REFRESH"

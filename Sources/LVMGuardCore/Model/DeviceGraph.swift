@@ -73,6 +73,15 @@ public struct DeviceGraph: Sendable {
     /// The devices directly on top of a device: dm devices built on it, its partitions, md arrays, sorted.
     public func holders(of majMin: MajorMinor) -> [MajorMinor] { holders[majMin] ?? [] }
 
+    /// How many opens of an LVM device its own VG does not explain: its open count less the devices of the same VG
+    /// stacked on it (a thin LV on its pool, a snapshot on the origin's `-real`, a RAID LV on its images: each opens
+    /// what it sits on once). 0 for a device that is not LVM's.
+    public func opensFromOutsideVG(_ majMin: MajorMinor) -> Int {
+        guard let device = dmDevice(majMin), let vg = device.uuid?.lvIdentity?.vg else { return 0 }
+        let stacked = holders(of: majMin).filter { dmDevice($0)?.uuid?.isLVM(ofVG: vg) == true }.count
+        return max(0, device.open - stacked)
+    }
+
     /// The devices directly under a device: a map's paths, a partition's disk, a dm device's tables, sorted.
     public func lowers(of majMin: MajorMinor) -> [MajorMinor] { lowers[majMin] ?? [] }
 

@@ -58,9 +58,20 @@ struct LVUse {
             let precise = found.filter { line in !found.contains { $0 != line && $0.hasPrefix(line + " ") } }
             if !precise.isEmpty {
                 reasons[lv.vgUUID, default: []] += precise
-            } else if let dm = graph.dmDevice(device), dm.open > 0 {
-                unexplainedOpen[lv.vgUUID, default: []].append(.init(name: lv.name, uuid: lv.uuid, openCount: dm.open))
+            } else if graph.opensFromOutsideVG(device) > 0 {
+                unexplainedOpen[lv.vgUUID, default: []].append(
+                    .init(name: lv.name, uuid: lv.uuid, openCount: graph.opensFromOutsideVG(device)))
             }
+        }
+        // LVM's hidden layers (a pool's _tdata and -tpool, a RAID image, an origin's -real): not an LV's own device, and what
+        // holds one from outside its VG holds the VG all the same.
+        let lvDevices = Set(facts.lvs.compactMap(graph.majMin(of:)))
+        for device in facts.dmDevices where !lvDevices.contains(device.majMin) {
+            guard let identity = device.uuid?.lvIdentity else { continue }
+            let opens = graph.opensFromOutsideVG(device.majMin)
+            guard opens > 0, reasons[identity.vg] == nil else { continue }
+            unexplainedOpen[identity.vg, default: []].append(
+                .init(name: "[\(device.name)]", uuid: identity.lv, openCount: opens))
         }
     }
 }

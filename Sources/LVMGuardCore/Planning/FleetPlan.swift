@@ -4,7 +4,7 @@ public struct FleetPlan: Sendable, Codable, Hashable {
     /// warnings are typed findings (`kind` and `message`) instead of sentences. Version 3: each host's `bootFiles`
     /// (lvmguard's PV link rule and dracut drop-in). Version 4: LVM UUIDs are typed (PVIDs to remove spelled as LVM
     /// prints them), and findings a version-3 reader does not know (names without use, stale instance disks).
-    public static let currentVersion = 4
+    public static let currentVersion = 5
 
     public let format: String
     public let version: Int

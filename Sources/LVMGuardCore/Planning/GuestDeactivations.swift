@@ -1,14 +1,16 @@
-/// Decision: which guest VGs to deactivate, LV by LV and by UUID, with the maps, WWIDs and instances they sit
-/// on. An open guest LV is never deactivated (it is reported); with `deactivate_guest_vgs: false` none is.
+/// Decision: which guest VGs to deactivate, by UUID, with the maps, WWIDs and instances they sit on; how each comes
+/// down is `GuestStack`'s. An LV held from outside its VG is never deactivated (it is reported, with what is under
+/// it); with `deactivate_guest_vgs: false` none is.
 enum GuestDeactivations {
     struct Result: Sendable {
         var deactivations: [HostPlan.Deactivation] = []
-        /// Open guest LVs, as "vg/lv (uuid)".
+        /// Guest LVs left active (held from outside their VG, or under one that is), as "vg/lv (uuid)".
         var openLVs: [String] = []
         var found = PlanFindings()
     }
 
-    static func plan(_ ownership: Ownership, facts: HostFacts, topology: DeviceTopology, deactivate: Bool) -> Result {
+    static func plan(_ ownership: Ownership, model: HostModel, deactivate: Bool) -> Result {
+        let (facts, topology) = (model.facts, model.topology)
         var result = Result()
         for guest in ownership.guestVGs {
             let active = facts.lvs.filter { $0.vgUUID == guest.uuid && $0.isActive }
@@ -17,22 +19,31 @@ enum GuestDeactivations {
                 result.found.warnings.append(.guestVGKeptActive(name: guest.name, uuid: guest.uuid))
                 continue
             }
-            var maps: [String] = [], wwids: [WWID] = []
+            var onMaps: [(map: String, wwid: WWID)] = []
             for storage in guest.storage {
-                if case let .multipath(map, wwid) = storage { maps.append(map); wwids.append(wwid) }
+                if case let .multipath(map, wwid) = storage { onMaps.append((map, wwid)) }
             }
-            let lvs = active.sorted { $0.name < $1.name }.map {
-                HostPlan.Deactivation.LV(name: $0.name, uuid: $0.uuid, open: $0.isOpen)
+            onMaps.sort { ($0.map, $0.wwid) < ($1.map, $1.wwid) }
+            let (maps, wwids) = (onMaps.map(\.map), onMaps.map(\.wwid))
+            let stack = GuestStack(vg: guest.uuid, facts: facts, graph: model.graph)
+            let lvs = stack.order.map {
+                HostPlan.Deactivation.LV(
+                    name: $0.name, uuid: $0.uuid, keep: stack.kept[$0.uuid]?.sentence,
+                    withOrigin: stack.withOrigin[$0.uuid])
             }
-            result.openLVs += lvs.filter(\.open).map { "\(guest.name)/\($0.name) (\($0.uuid))" }
+            for lv in lvs {
+                guard let keep = lv.keep else { continue }
+                let label = "\(guest.name)/\(lv.name) (\(lv.uuid))"
+                result.openLVs.append(label)
+                result.found.warnings.append(.openGuestLV(lv: label, keep: keep))
+            }
             result.deactivations.append(
                 HostPlan.Deactivation(
-                    vgName: guest.name, vgUUID: guest.uuid, lvs: lvs,
+                    vgName: guest.name, vgUUID: guest.uuid, wholeVG: stack.whole, lvs: lvs,
                     pvs: facts.pvs.filter { $0.vgUUID == guest.uuid }.map(\.name).sorted(),
-                    multipathMaps: maps.sorted(), wwids: wwids.sorted(),
+                    multipathMaps: maps, wwids: wwids,
                     instances: instances(on: maps, wwids: wwids, facts: facts, topology: topology)))
         }
-        result.found.warnings += result.openLVs.map(HostPlan.Warning.openGuestLV(lv:))
         return result
     }
 

@@ -20,8 +20,8 @@ extension HostPlan {
         case devicesFileMissing
         /// A guest VG stays active because `deactivate_guest_vgs` is false.
         case guestVGKeptActive(name: String, uuid: VGUUID)
-        /// A guest LV the host holds open; it is not deactivated.
-        case openGuestLV(lv: String)
+        /// A guest LV held from outside its VG, or under one that is (`keep` says which); it is not deactivated.
+        case openGuestLV(lv: String, keep: String)
         /// A multipath map with no active path and what becomes of the guests on it.
         case deadMap(map: DeadMap)
         /// An accept rule of the current filter that matches no device present now, kept in the planned filter.

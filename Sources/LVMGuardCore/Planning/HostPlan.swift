@@ -96,18 +96,27 @@ public struct HostPlan: Sendable, Codable, Hashable {
         }
     }
 
-    /// A guest VG to deactivate by UUID, LV by LV; open LVs are left alone and reported.
+    /// A guest VG to deactivate by UUID (`GuestStack`): whole when nothing of it is held from outside, else LV by LV,
+    /// top of the stack first, the held LVs and what is under them left alone and reported.
     public struct Deactivation: Sendable, Codable, Hashable {
         public struct LV: Sendable, Codable, Hashable {
             public let name: String
             public let uuid: LVUUID
-            public let open: Bool
+            /// Why it is left active (held from outside its VG, or under an LV that is); nil when it is deactivated.
+            public let keep: String?
+            /// A classic snapshot's origin, whose deactivation takes it (LV by LV, it gets no command of its own).
+            public let withOrigin: String?
+            public var open: Bool { keep != nil }
         }
 
         public let vgName: String
         public let vgUUID: VGUUID
+        /// Nothing of the VG is held from outside: one `vgchange -an` by UUID, in LVM's own order.
+        public let wholeVG: Bool
+        /// Its active LVs, top of the stack first.
         public let lvs: [LV]
         public let pvs: [String]
+        /// The maps it is on, by name, each with its WWID at the same index.
         public let multipathMaps: [String]
         public let wwids: [WWID]
         /// libvirt domains whose disks are on the VG's maps, when virsh could tell.
@@ -159,7 +168,13 @@ public struct HostPlan: Sendable, Codable, Hashable {
             }
         }
         for deactivation in deactivations {
-            for lv in deactivation.lvs where !lv.open {
+            if deactivation.wholeVG {
+                commands.append(
+                    "vgchange -an --select vg_uuid=\(deactivation.vgUUID)   # \(deactivation.vgName), \(deactivation.lvs.count) "
+                        + "active LVs in LVM's own order")
+                continue
+            }
+            for lv in deactivation.lvs where !lv.open && lv.withOrigin == nil {
                 commands.append("lvchange -an --select lv_uuid=\(lv.uuid)   # \(deactivation.vgName)/\(lv.name)")
             }
         }

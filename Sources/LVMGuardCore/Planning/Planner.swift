@@ -42,9 +42,7 @@ public enum Planner {
             found.blockers.append(error)
         }
         found = SettingOverrides.review(facts: facts, changes: changes, found: found)
-        let guests = GuestDeactivations.plan(
-            ownership, facts: facts, topology: model.topology,
-            deactivate: desired.deactivateGuestVGs)
+        let guests = GuestDeactivations.plan(ownership, model: model, deactivate: desired.deactivateGuestVGs)
         changes.deactivations = guests.deactivations
         found.append(guests.found)
         // Declared names never match a UUID; a declared UUID counts even when its VG is out of LVM's sight.

@@ -157,9 +157,10 @@ extension HostPlan.Warning {
                 "use_devicesfile = 1 but the devices file does not exist, so LVM uses every device: the plan creates it"
         case let .guestVGKeptActive(name, uuid):
             return "guest VG \(name) (\(uuid)) is active; deactivate_guest_vgs is false, so it stays active"
-        case let .openGuestLV(lv):
+        case let .openGuestLV(lv, keep):
             return
-                "guest LV \(lv) is open on the host: it will not be deactivated; find what holds it (dmsetup info, fuser -vm)"
+                "guest LV \(lv) is left active, \(keep): it will not be deactivated; find what holds it (dmsetup info, "
+                + "fuser -vm)"
         case let .deadMap(map):
             var warning =
                 "\(map.label) \(map.stateDescription): every LVM command lvmguard runs skips it and what is on it"

@@ -62,10 +62,17 @@ public enum PlanReport {
                     line += " used by \(deactivation.instances.joined(separator: ", "))"
                 }
                 out.append(line)
+                if deactivation.wholeVG {
+                    out.append("    whole VG by UUID: nothing of it is held from outside; LVM orders its own stack")
+                }
                 for lv in deactivation.lvs {
-                    out.append(
-                        "    LV \(lv.name) (\(lv.uuid))"
-                            + (lv.open ? " \(red)OPEN: left active, see warnings\(reset)" : ""))
+                    var line = "    LV \(lv.name) (\(lv.uuid))"
+                    if let keep = lv.keep {
+                        line += " \(red)LEFT ACTIVE: \(keep)\(reset)"
+                    } else if let origin = lv.withOrigin, !deactivation.wholeVG {
+                        line += " (with its origin \(origin))"
+                    }
+                    out.append(line)
                 }
             }
             for file in host.bootFiles {
