@@ -281,7 +281,7 @@ add_local_scsi() {
         -device "scsi-hd,bus=scsilocal.0,drive=localscsi,serial=LVMGUARDLOCAL01,wwn=0x5000c50015ea71b0")
 }
 
-# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, boot.img, scsi.img, lun.img, lun2.img), ssh
+# Starts qemu for the VM whose disks are in $1 (root.qcow2, optional local.img, boot.img, extra.img, scsi.img, lun.img, lun2.img), ssh
 # forwarded from 127.0.0.1:$2, in the background; writes $1/qemu.pid and $1/console.log, and answers QMP on $1/qmp.sock.
 # With $3, a state lab/qmp.py saved from this machine on these disks, it resumes from that state instead of booting.
 start_qemu() {
@@ -311,6 +311,9 @@ start_qemu() {
     for path in local.img boot.img; do
         [ ! -f "$dir/$path" ] || args+=(-drive "file=$dir/$path,if=virtio,format=raw")
     done
+    # A disk a test added to the running host (lab/qmp.py hotplug): attached from then on, with the same serial.
+    [ ! -f "$dir/extra.img" ] || args+=(-drive "file=$dir/extra.img,if=none,id=extra,format=raw"
+        -device "virtio-blk-pci,drive=extra,serial=LVMGUARDEXTRA01")
     # A local SCSI disk on its own controller, probed before the SAN controllers (so it is sda), or after them
     # when the host directory holds a file named san-first: with scsi_mod.scan=sync the order is the PCI order,
     # so the same disk comes back under another kernel name.

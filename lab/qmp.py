@@ -5,6 +5,8 @@ Usage: lab/qmp.py SOCKET save FILE   pause the VM and write its RAM and device s
        lab/qmp.py SOCKET cont        run again (after save: takes the disks back, as QEMU allows after a migration)
        lab/qmp.py SOCKET resume      wait until a VM started with -incoming has loaded its state (saved paused), then run
        lab/qmp.py SOCKET status      print the run state (running, paused, postmigrate, inmigrate, ...)
+       lab/qmp.py SOCKET hotplug FILE SERIAL   plug raw image FILE in as a virtio disk with SERIAL, as a disk added
+                                     to a running host (lab/lib.sh's start_qemu attaches the host's extra.img at boot)
 Exits non-zero, saying why on stderr, when QEMU refuses or a save does not complete within 300 s.
 """
 import json
@@ -67,6 +69,12 @@ def resume(qmp):
     raise SystemExit("qmp: resuming: the state did not load within 120 s")
 
 
+def hotplug(qmp, path, serial):
+    node = "hotplug-" + serial.lower()
+    qmp.execute("blockdev-add", driver="raw", **{"node-name": node}, file={"driver": "file", "filename": path})
+    qmp.execute("device_add", driver="virtio-blk-pci", drive=node, id=node, serial=serial)
+
+
 def main(argv):
     if len(argv) < 3:
         raise SystemExit(__doc__)
@@ -78,6 +86,8 @@ def main(argv):
         resume(qmp)
     elif command == "cont":
         qmp.execute("cont")
+    elif command == "hotplug" and len(argv) == 5:
+        hotplug(qmp, argv[3], argv[4])
     elif command == "status":
         print(qmp.execute("query-status")["status"])
     else:

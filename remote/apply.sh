@@ -8,9 +8,14 @@
 # Output: "<boundary> step NAME RESULT MESSAGE" lines, then "<boundary> applied RC".
 # RC: 0 done, 1 failed (nothing half-done), 3 lock held by another run, 4 stale (host changed since the plan).
 
+# The fingerprint's LV and PV lines as the host is now (`lv_state_lines`, `pv_member_lines` in common.sh).
 lv_states() {
-    bounded "$BOUND" lvs --foreign --shared --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_active 2>/dev/null \
-        | awk '{ print $1, $2, ($3 == "active" ? "active" : "inactive") }' | LC_ALL=C sort
+    bounded "$BOUND" lvs --foreign --shared --noheadings --config "$PERMISSIVE" -o vg_uuid,lv_uuid,lv_attr 2>/dev/null \
+        | lv_state_lines
+}
+pv_members() {
+    bounded "$BOUND" pvs --foreign --shared --noheadings --config "$PERMISSIVE" -o pv_uuid,vg_uuid 2>/dev/null \
+        | pv_member_lines
 }
 
 # The devices file's entries as LVM matches them: IDTYPE, IDNAME, PVID (and PART), sorted. Left out is what LVM
@@ -94,6 +99,12 @@ check_fingerprint() {
         step fingerprint stale "LV activation changed since the plan: $(diff "$TMP/expected-lv-states" "$TMP/lv-states" | grep '^[<>]' | head -n 3 | tr '\n' ';')"
         return 4
     fi
+    pv_members > "$TMP/pv-members"
+    data pv_members > "$TMP/expected-pv-members"
+    if ! cmp -s "$TMP/pv-members" "$TMP/expected-pv-members"; then
+        step fingerprint stale "PVs joined or left a VG since the plan (pv_uuid vg_uuid): $(diff "$TMP/expected-pv-members" "$TMP/pv-members" | grep '^[<>]' | head -n 3 | tr '\n' ';')"
+        return 4
+    fi
     DEVICES="$LVMDIR/devices/${LVMGUARD_DEVICES_FILE_NAME:-system.devices}"
     if [ "$LVMGUARD_EXPECT_DEVICES_FILE" = 1 ]; then
         data devices_file | devices_entries > "$TMP/expected-devices"
@@ -106,7 +117,7 @@ check_fingerprint() {
         step fingerprint stale "$DEVICES appeared since the plan"
         return 4
     fi
-    step fingerprint ok "boot, lvm.conf, LV states and devices file are as planned"
+    step fingerprint ok "boot, lvm.conf, LV states, PV membership and devices file are as planned"
 }
 
 # The candidate lvm.conf: validated, tried, then swapped in atomically with a backup kept.
@@ -131,19 +142,32 @@ write_config() {
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.
         trial=$(guarded_config "$TMP/lvm")${NOLVMETAD:+ $NOLVMETAD}
         # --foreign and --shared: a declared host VG of HA-LVM or lvmlockd counts like any other.
-        if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --foreign --shared --noheadings -o vg_uuid ${trial:+--config "$trial"} \
+        # Each VG with the PVs it misses ("vg_uuid N"): with the planned lvm.conf, and as LVM sees every device now.
+        if ! bounded "$BOUND" env LVM_SYSTEM_DIR="$TMP/lvm" pvs --foreign --shared --noheadings -o vg_uuid,vg_missing_pv_count ${trial:+--config "$trial"} \
             > "$TMP/trial-pvs" 2> "$TMP/trial-err"; then
             step trial failed "pvs with the planned lvm.conf failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
             return 1
         fi
-        tr -d ' ' < "$TMP/trial-pvs" | LC_ALL=C sort -u > "$TMP/trial-vgs"
+        if ! bounded "$BOUND" pvs --foreign --shared --noheadings --config "$PERMISSIVE" -o vg_uuid,vg_missing_pv_count \
+            > "$TMP/now-pvs" 2> "$TMP/trial-err"; then
+            step trial failed "pvs with every device in sight failed: $(tail -n 3 "$TMP/trial-err" | tr '\n' ' ')"
+            return 1
+        fi
+        awk 'NF == 2 { print $1, $2 }' "$TMP/trial-pvs" | LC_ALL=C sort -u > "$TMP/trial-vgs"
+        awk 'NF == 2 { print $1, $2 }' "$TMP/now-pvs" | LC_ALL=C sort -u > "$TMP/now-vgs"
         for vg in $LVMGUARD_HOST_VGS; do
-            grep -qx "$vg" "$TMP/trial-vgs" || { step trial failed "with the planned lvm.conf, pvs no longer sees host VG $vg"; return 1; }
+            seen=$(grep "^$vg " "$TMP/trial-vgs") || { step trial failed "with the planned lvm.conf, pvs no longer sees host VG $vg"; return 1; }
+            now=$(grep "^$vg " "$TMP/now-vgs")
+            # A host VG the planned filter leaves a PV of out (a disk added to it since the plan) would not activate.
+            if [ "${seen#* }" != "${now#* }" ]; then
+                step trial failed "with the planned lvm.conf, host VG $vg misses ${seen#* } PVs (now ${now#* }): the planned filter leaves a PV of it out"
+                return 1
+            fi
         done
         for vg in $LVMGUARD_GUEST_VGS; do
-            grep -qx "$vg" "$TMP/trial-vgs" && { step trial failed "with the planned lvm.conf, pvs still sees guest VG $vg"; return 1; }
+            grep -q "^$vg " "$TMP/trial-vgs" && { step trial failed "with the planned lvm.conf, pvs still sees guest VG $vg"; return 1; }
         done
-        step trial ok "with the planned lvm.conf, pvs sees every host VG and no guest VG"
+        step trial ok "with the planned lvm.conf, pvs sees every host VG whole and no guest VG"
         # The devices file the trial used goes in whole before lvm.conf turns it on: until then LVM ignores it.
         if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then
             install_devices_file "$TMP/lvm/devices/${DEVICES##*/}" || return 1

@@ -6,6 +6,12 @@ step() { echo "$B step $1 $2 $3"; }
 # Prints data function $1 decoded; fails when it is missing or not base64.
 data() { "lvmguard_data_$1" | base64 -d; }
 
+# The fingerprint's lines, one definition with the controller's (HostPlan.Fingerprint): from `lvs -o
+# vg_uuid,lv_uuid,lv_attr` rows, "vg_uuid lv_uuid STATE" with STATE lv_attr's fifth letter; from `pvs -o pv_uuid,vg_uuid`
+# rows, "pv_uuid vg_uuid" with "-" for a PV in no VG. Sorted bytewise.
+lv_state_lines() { awk 'NF >= 3 { print $1, $2, substr($3, 5, 1) }' | LC_ALL=C sort; }
+pv_member_lines() { awk 'NF >= 1 { print $1, (NF >= 2 ? $2 : "-") }' | LC_ALL=C sort; }
+
 # Sets the run's variables: B, LVMDIR, CONF, NEW, PERMISSIVE, NOLVMETAD, USES_DEVICESFILE, TMP, and the guard's. Fails when no temp dir can be made.
 setup() {
     umask 077

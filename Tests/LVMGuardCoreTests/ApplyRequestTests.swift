@@ -20,7 +20,7 @@ struct ApplyRequestTests {
         #expect(variables["LVMGUARD_DEACTIVATE_VGS"] == "gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D")
         #expect(variables["LVMGUARD_DEACTIVATE"] == "")
         #expect(variables["LVMGUARD_EXPECT_SHA256"] == plan.fingerprint?.lvmConfSHA256)
-        #expect(request.data.map(\.name) == ["lv_states", "candidate", "dead_maps"])
+        #expect(request.data.map(\.name) == ["lv_states", "pv_members", "candidate", "dead_maps"])
         // The preamble is plain assignments and heredocs of base64: no quote or $ from the data.
         for line in request.preamble.split(separator: "\n") {
             let isAssignment =

@@ -77,7 +77,7 @@ struct LVM202Tests {
             plan.warningKinds.contains(
                 .noIdentityLink(pv: "/dev/loop0", uuid: "PDLike-iQnT-Mv8C-xODZ-hapY-ggEZ-sv7nzd")))
         #expect(plan.ownership?.guestVGs.map(\.uuid) == [Self.guestVG])
-        #expect(plan.ownership?.guestVGs.first?.storage == [.sanPath(device: "/dev/loop1", transport: "iscsi")])
+        #expect(plan.ownership?.guestVGs.first?.storage == [.disk(device: "/dev/loop1", transport: .iscsi)])
         #expect(plan.refreshCache)
         #expect(
             plan.commands == [

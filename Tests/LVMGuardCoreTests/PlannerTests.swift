@@ -276,6 +276,10 @@ struct PlannerTests {
         let facts = try Fixture.facts("incident")
         #expect(plan.fingerprint?.lvmConfSHA256 == facts.lvmConf.sha256)
         #expect(plan.fingerprint?.lvStates.count == facts.lvs.count)
-        #expect(plan.fingerprint?.lvStates.allSatisfy { $0.hasSuffix(" active") } == true)
+        // Every LV active: lv_attr's fifth letter is `a` on each line.
+        #expect(plan.fingerprint?.lvStates.allSatisfy { $0.hasSuffix(" a") } == true)
+        // Every PV with its VG: the guest's PV on the map, by UUID.
+        #expect(plan.fingerprint?.pvMembers.count == facts.pvs.count)
+        #expect(plan.fingerprint?.pvMembers.contains { $0.hasSuffix(" gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D") } == true)
     }
 }

@@ -70,4 +70,24 @@ struct RemoteContractTests {
         }
         #expect(Set(keys) == Set(LVMSetting.allCases.map(\.path)))
     }
+
+    @Test(
+        "the fingerprint's lines: Swift and common.sh make the same ones from the same report",
+        arguments: ["cloud-guest", "devices-file", "lvm-2.02.180-lvmetad", "nova-lvm", "host-lvm"])
+    func fingerprintLines(scenario: String) throws {
+        let facts = try Fixture.facts(scenario)
+        let fingerprint = HostPlan.Fingerprint(facts)
+        // The rows `lvs`/`pvs --noheadings` print for the columns apply asks for (an empty VG UUID prints nothing).
+        let lvRows = facts.lvs.map { "  \($0.vgUUID) \($0.uuid) \($0.attr)\n" }.joined()
+        let pvRows = facts.pvs.map { "  \($0.uuid) \($0.vgUUID?.description ?? "")\n" }.joined()
+        func shell(_ function: String, _ rows: String) throws -> [String] {
+            let result = try run(
+                ["sh", "-c", ". \"$0\" && \(function)", LabHost.repository + "/remote/common.sh"], stdin: rows)
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(!fingerprint.lvStates.isEmpty && !fingerprint.pvMembers.isEmpty)
+        #expect(try shell("lv_state_lines", lvRows) == fingerprint.lvStates)
+        #expect(try shell("pv_member_lines", pvRows) == fingerprint.pvMembers)
+    }
 }

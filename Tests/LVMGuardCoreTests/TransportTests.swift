@@ -45,6 +45,33 @@ struct TransportTests {
         #expect(Transport.of(disk: disk, facts: try Self.facts(sysfs: sysfs + "\n", nvme: nvme)) == expected)
     }
 
+    @Test(
+        "where a disk lives is named once: the plan's storage of a disk carries the transport's own decision",
+        arguments: [
+            (
+                "sda /sys/devices/platform/host3/session1/target3:0:0/3:0:0:1/block/sda", Transport.iscsi,
+                "iscsi /dev/sda"
+            ),
+            (
+                "sda /sys/devices/pci0000:00/0000:00:1f.0/host2/rport-2:0-3/target2:0:0/2:0:0:1/block/sda", .fc,
+                "fc /dev/sda"
+            ),
+            (
+                "sda /sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda", .local,
+                "local /dev/sda"
+            ),
+        ])
+    func storageNamedOnce(sysfs: String, expected: Transport, rendered: String) throws {
+        let facts = try Self.facts(sysfs: sysfs + "\n")
+        let storage = DeviceTopology(facts).storage(of: "/dev/sda")
+        #expect(storage == .disk(device: "/dev/sda", transport: expected))
+        #expect(
+            storage
+                == .disk(
+                    device: "/dev/sda", transport: Transport.of(disk: try #require(KernelName("sda")), facts: facts)))
+        #expect(PlanReport.describe(storage) == rendered)
+    }
+
     @Test("a /sys/block link resolves to the device's path under /sys/devices")
     func sysfsLink() {
         #expect(HostFacts.sysfsPath("../devices/virtual/block/dm-0") == "/sys/devices/virtual/block/dm-0")

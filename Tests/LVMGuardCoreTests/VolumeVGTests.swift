@@ -21,7 +21,9 @@ struct VolumeVGTests {
         #expect(guest.name == "guestvg")
         #expect(guest.evidence?.volumeLVs == [Self.disk])
         // Where it is: inside the volume LV, which is on the local disk; never "on local /dev/vdb" as if it were nova's.
-        #expect(guest.storage == [.insideLV(lv: Self.disk, under: .local(device: "/dev/vdb"))], "\(guest.storage)")
+        #expect(
+            guest.storage == [.insideLV(lv: Self.disk, under: .disk(device: "/dev/vdb", transport: .local))],
+            "\(guest.storage)")
         #expect(
             PlanReport.text(FleetPlan(playbook: "", inventory: "", policy: "", hosts: [plan]), colored: false)
                 .contains("on LV \(Self.disk) (on local /dev/vdb):"))

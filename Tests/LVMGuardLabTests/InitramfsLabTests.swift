@@ -158,4 +158,49 @@ struct InitramfsLabTests {
         let after = try lab.lvmguard(["check", "-i", "INVENTORY", playbook])
         #expect(after.stdout.contains("initramfs-current: ok"), "\(after.stdout)")
     }
+
+    @Test(
+        "root extended onto a new disk between plan and apply: the saved plan is refused as stale, nothing changed; the host boots"
+    )
+    func rootExtendedAfterPlan() throws {
+        guard let lab = try PrivateLab.start(["r-grow:root-on-lvm"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "r-grow", playbook = try Self.playbook(in: lab.state)
+        let planFile = lab.state + "/plan.json"
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", playbook, "--out", planFile, "--detailed-exitcode"])
+        #expect(plan.status == 2, "\(plan.stdout.suffix(1500))")
+        let (conf, image) = (try lab.text(host, "sha256sum < /etc/lvm/lvm.conf"), try lab.text(host, Self.initramfsSum))
+
+        // A disk added to the running host, and root grown onto it: the plan's filter would leave that PV out.
+        let disk = lab.state + "/hosts/\(host)/extra.img"
+        try #require(run(["truncate", "-s", "256M", disk]).status == 0)
+        let plugged = try run([
+            LabHost.repository + "/lab/qmp.py", lab.state + "/hosts/\(host)/qmp.sock", "hotplug", disk,
+            "LVMGUARDEXTRA01",
+        ])
+        #expect(plugged.status == 0, "\(plugged.stderr)")
+        let grown = try lab.ssh(
+            host,
+            "set -e; d=/dev/disk/by-id/virtio-LVMGUARDEXTRA01; i=0; until [ -e $d ]; do i=$((i + 1)); "
+                + "[ $i -le 200 ] || exit 1; sleep 0.1; done; pvcreate -q $d; vgextend -q rootvg $d; "
+                + "lvextend -q -r -L +64M rootvg/root $d")
+        #expect(grown.status == 0, "\(grown.stdout)\(grown.stderr)")
+        #expect(try lab.text(host, "lvs --noheadings -o devices rootvg/root").contains(","), "root spans two PVs")
+
+        let applied = try lab.lvmguard(["apply", "--plan", planFile, "--yes"])
+        #expect(applied.status == 1 && applied.stdout.contains("\(host): stale"), "\(applied.stdout.suffix(1500))")
+        #expect(applied.stdout.contains("PVs joined or left a VG since the plan"), "\(applied.stdout.suffix(1500))")
+        #expect(try lab.text(host, "sha256sum < /etc/lvm/lvm.conf") == conf, "lvm.conf unchanged")
+        #expect(try lab.text(host, Self.initramfsSum) == image, "the initramfs unchanged")
+        #expect(try lab.text(host, "ls /etc/lvm | grep -c lvmguard || true") == "0", "no backup, no journal")
+
+        // The disk stays attached (lab/lib.sh boots with extra.img): the host boots on its root, now on two PVs.
+        #expect(try lab.reboot(host).status == 0)
+        #expect(try lab.text(host, "findmnt -n -o SOURCE /") == "/dev/mapper/rootvg-root")
+        #expect(try lab.text(host, "cat /owner") == "host rootvg/root")
+        #expect(try lab.text(host, "lvs --noheadings -o devices rootvg/root").contains(","))
+    }
 }

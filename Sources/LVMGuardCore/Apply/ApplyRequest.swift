@@ -91,7 +91,10 @@ public struct ApplyRequest: Sendable, Hashable {
         }
         variables.append((RemoteContract.Variable.pvLinkFiles.rawValue, plan.bootFiles.isEmpty ? "0" : "1"))
         self.variables = variables
-        var data: [(String, String)] = [("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined())]
+        var data: [(String, String)] = [
+            ("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined()),
+            ("pv_members", fingerprint.pvMembers.map { $0 + "\n" }.joined()),
+        ]
         if let devicesFile = fingerprint.devicesFile { data.append(("devices_file", devicesFile)) }
         if let edit = plan.configEdit {
             data.append(("candidate", edit.plannedText))

@@ -4,22 +4,14 @@ public struct DeviceTopology: Sendable {
     public indirect enum Storage: Sendable, Hashable, Codable {
         /// Inside an LV of the host ("vg/lv"), itself on `under`: a guest's disk that is a volume LV.
         case insideLV(lv: String, under: Storage)
-        /// A dm-multipath map (or a partition of one): SAN.
+        /// A dm-multipath map (or a partition of one).
         case multipath(map: String, wwid: WWID)
-        /// A single SAN path without multipath: iSCSI or Fibre Channel.
-        case sanPath(device: String, transport: String)
-        /// A local disk, partition, md or other device.
-        case local(device: String)
+        /// A disk (or what is at the bottom of a partition, md or other device) and how it reaches the host, one
+        /// decision: `Transport.of(disk:facts:)` (an iSCSI or FC path without multipath, an NVMe/TCP namespace, a
+        /// local disk).
+        case disk(device: String, transport: Transport)
         /// The path resolves to no block device the host listed.
         case unknown
-
-        public var isSAN: Bool {
-            switch self {
-            case .multipath, .sanPath: true
-            case .local, .unknown: false
-            case let .insideLV(_, under): under.isSAN
-            }
-        }
     }
 
     private let byKernelName: [KernelName: HostFacts.BlockDevice]
@@ -69,13 +61,9 @@ public struct DeviceTopology: Sendable {
             if let dm = dmByMajMin[device.majMin], let wwid = dm.uuid?.partitionedMapWWID {
                 return .multipath(map: dm.name, wwid: wwid)
             }
-            if device.type == "disk", let sysfs = facts.sysfsPaths[device.kname] {
-                if sysfs.contains("/session") { return .sanPath(device: device.kname.devicePath, transport: "iscsi") }
-                if sysfs.contains("/rport-") { return .sanPath(device: device.kname.devicePath, transport: "fc") }
-            }
             guard let parent = device.parent.flatMap({ byKernelName[$0] }) else { break }
             device = parent
         }
-        return .local(device: device.kname.devicePath)
+        return .disk(device: device.kname.devicePath, transport: Transport.of(disk: device.kname, facts: facts))
     }
 }

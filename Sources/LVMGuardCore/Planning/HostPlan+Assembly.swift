@@ -37,7 +37,18 @@ extension HostPlan.Fingerprint {
             if case let .string(name)? = facts.setting(.devicesFile), !name.isEmpty { name } else { nil }
         self.init(
             lvmConfSHA256: facts.lvmConf.sha256, devicesFile: facts.devicesFile,
-            lvStates: facts.lvs.map { "\($0.vgUUID) \($0.uuid) \($0.isActive ? "active" : "inactive")" }.sorted(),
+            lvStates: facts.lvs.map(Self.stateLine).sorted(), pvMembers: facts.pvs.map(Self.memberLine).sorted(),
             devicesFileName: devicesFileName, bootID: facts.bootID)
+    }
+
+    /// An LV's fingerprint line: its VG and LV UUIDs and lv_attr's fifth letter, as LVM prints them.
+    static func stateLine(_ lv: HostFacts.LogicalVolume) -> String {
+        let attr = Array(lv.attr)
+        return "\(lv.vgUUID) \(lv.uuid) \(attr.count > 4 ? String(attr[4]) : "?")"
+    }
+
+    /// A PV's fingerprint line: its UUID and its VG's, `-` for none.
+    static func memberLine(_ pv: HostFacts.PhysicalVolume) -> String {
+        "\(pv.uuid) \(pv.vgUUID?.description ?? "-")"
     }
 }

@@ -144,8 +144,12 @@ public struct HostPlan: Sendable, Codable, Hashable {
     public struct Fingerprint: Sendable, Codable, Hashable {
         public let lvmConfSHA256: String
         public let devicesFile: String?
-        /// One line per LV, "vg_uuid lv_uuid active|inactive", sorted.
+        /// One line per LV, `vg_uuid lv_uuid STATE` (STATE: lv_attr's fifth letter, LVM's own: `a` active, `-`
+        /// inactive, `s` suspended, ...), sorted; `remote/common.sh`'s `lv_state_lines` makes the same lines.
         public let lvStates: [String]
+        /// One line per PV, `pv_uuid vg_uuid` (`-` for a PV in no VG), missing PVs included, sorted: a VG extended
+        /// or reduced since the plan (root grown onto a new disk) is stale. `pv_member_lines` makes the same lines.
+        public var pvMembers: [String] = []
         /// The devices file's name in /etc/lvm/devices when the host configures another than system.devices.
         public var devicesFileName: String? = nil
         /// The boot the plan was made in: after a reboot, kernel names and device paths may be other devices'.
@@ -170,8 +174,9 @@ public struct HostPlan: Sendable, Codable, Hashable {
         for deactivation in deactivations {
             if deactivation.wholeVG {
                 commands.append(
-                    "vgchange -an --select vg_uuid=\(deactivation.vgUUID)   # \(deactivation.vgName), \(deactivation.lvs.count) "
-                        + "active LVs in LVM's own order")
+                    "vgchange -an --select vg_uuid=\(deactivation.vgUUID)   # \(deactivation.vgName), whole: "
+                        + "\(deactivation.lvs.count) active LV\(deactivation.lvs.count == 1 ? "" : "s") in LVM's own order"
+                )
                 continue
             }
             for lv in deactivation.lvs where !lv.open && lv.withOrigin == nil {

@@ -179,8 +179,7 @@ public enum PlanReport {
     static func describe(_ storage: DeviceTopology.Storage) -> String {
         switch storage {
         case let .multipath(map, wwid): "multipath map \(map) (wwid \(wwid))"
-        case let .sanPath(device, transport): "\(transport) path \(device)"
-        case let .local(device): "local \(device)"
+        case let .disk(device, transport): "\(transport.rawValue) \(device)"
         case let .insideLV(lv, under): "LV \(lv) (on \(describe(under)))"
         case .unknown: "unknown device"
         }
