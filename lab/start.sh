@@ -60,6 +60,13 @@ for spec in "$@"; do
     start_qemu "$dir" "$port" "$state"
     # A state is saved paused: run it once it is loaded.
     [ -z "$state" ] || "$LAB_DIR/qmp.py" "$dir/qmp.sock" resume || die "$name: the saved state of $scenario did not resume"
+    # Real boots one at a time, each to the end of systemd's start-up: two emulated boots on two cores starved each
+    # other (2,938 s CI run: the shared lab's two first boots took 236 s each and host-lvm's VG was never mounted by
+    # its own boot; booted alone, one takes 30-40 s, so one after the other costs what two together did when fine).
+    if [ -z "$state" ]; then
+        wait_for_ssh "$port" "$dir/qemu.pid"
+        lab_ssh_port "$port" 'systemctl is-system-running --wait >/dev/null 2>&1; udevadm settle' || true
+    fi
 done
 
 known_hosts="$LAB_STATE/known_hosts"

@@ -226,6 +226,28 @@ struct EvidenceTests {
         #expect(check.first?.passed == false, "\(check)")
     }
 
+    @Test("after apply, check fails when a host PV's UUID appears on a second device (a clone attached since)")
+    func duplicateAfterApply() throws {
+        // nova-lvm-applied: lvmguard applied, nova's PV accepted by its lvm-pv-uuid link; check passes as captured.
+        let host = Fixture.host("v-nova", variables: ["lvmguard_volume_vgs: [nova]"])
+        let clean = try Fixture.facts("nova-lvm-applied")
+        let checks: [Check] = [.filterEffective]
+        #expect(
+            CheckEvaluator.evaluate(checks, host: host, facts: clean, desired: Fixture.desired()).first?.passed == true)
+        // A clone of nova's PV on a volume attached after apply: udev's last writer takes the link the filter names.
+        let nova = try #require(clean.pvs.first { $0.vgName == "nova" })
+        let stderr =
+            "  WARNING: Not using device /dev/sdb for PV \(nova.uuid).\n"
+            + "  WARNING: PV \(nova.uuid) prefers device \(nova.name) because device is used by LV.\n"
+        let cloned = try Fixture.facts("nova-lvm-applied") { sections in
+            sections["pvs"] = sections["pvs"]!.with(stderr: stderr)
+        }
+        let outcome = try #require(
+            CheckEvaluator.evaluate(checks, host: host, facts: cloned, desired: Fixture.desired()).first)
+        #expect(!outcome.passed)
+        #expect(outcome.detail.contains(nova.uuid.rawValue) && outcome.detail.contains("/dev/sdb"), "\(outcome.detail)")
+    }
+
     @Test("a current accept rule that matches no device present is kept, with a warning")
     func keptAcceptRule() throws {
         let conf = "devices {\n\tglobal_filter = [ \"a|^/dev/disk/by-id/wwn-0x5000c500deadbeef$|\", \"r|.*|\" ]\n}\n"

@@ -280,6 +280,7 @@ struct PlannerTests {
         #expect(plan.fingerprint?.lvStates.allSatisfy { $0.hasSuffix(" a") } == true)
         // Every PV with its VG: the guest's PV on the map, by UUID.
         #expect(plan.fingerprint?.pvMembers.count == facts.pvs.count)
-        #expect(plan.fingerprint?.pvMembers.contains { $0.hasSuffix(" gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D") } == true)
+        #expect(
+            plan.fingerprint?.pvMembers.contains { $0.hasSuffix(" gMD2xM-ZdGA-vrmy-TdFe-1LJS-zo1T-mPeb4D") } == true)
     }
 }

@@ -57,8 +57,9 @@ enum Fixture {
 }
 
 extension FactSection {
-    func with(stdout: String? = nil, status: Int32? = nil) -> FactSection {
-        FactSection(name: name, status: status ?? self.status, stdout: stdout ?? self.stdout, stderr: stderr)
+    func with(stdout: String? = nil, status: Int32? = nil, stderr: String? = nil) -> FactSection {
+        FactSection(
+            name: name, status: status ?? self.status, stdout: stdout ?? self.stdout, stderr: stderr ?? self.stderr)
     }
 }
 
