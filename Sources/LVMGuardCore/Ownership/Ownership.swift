@@ -183,52 +183,99 @@ public struct Ownership: Sendable {
 
     /// `volumeVGs`: `lvmguard_volume_vgs`, VGs (by name or UUID) that are the host's and whose LVs are guests' disks.
     /// `trustCreationHost`: `lvmguard_trust_creation_host`, a foreign creation host alone on attachable storage decides.
+    /// In three steps: what the host does with each VG and what a person declared (`Claims`), the guest evidence,
+    /// then one verdict per VG filed into the lists (`Filing`).
     public init(
         model: HostModel, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String] = [],
         trustCreationHost: Bool = false
     ) {
-        let (facts, topology, graph) = (model.facts, model.topology, model.graph)
-        let use = LVUse(facts: facts, graph: graph)
-        var reasons = use.reasons
-        let boot = Self.bootReferences(facts: facts, graph: graph, usedVGs: Set(use.reasons.keys))
-        for (uuid, why) in boot.reasons { reasons[uuid, default: []] += why }
-
-        // A person's word (a declaration, the policy's accept list) settles a VG; evidence does not outweigh it.
-        let hosts = Self.resolve(declaredVGs, in: facts)
-        let volumes = Self.resolve(volumeVGs, in: facts)
-        for uuid in hosts.uuids { reasons[uuid, default: []].append("declared in lvmguard_host_vgs") }
-        for uuid in volumes.uuids {
-            reasons[uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
-        }
-        var declared = hosts.uuids.union(volumes.uuids)
-        for pv in facts.pvs where Self.matches(accept, topology.aliases(of: pv.name)) {
-            guard let vgUUID = pv.vgUUID else { continue }
-            reasons[vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
-            declared.insert(vgUUID)
-        }
+        let (facts, graph) = (model.facts, model.graph)
+        let claims = Claims(model: model, declaredVGs: declaredVGs, accept: accept, volumeVGs: volumeVGs)
         let exported = GuestEvidence.exportedDevices(facts, graph: graph)
         let instanceDevices = GuestEvidence.instanceDisks(facts, graph: graph)
-        let volumeDevices = GuestEvidence.volumeLVDevices(facts, graph: graph, volumeVGs: volumes.uuids)
+        let volumeDevices = GuestEvidence.volumeLVDevices(facts, graph: graph, volumeVGs: claims.volumes.uuids)
         let evidence = GuestEvidence.collect(
-            facts, graph: graph, volumeVGs: volumes.uuids,
+            facts, graph: graph, volumeVGs: claims.volumes.uuids,
             devices: .init(instances: instanceDevices, volumeLVs: volumeDevices, exported: exported),
             trustCreationHost: trustCreationHost)
-        guestTiedDevices = Set(instanceDevices.keys).union(volumeDevices.keys).union(exported.keys)
 
-        var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
-        var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = [], foreign: [ForeignVG] = []
-        var hostPVs = Set<String>()
-        for pv in facts.pvs where pv.vgUUID == nil && Self.matches(accept, topology.aliases(of: pv.name)) {
-            hostPVs.insert(pv.name)
+        var filing = Filing()
+        for pv in facts.pvs where pv.vgUUID == nil && Self.matches(accept, model.topology.aliases(of: pv.name)) {
+            filing.hostPVs.insert(pv.name)
         }
         for vg in facts.vgs.sorted(by: { ($0.name, $0.uuid) < ($1.name, $1.uuid) }) {
-            // A missing PV (a volume not attached) has no device: the VG is judged by the PVs present.
-            let pvs = facts.pvs.filter { $0.vgUUID == vg.uuid && graph.majMin(ofPath: $0.name) != nil }
-            let storage = pvs.map { topology.storage(of: $0.name) }
             let verdict = Self.verdict(
-                hostUse: reasons[vg.uuid], declared: declared.contains(vg.uuid), evidence: evidence[vg.uuid],
-                unexplainedOpen: use.unexplainedOpen[vg.uuid],
+                hostUse: claims.reasons[vg.uuid], declared: claims.declared.contains(vg.uuid),
+                evidence: evidence[vg.uuid], unexplainedOpen: claims.use.unexplainedOpen[vg.uuid],
                 anotherHostsOrShared: facts.belongsToAnotherHost(vg) || vg.isShared)
+            filing.file(verdict, for: vg, model: model, bootNamesWithoutUse: claims.boot.withoutUse)
+        }
+        hostVGs = filing.hostVGs
+        guestVGs = filing.guestVGs
+        ambiguousVGs = filing.ambiguousVGs
+        foreignVGs = filing.foreign
+        inUseGuestVGs = filing.inUse
+        unclaimedVGs = filing.unclaimed
+        hostPVDevices = Self.identified(hostPVs: filing.hostPVs, facts: facts, graph: graph)
+        (duplicatePVs, exportedVolumesSeenTwice) = Self.duplicates(facts, graph: graph, exported: exported)
+        guestTiedDevices = Set(instanceDevices.keys).union(volumeDevices.keys).union(exported.keys)
+        ambiguousDeclarations = claims.hosts.ambiguous
+        missingDeclarations = claims.hosts.missing
+        ambiguousVolumeDeclarations = claims.volumes.ambiguous
+        missingVolumeDeclarations = claims.volumes.missing
+        ambiguousBootReferences = claims.boot.ambiguous
+        bootNamesWithoutUse = claims.boot.withoutUse
+        staleInstanceDisks = Self.staleInstanceDisks(facts, graph: graph)
+    }
+
+    /// What the host does with each VG (its LVs' uses, kernel command line references) and what a person declared
+    /// (`lvmguard_host_vgs`, `lvmguard_volume_vgs`, the policy's accept list): the reasons a VG is the host's.
+    struct Claims {
+        let use: LVUse
+        let boot: (reasons: [VGUUID: [String]], ambiguous: [BootReferenceConflict], withoutUse: [BootNameWithoutUse])
+        let hosts: (uuids: Set<VGUUID>, missing: [String], ambiguous: [String])
+        let volumes: (uuids: Set<VGUUID>, missing: [String], ambiguous: [String])
+        /// Per VG: why it is the host's, uses and declarations alike.
+        private(set) var reasons: [VGUUID: [String]]
+        /// VGs a person's word settles (declared, or with a PV on the accept list): evidence does not outweigh it.
+        private(set) var declared: Set<VGUUID>
+
+        init(model: HostModel, declaredVGs: [String], accept: [AcceptRule], volumeVGs: [String]) {
+            let facts = model.facts
+            use = LVUse(facts: facts, graph: model.graph)
+            reasons = use.reasons
+            boot = Ownership.bootReferences(facts: facts, graph: model.graph, usedVGs: Set(use.reasons.keys))
+            for (uuid, why) in boot.reasons { reasons[uuid, default: []] += why }
+            hosts = Ownership.resolve(declaredVGs, in: facts)
+            volumes = Ownership.resolve(volumeVGs, in: facts)
+            for uuid in hosts.uuids { reasons[uuid, default: []].append("declared in lvmguard_host_vgs") }
+            for uuid in volumes.uuids {
+                reasons[uuid, default: []].append("declared in lvmguard_volume_vgs: its LVs are guests' disks")
+            }
+            declared = hosts.uuids.union(volumes.uuids)
+            for pv in facts.pvs where Ownership.matches(accept, model.topology.aliases(of: pv.name)) {
+                guard let vgUUID = pv.vgUUID else { continue }
+                reasons[vgUUID, default: []].append("PV \(pv.name) is in the policy's accept list")
+                declared.insert(vgUUID)
+            }
+        }
+    }
+
+    /// The lists the verdicts are filed into, VG by VG.
+    struct Filing {
+        var hostVGs: [HostVG] = [], guestVGs: [GuestVG] = [], ambiguousVGs: [AmbiguousVG] = []
+        var inUse: [InUseGuestVG] = [], unclaimed: [UnclaimedVG] = [], foreign: [ForeignVG] = []
+        /// Device paths of the host's PVs (as LVM names them).
+        var hostPVs = Set<String>()
+
+        mutating func file(
+            _ verdict: Verdict, for vg: HostFacts.VolumeGroup, model: HostModel,
+            bootNamesWithoutUse: [BootNameWithoutUse]
+        ) {
+            let facts = model.facts
+            // A missing PV (a volume not attached) has no device: the VG is judged by the PVs present.
+            let pvs = facts.pvs.filter { $0.vgUUID == vg.uuid && model.graph.majMin(ofPath: $0.name) != nil }
+            let storage = pvs.map { model.topology.storage(of: $0.name) }
             switch verdict {
             case let .host(why):
                 hostVGs.append(HostVG(name: vg.name, uuid: vg.uuid, reasons: why))
@@ -259,35 +306,14 @@ public struct Ownership: Sendable {
                 ambiguousVGs.append(
                     AmbiguousVG(
                         name: vg.name, uuid: vg.uuid, pvs: pvs.map(\.name).sorted(),
-                        bootNames: boot.withoutUse.filter { $0.vgUUID == vg.uuid }.map(\.reference)))
+                        bootNames: bootNamesWithoutUse.filter { $0.vgUUID == vg.uuid }.map(\.reference)))
             }
         }
-        self.hostVGs = hostVGs
-        self.guestVGs = guestVGs
-        self.ambiguousVGs = ambiguousVGs
-        self.foreignVGs = foreign
-        self.inUseGuestVGs = inUse
-        var duplicates = facts.duplicatePVs
-        for duplicate in facts.duplicatePVs {
-            let labels = duplicate.devices.map { graph.majMin(ofPath: $0).flatMap { exported[$0] } ?? [] }
-            guard let common = labels.dropFirst().reduce(labels.first ?? [], { $0.intersection($1) }).min() else {
-                continue
-            }
-            exportedVolumesSeenTwice.append(.init(uuid: duplicate.uuid, devices: duplicate.devices, export: common))
-            duplicates.removeAll { $0 == duplicate }
-        }
-        self.duplicatePVs = duplicates.map { duplicate in
-            DuplicatedPV(
-                uuid: duplicate.uuid,
-                devices: duplicate.devices.map { path in
-                    IdentifiedDevice(
-                        path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
-                })
-        }
-        self.ambiguousVolumeDeclarations = volumes.ambiguous
-        self.missingVolumeDeclarations = volumes.missing
-        self.unclaimedVGs = unclaimed
-        self.hostPVDevices = hostPVs.sorted().compactMap { name in
+    }
+
+    /// The host's PVs, by name, with their identities, sorted by name.
+    static func identified(hostPVs: Set<String>, facts: HostFacts, graph: DeviceGraph) -> [HostPV] {
+        hostPVs.sorted().compactMap { name in
             guard let uuid = facts.pvs.first(where: { $0.name == name })?.uuid else { return nil }
             let majMin = graph.majMin(ofPath: name)
             return HostPV(
@@ -295,11 +321,29 @@ public struct Ownership: Sendable {
                 isDeviceMapper: majMin.flatMap(graph.dmDevice) != nil,
                 identityLinks: majMin.map(graph.identityLinks(of:)) ?? [])
         }
-        self.ambiguousDeclarations = hosts.ambiguous
-        self.missingDeclarations = hosts.missing
-        self.ambiguousBootReferences = boot.ambiguous
-        self.bootNamesWithoutUse = boot.withoutUse
-        self.staleInstanceDisks = Self.staleInstanceDisks(facts, graph: graph)
+    }
+
+    /// PV UUIDs on several devices: clones, each device with its identities; and, apart, one exported volume seen on
+    /// itself and on this host's attachment of it (every device carries the same export).
+    static func duplicates(_ facts: HostFacts, graph: DeviceGraph, exported: [MajorMinor: Set<String>]) -> (
+        clones: [DuplicatedPV], seenTwice: [VolumeSeenTwice]
+    ) {
+        var clones: [DuplicatedPV] = [], seenTwice: [VolumeSeenTwice] = []
+        for duplicate in facts.duplicatePVs {
+            let labels = duplicate.devices.map { graph.majMin(ofPath: $0).flatMap { exported[$0] } ?? [] }
+            if let common = labels.dropFirst().reduce(labels.first ?? [], { $0.intersection($1) }).min() {
+                seenTwice.append(.init(uuid: duplicate.uuid, devices: duplicate.devices, export: common))
+                continue
+            }
+            clones.append(
+                DuplicatedPV(
+                    uuid: duplicate.uuid,
+                    devices: duplicate.devices.map { path in
+                        IdentifiedDevice(
+                            path: path, identities: graph.majMin(ofPath: path).map(graph.identityLinks(of:)) ?? [])
+                    }))
+        }
+        return (clones, seenTwice)
     }
 
     /// Whose a VG is: the host's, a guest's, or a question for a person (the last four cases). Every list in
