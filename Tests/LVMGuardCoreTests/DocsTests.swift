@@ -157,4 +157,36 @@ struct DocsTests {
             }
         }
     }
+
+    @Test("every versioned document the guide quotes is at its current version")
+    func guideVersions() throws {
+        let guide = try String(contentsOfFile: Self.repository + "/docs/guide.md", encoding: .utf8)
+        let quoted = guide.matches(of: /"format": "(lvmguard-[a-z]+)", "version": (\d+)/)
+        #expect(!quoted.isEmpty, "the guide quotes the plan's format")
+        let current = [
+            "lvmguard-plan": FleetPlan.currentVersion, "lvmguard-apply": ApplyRun.currentVersion,
+            "lvmguard-check": CheckRun.currentVersion,
+        ]
+        for match in quoted {
+            let (format, version) = (String(match.output.1), Int(match.output.2))
+            #expect(current[format] != nil && version == current[format], "docs/guide.md quotes \(format) \(version!)")
+        }
+    }
+
+    @Test("every captured fixture is described in the fixtures README, and every lab scenario in docs/lab.md")
+    func fixturesAndScenariosDescribed() throws {
+        let fixtures = Self.repository + "/Tests/LVMGuardCoreTests/Fixtures"
+        let readme = try String(contentsOfFile: fixtures + "/README.md", encoding: .utf8)
+        for file in try FileManager.default.contentsOfDirectory(atPath: fixtures + "/facts") {
+            #expect(readme.contains("facts/\(file)"), "Fixtures/README.md does not describe facts/\(file)")
+        }
+        let lab = try String(contentsOfFile: Self.repository + "/docs/lab.md", encoding: .utf8)
+        let scenarios = try FileManager.default.contentsOfDirectory(atPath: Self.repository + "/lab/scenarios")
+            .filter { $0.hasSuffix(".sh") && $0 != "common.sh" }
+        #expect(scenarios.count > 10)
+        for scenario in scenarios {
+            let name = String(scenario.dropLast(3))
+            #expect(lab.contains("| `\(name)` |"), "docs/lab.md's scenario table has no row for \(name)")
+        }
+    }
 }
