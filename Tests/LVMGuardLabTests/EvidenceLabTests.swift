@@ -240,6 +240,63 @@ struct EvidenceLabTests {
         #expect(again.status == 0, "in sync with both volumes attached: \(again.stdout.suffix(1500))")
     }
 
+    @Test(
+        "HA-LVM: the failover VG another node holds blocks until declared; declared, apply keeps it, it fails over to this host and stays through a power cycle"
+    )
+    func haLVMFailover() throws {
+        guard let lab = try PrivateLab.start(["n-ha:backup-vg"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-ha"
+        // Pacemaker's LVM-activate (vg_access_mode=system_id): every node's LVM has a system ID (uname), and the VG
+        // on the shared LUN carries the ID of the node that holds it, node-b. This host's LVM hides it.
+        let setUp = try lab.ssh(
+            host,
+            "set -e; sed -i 's/^global {/global {\\n\\tsystem_id_source = \"uname\"/' /etc/lvm/lvm.conf; "
+                + "test \"$(lvm systemid | sed 's/.*: *//')\" = \"$(uname -n)\"; vgchange -q -an backupvg; "
+                + "vgchange -q -y --systemid node-b backupvg; ! vgs backupvg 2>/dev/null")
+        try #require(setUp.status == 0, "\(setUp.stdout)\(setUp.stderr)")
+        let backup = try #require(
+            VGUUID(try lab.text(host, "vgs --foreign --noheadings \(Self.permissive) -o vg_uuid backupvg | tr -d ' '")))
+        let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
+        let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
+        #expect(planned.status == .blocked && planned.configEdit == nil, "\(planned.reasons)")
+        #expect(
+            planned.blockers.map(\.kind).contains {
+                if case let .foreignVG(vg) = $0 { vg.uuid == backup && vg.systemID == "node-b" } else { false }
+            }, "\(planned.reasons)")
+
+        // Declared the host's: apply keeps its PV in sight (the filter accepts it) while node-b holds it.
+        try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
+        try "lvmguard_host_vgs: [backupvg]\n".write(
+            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        lab.mark("applied with node-b holding the VG")
+
+        // Failover: this node takes the VG as LVM-activate does, and activates it.
+        let failover = try lab.ssh(
+            host,
+            "vgchange -q -y --config 'local/extra_system_ids=[\"node-b\"]' --systemid \"$(uname -n)\" backupvg "
+                + "&& vgchange -q -ay backupvg")
+        #expect(failover.status == 0, "\(failover.stdout)\(failover.stderr)")
+        func whole() throws -> String {
+            try lab.text(host, "vgs --noheadings -o vg_missing_pv_count,vg_systemid backupvg | tr -s ' '")
+        }
+        #expect(try whole() == "0 \(try lab.text(host, "uname -n"))", "the host's LVM sees the whole VG as its own")
+        #expect(try lab.text(host, "lvs --noheadings -o lv_active backupvg/daily | tr -d ' '") == "active")
+        #expect(try lab.reboot(host).status == 0)
+        #expect(try whole() == "0 \(try lab.text(host, "uname -n"))", "after a power cycle")
+        #expect(
+            try lab.text(host, "lvs --noheadings -o lv_active backupvg/daily | tr -d ' '") == "active",
+            "autoactivated at boot: the VG is this host's now")
+        #expect(try lab.text(host, "dmsetup info -c --noheadings -o open mpatha") == "0", "the guest's map is free")
+        let again = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--detailed-exitcode"])
+        #expect(again.status == 0, "in sync after the failover and a power cycle: \(again.stdout.suffix(1500))")
+    }
+
     /// The shared lab's plan of one host, decoded.
     static func plan(_ host: LabHost) throws -> HostPlan {
         let plan = try LabHost.lvmguard([
