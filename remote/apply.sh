@@ -135,8 +135,9 @@ write_config() {
             return 1
         fi
         step validate ok "lvmconfig --validate accepts the planned lvm.conf"
-        # A candidate that turns the devices file on is tried with the planned devices file, made the same way.
-        if [ "$LVMGUARD_TRIAL_DEVICES" = 1 ]; then
+        # Under the devices file (turned on by the candidate, 1, or on already, 2) the candidate is tried with the
+        # planned devices file, made the same way: without it LVM would use every device.
+        if [ "$LVMGUARD_TRIAL_DEVICES" != 0 ]; then
             build_devices_file "$TMP/lvm" trial || return 1
         fi
         # The status that matters is pvs's own: a trial whose pvs fails is a failed trial.

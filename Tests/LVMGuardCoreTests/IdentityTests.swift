@@ -182,6 +182,16 @@ struct IdentityTests {
         #expect(plan.warningKinds.contains(.movesToDevicesFile(lvmVersion: "2.03.16", hostPVs: ["/dev/mapper/mpatha"])))
         let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
         #expect(request.variables.first { $0.name == "LVMGUARD_TRIAL_DEVICES" }?.value == "1")
+        // A host on the devices file already: the trial still reads the planned file (2), nothing installs it early.
+        let onFile = Planner.plan(
+            Fixture.host("h"), facts: try Fixture.facts("devices-file"), desired: Fixture.desired())
+        #expect(onFile.regime == .devicesFile)
+        let tried = try ApplyRequest(plan: onFile, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
+        #expect(tried.variables.first { $0.name == "LVMGUARD_TRIAL_DEVICES" }?.value == "2")
+        // Under a filter, none.
+        let (_, filtered) = try Self.edit("incident", [])
+        let plain = try ApplyRequest(plan: filtered, hostVGs: [], guestVGs: [], timestamp: "20261125T100000Z")
+        #expect(plain.variables.first { $0.name == "LVMGUARD_TRIAL_DEVICES" }?.value == "0")
         // A local disk with no WWN or serial (host-lvm: its VG on a bare virtio /dev/vdb) keeps the filter regime:
         // the devices file could only record its kernel name.
         let (_, local) = try Self.edit("host-lvm", [])

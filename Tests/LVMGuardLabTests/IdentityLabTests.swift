@@ -91,6 +91,27 @@ struct IdentityLabTests {
         #expect(again.status == 0, "in sync after the power cycle: \(again.stdout.suffix(1500))")
     }
 
+    @Test("a host on the devices file whose lvm.conf also changes (scan_lvs): the trial reads the planned devices file")
+    func devicesFileWithConfigEdit() throws {
+        guard let lab = try PrivateLab.start(["n-devconf:devices-file"]) else {
+            #expect(Prerequisite.skipAllowed())
+            return
+        }
+        defer { lab.stop() }
+        let host = "n-devconf"
+        // An old setting lvmguard turns off: the plan edits lvm.conf and the devices file in one apply.
+        let set = try lab.ssh(
+            host, "sed -i 's/^devices {/devices {\\n\\tscan_lvs = 1/' /etc/lvm/lvm.conf && lvmconfig devices/scan_lvs")
+        try #require(set.status == 0 && set.stdout.contains("scan_lvs=1"), "\(set.stdout)\(set.stderr)")
+        let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
+        #expect(applied.stdout.contains("trial: ok"), "\(applied.stdout.suffix(2500))")
+        #expect(try lab.text(host, "lvmconfig devices/scan_lvs") == "scan_lvs=0")
+        #expect(!(try lab.text(host, "cat /etc/lvm/devices/system.devices")).contains("35000c50015ea71ac"))
+        let again = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
+        #expect(again.status == 0 && again.stdout.contains("changed=0 failed=0"), "\(again.stdout.suffix(1500))")
+    }
+
     @Test("devices file: the guest's entry removed by PVID; through a power cycle the host's VG is up, swap on")
     func devicesFileRenamed() throws {
         guard let lab = try PrivateLab.start(["n-devfile:devices-file"]) else {

@@ -59,12 +59,13 @@ public struct ApplyRequest: Sendable, Hashable {
         }
         try add(.devicesFileName, fingerprint.devicesFileName ?? "system.devices", .fileName)
         variables.append((RemoteContract.Variable.configEdit.rawValue, plan.configEdit == nil ? "0" : "1"))
-        // The candidate turns the devices file on: the trial needs the planned devices file beside it.
-        variables.append(
-            (
-                RemoteContract.Variable.trialDevices.rawValue,
-                plan.configEdit?.key == LVMSetting.useDevicesFile.path ? "1" : "0"
-            ))
+        // Under the devices file the trial needs the planned devices file beside the candidate: 1 when the candidate
+        // turns it on (installed before lvm.conf), 2 when the host is on it already (tried only; edited after).
+        let trialDevices =
+            if plan.configEdit?.key == LVMSetting.useDevicesFile.path { "1" } else if plan.regime == .devicesFile {
+                "2"
+            } else { "0" }
+        variables.append((RemoteContract.Variable.trialDevices.rawValue, trialDevices))
         try addList(.hostVGs, hostVGs.map(\.rawValue), .uuid)
         try addList(.guestVGs, guestVGs.map(\.rawValue), .uuid)
         try addList(.devicesAdd, plan.devicesFileEdit?.add ?? [], .devicePath)

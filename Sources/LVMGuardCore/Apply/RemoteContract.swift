@@ -19,7 +19,8 @@ public enum RemoteContract {
         case expectBootID = "LVMGUARD_EXPECT_BOOT_ID"
         /// 1 when the plan writes lvm.conf (the candidate is in the data function `candidate`).
         case configEdit = "LVMGUARD_CONFIG_EDIT"
-        /// 1 when the candidate turns the devices file on, so the trial needs the planned devices file beside it.
+        /// The planned devices file beside the candidate in the trial: 1 when the candidate turns the devices file on
+        /// (then installed before lvm.conf), 2 when the host is on it already (tried only), 0 under a filter.
         case trialDevices = "LVMGUARD_TRIAL_DEVICES"
         /// VG UUIDs the trial must still see, and must no longer see.
         case hostVGs = "LVMGUARD_HOST_VGS"
