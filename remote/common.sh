@@ -207,12 +207,15 @@ journal() {
     bounded "$BOUND" sync "$LVMDIR/lvmguard.journal" "$LVMDIR" 2>/dev/null
 }
 
-# The seconds a long command may take: five command bounds, but never past the run's deadline (less 10 s to report
-# and clean up), so that the command, not the watchdog, is what stops and the run says what it left.
+# The seconds a long command may take (an initramfs build): five command bounds, or what the run's deadline leaves
+# when that is more (a user who gives `--timeout 1500` for a slow dracut host gets it), less one command bound for the
+# rest of the run; never past the deadline (less 10 s to report and clean up), so that the command, not the watchdog,
+# is what stops and the run says what it left.
 long_bound() {
     limit=$((BOUND * 5))
     case "${LVMGUARD_DEADLINE:-}" in ''|*[!0-9]*) echo "$limit"; return 0 ;; esac
     left=$((LVMGUARD_DEADLINE - ($(date +%s) - RUN_STARTED) - 10))
+    [ $((left - BOUND)) -gt "$limit" ] && limit=$((left - BOUND))
     [ "$left" -lt "$limit" ] && limit=$left
     echo "$limit"
 }

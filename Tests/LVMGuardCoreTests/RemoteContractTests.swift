@@ -90,4 +90,17 @@ struct RemoteContractTests {
         #expect(try shell("lv_state_lines", lvRows) == fingerprint.lvStates)
         #expect(try shell("pv_member_lines", pvRows) == fingerprint.pvMembers)
     }
+
+    @Test(
+        "an initramfs build may use what a long deadline leaves, less a command bound; never past the deadline",
+        arguments: [("", 300), ("1500", 1430), ("400", 330), ("200", 190)])
+    func longBound(deadline: String, expected: Int) throws {
+        let result = try run([
+            "sh", "-c", ". \"$0\" && BOUND=60 RUN_STARTED=$(date +%s) LVMGUARD_DEADLINE=$1 && long_bound",
+            LabHost.repository + "/remote/common.sh", deadline,
+        ])
+        let seconds = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        // The clock may tick once between RUN_STARTED and the reading.
+        #expect(seconds.map { expected - 1...expected ~= $0 } == true, "\(result.stdout)\(result.stderr)")
+    }
 }
