@@ -286,7 +286,14 @@ install_pv_link_files() {
 deactivate_guest_vgs() {
     failed_vgs=0
     for uuid in $LVMGUARD_DEACTIVATE_VGS; do
-        name=$(bounded "$BOUND" vgs --noheadings --config "$PERMISSIVE" -o vg_name --select "vg_uuid=$uuid" 2>/dev/null </dev/null | tr -d ' ')
+        # vgs's own status: a VG LVM could not read is a failure, never "no longer there".
+        if ! bounded "$BOUND" vgs --noheadings --config "$PERMISSIVE" -o vg_name --select "vg_uuid=$uuid" </dev/null \
+            > "$TMP/out" 2> "$TMP/err"; then
+            step deactivate failed "VG $uuid: vgs failed: $(tail -n 3 "$TMP/err" | tr '\n' ' ')"
+            failed_vgs=1
+            continue
+        fi
+        name=$(tr -d ' \n' < "$TMP/out")
         if [ -z "$name" ]; then
             step deactivate ok "VG $uuid is no longer there"
             continue
@@ -316,7 +323,13 @@ deactivate_guests() {
     deactivated=0
     deactivate_guest_vgs || deactivated=1
     for uuid in $LVMGUARD_DEACTIVATE; do
-        state=$(bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" 2>/dev/null | awk '{ print $1, $2 "/" $3 }')
+        if ! bounded "$BOUND" lvs --noheadings --config "$PERMISSIVE" -o lv_attr,vg_name,lv_name --select "lv_uuid=$uuid" \
+            </dev/null > "$TMP/out" 2> "$TMP/err"; then
+            step deactivate failed "LV $uuid: lvs failed: $(tail -n 3 "$TMP/err" | tr '\n' ' ')"
+            deactivated=1
+            continue
+        fi
+        state=$(awk '{ print $1, $2 "/" $3 }' "$TMP/out")
         attr=${state%% *}
         name=${state#* }
         case "$attr" in

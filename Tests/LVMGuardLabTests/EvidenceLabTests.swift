@@ -40,9 +40,7 @@ struct EvidenceLabTests {
         #expect(try lab.text(host, "sha256sum /etc/lvm/lvm.conf") == before, "plan changes nothing")
 
         // Declared the host's (host_vars beside the inventory, as Ansible reads them).
-        try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
-        try "lvmguard_host_vgs: [backupvg]\n".write(
-            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        try lab.hostVars(host, "lvmguard_host_vgs: [backupvg]\n")
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
         for phase in ["after apply", "after a power cycle"] {
@@ -269,9 +267,7 @@ struct EvidenceLabTests {
             }, "\(planned.reasons)")
 
         // Declared the host's: apply keeps its PV in sight (the filter accepts it) while node-b holds it.
-        try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
-        try "lvmguard_host_vgs: [backupvg]\n".write(
-            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        try lab.hostVars(host, "lvmguard_host_vgs: [backupvg]\n")
         let applied = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(applied.status == 0, "\(applied.stdout.suffix(2500))")
         lab.mark("applied with node-b holding the VG")

@@ -35,9 +35,7 @@ struct VolumeLabTests {
             "\(held.stdout) \(held.stderr)")
 
         // Without a declaration the instance's disk already ties it to a guest (rule 1); declared, rule 3 as well.
-        try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
-        try "lvmguard_volume_vgs: [nova]\n".write(
-            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        try lab.hostVars(host, "lvmguard_volume_vgs: [nova]\n")
         let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
         let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
         #expect(planned.status == .changes, "\(planned.reasons)")
@@ -87,8 +85,7 @@ struct VolumeLabTests {
         #expect(
             diagnosed.status == 5 && diagnosed.stdout.contains("lvmguard_accept: [\"\(disk)\"]"),
             "\(diagnosed.stdout) \(diagnosed.stderr)")
-        try "lvmguard_volume_vgs: [nova]\nlvmguard_accept: [\(disk)]\n".write(
-            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        try lab.hostVars(host, "lvmguard_volume_vgs: [nova]\nlvmguard_accept: [\(disk)]\n")
         let declared = try lab.lvmguard(["apply", "-i", "INVENTORY", ApplyLabTests.playbook, "--yes"])
         #expect(declared.status == 0 && declared.stdout.contains("a|^\(disk)$|"), "\(declared.stdout.suffix(2500))")
         let extended = try lab.ssh(host, "pvcreate -y \(disk) && vgextend nova \(disk)")
@@ -135,9 +132,7 @@ struct VolumeLabTests {
         #expect(try lab.ssh(host, "lvremove --test -y \(lv)").status != 0, "cinder cannot delete the volume")
         lab.mark("converged incident")
 
-        try FileManager.default.createDirectory(atPath: lab.state + "/host_vars", withIntermediateDirectories: true)
-        try "lvmguard_volume_vgs: [cinder-volumes]\n".write(
-            toFile: lab.state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+        try lab.hostVars(host, "lvmguard_volume_vgs: [cinder-volumes]\n")
         let plan = try lab.lvmguard(["plan", "-i", "INVENTORY", ApplyLabTests.playbook, "--format", "json"])
         let planned = try #require(try JSONDecoder().decode(FleetPlan.self, from: Data(plan.stdout.utf8)).hosts.first)
         #expect(planned.status == .changes, "\(planned.reasons)")

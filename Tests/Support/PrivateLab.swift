@@ -38,6 +38,12 @@ struct PrivateLab {
 
     var inventory: String { state + "/inventory.yaml" }
 
+    /// Writes `yaml` as `host`'s host_vars beside the inventory, as Ansible reads them (replacing what was there).
+    func hostVars(_ host: String, _ yaml: String) throws {
+        try FileManager.default.createDirectory(atPath: state + "/host_vars", withIntermediateDirectories: true)
+        try yaml.write(toFile: state + "/host_vars/\(host).yaml", atomically: true, encoding: .utf8)
+    }
+
     func ssh(_ host: String, _ command: String) throws -> CommandResult {
         try run([LabHost.repository + "/lab/ssh.sh", host, command], environment: ["LVMGUARD_LAB_STATE": state])
     }
