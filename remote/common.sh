@@ -285,7 +285,16 @@ $CONF accepts PVs by: it would not find the root's PV at boot; the old $image is
         return 1
     fi
     INITRD_NEW=
-    step initramfs changed "$1 built $image beside it and renamed it over (the old image is kept as $kept)"
+    # One old image kept per image, the one this build replaced: the copies earlier builds kept would fill a small
+    # /boot (CentOS 7's 500 MB) until a kernel update could not write its image.
+    pruned=0
+    for old in "$image".lvmguard-2*; do
+        [ -f "$old" ] && [ "$old" != "$kept" ] || continue
+        rm -f "$old" && pruned=$((pruned + 1))
+    done
+    note=
+    [ "$pruned" = 0 ] || note="; $pruned older kept images removed"
+    step initramfs changed "$1 built $image beside it and renamed it over (the old image is kept as $kept$note)"
 }
 
 # Prints the device settings lvmguard owns (filters, devices file) that lvm.conf file $1 makes, defaults included, read

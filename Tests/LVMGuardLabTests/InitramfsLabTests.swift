@@ -157,6 +157,9 @@ struct InitramfsLabTests {
         #expect(
             try lab.text(host, Self.initramfsFilter).contains("not found"),
             "the initramfs agrees with the restored lvm.conf")
+        #expect(
+            try lab.text(host, "ls /boot | grep -c 'initrd.img-.*\\.lvmguard-2' || true") == "1",
+            "one old image kept, the one the rollback's build replaced")
         let after = try lab.lvmguard(["check", "-i", "INVENTORY", playbook])
         #expect(after.stdout.contains("initramfs-current: ok"), "\(after.stdout)")
     }
