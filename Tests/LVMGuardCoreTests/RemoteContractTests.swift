@@ -71,6 +71,22 @@ struct RemoteContractTests {
         #expect(Set(keys) == Set(LVMSetting.allCases.map(\.path)))
     }
 
+    @Test("the data functions apply reads are RemoteContract.Data's cases, and every case is read")
+    func dataFunctions() throws {
+        let lines = try Self.codeLines()
+        var read = try Self.matches(#"\bdata ([a-z_]+)\b"#, in: lines)
+        // lvmguard's two boot files are read by one loop: data "pv_link_$name" for name in rule, dracut.
+        if lines.contains(where: { $0.contains(#"data "pv_link_$name""#) }) {
+            #expect(lines.contains { $0.contains(#"for file in "rule "#) && $0.contains(#""dracut "#) })
+            read.formUnion(["pv_link_rule", "pv_link_dracut"])
+        }
+        #expect(read == Set(RemoteContract.Data.allCases.map(\.rawValue)))
+        // And ApplyRequest sends no other.
+        let plan = try ApplyRequestTests.incidentPlan()
+        let request = try ApplyRequest(plan: plan, hostVGs: [], guestVGs: [], timestamp: "20261207T190000Z")
+        #expect(Set(request.data.map(\.name)).isSubset(of: Set(RemoteContract.Data.allCases.map(\.rawValue))))
+    }
+
     @Test(
         "the fingerprint's lines: Swift and common.sh make the same ones from the same report",
         arguments: ["cloud-guest", "devices-file", "lvm-2.02.180-lvmetad", "nova-lvm", "host-lvm"])

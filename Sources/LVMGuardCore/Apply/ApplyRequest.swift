@@ -93,13 +93,15 @@ public struct ApplyRequest: Sendable, Hashable {
         variables.append((RemoteContract.Variable.pvLinkFiles.rawValue, plan.bootFiles.isEmpty ? "0" : "1"))
         self.variables = variables
         var data: [(String, String)] = [
-            ("lv_states", fingerprint.lvStates.map { $0 + "\n" }.joined()),
-            ("pv_members", fingerprint.pvMembers.map { $0 + "\n" }.joined()),
+            (RemoteContract.Data.lvStates.rawValue, fingerprint.lvStates.map { $0 + "\n" }.joined()),
+            (RemoteContract.Data.pvMembers.rawValue, fingerprint.pvMembers.map { $0 + "\n" }.joined()),
         ]
-        if let devicesFile = fingerprint.devicesFile { data.append(("devices_file", devicesFile)) }
+        if let devicesFile = fingerprint.devicesFile {
+            data.append((RemoteContract.Data.devicesFile.rawValue, devicesFile))
+        }
         if let edit = plan.configEdit {
-            data.append(("candidate", edit.plannedText))
-            if edit.isLatin1 { latin1Data.insert("candidate") }
+            data.append((RemoteContract.Data.candidate.rawValue, edit.plannedText))
+            if edit.isLatin1 { latin1Data.insert(RemoteContract.Data.candidate.rawValue) }
         }
         // Guests on maps with no active path: "release|report WWID DM-UUID...", tops of the stack first.
         var deadMaps = ""
@@ -116,10 +118,10 @@ public struct ApplyRequest: Sendable, Hashable {
                 ([map.release ? "release" : "report", wwid] + map.guestLVs.map(\.dmUUID.rawValue)).joined(
                     separator: " ") + "\n"
         }
-        data.append(("dead_maps", deadMaps))
+        data.append((RemoteContract.Data.deadMaps.rawValue, deadMaps))
         if !plan.bootFiles.isEmpty {
-            data.append(("pv_link_rule", PVLinkRule.ruleText))
-            data.append(("pv_link_dracut", PVLinkRule.dracutText))
+            data.append((RemoteContract.Data.pvLinkRule.rawValue, PVLinkRule.ruleText))
+            data.append((RemoteContract.Data.pvLinkDracut.rawValue, PVLinkRule.dracutText))
         }
         self.data = data
     }

@@ -62,6 +62,22 @@ public enum RemoteContract {
         case config
     }
 
+    /// The data functions apply reads (`data NAME` in remote/common.sh prints `lvmguard_data_NAME`, sent base64).
+    public enum Data: String, Sendable, CaseIterable {
+        /// The fingerprint's lines (`HostPlan.Fingerprint`): one per LV, one per PV.
+        case lvStates = "lv_states"
+        case pvMembers = "pv_members"
+        /// The devices file as planned on (its entries are compared), when the host had one.
+        case devicesFile = "devices_file"
+        /// The planned lvm.conf, whole.
+        case candidate
+        /// Guests on maps with no active path: "release|report WWID DM-UUID...", tops of the stack first.
+        case deadMaps = "dead_maps"
+        /// lvmguard's own udev rule and dracut drop-in (`PVLinkRule`).
+        case pvLinkRule = "pv_link_rule"
+        case pvLinkDracut = "pv_link_dracut"
+    }
+
     /// A step the apply and rollback scripts report, as `<boundary> step NAME RESULT MESSAGE`.
     public enum Step: String, Sendable, CaseIterable {
         case lock, prepare, fingerprint, candidate, validate, trial, backup, write, config, journal
