@@ -13,8 +13,8 @@ enum GuestDeactivations {
         let (facts, topology) = (model.facts, model.topology)
         var result = Result()
         for guest in ownership.guestVGs {
-            let active = facts.lvs.filter { $0.vgUUID == guest.uuid && $0.isActive }
-            guard !active.isEmpty else { continue }
+            let stack = GuestStack(vg: guest.uuid, facts: facts, graph: model.graph)
+            guard !stack.order.isEmpty else { continue }
             guard deactivate else {
                 result.found.warnings.append(.guestVGKeptActive(name: guest.name, uuid: guest.uuid))
                 continue
@@ -25,7 +25,6 @@ enum GuestDeactivations {
             }
             onMaps.sort { ($0.map, $0.wwid) < ($1.map, $1.wwid) }
             let (maps, wwids) = (onMaps.map(\.map), onMaps.map(\.wwid))
-            let stack = GuestStack(vg: guest.uuid, facts: facts, graph: model.graph)
             let lvs = stack.order.map {
                 HostPlan.Deactivation.LV(
                     name: $0.name, uuid: $0.uuid, keep: stack.kept[$0.uuid]?.sentence,
