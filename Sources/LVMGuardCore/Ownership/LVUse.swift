@@ -108,9 +108,8 @@ struct LVUse {
             let precise = found.filter { use in !found.contains { use.isLessPrecise(than: $0) } }
             if !precise.isEmpty {
                 uses[lv.vgUUID, default: []] += precise
-            } else if graph.opensFromOutsideVG(device) > 0 {
-                unexplainedOpen[lv.vgUUID, default: []].append(
-                    .init(name: lv.name, uuid: lv.uuid, openCount: graph.opensFromOutsideVG(device)))
+            } else if case let opens = graph.opensFromOutsideVG(device), opens > 0 {
+                unexplainedOpen[lv.vgUUID, default: []].append(.init(name: lv.name, uuid: lv.uuid, openCount: opens))
             }
         }
         // LVM's hidden layers (a pool's _tdata and -tpool, a RAID image, an origin's -real): not an LV's own device, and what

@@ -29,74 +29,91 @@ struct GuestStack: Sendable {
 
     init(vg: VGUUID, facts: HostFacts, graph: DeviceGraph) {
         let active = facts.lvs.filter { $0.vgUUID == vg && $0.isActive }
-        let devices = facts.dmDevices.filter { $0.uuid?.isLVM(ofVG: vg) == true }
-        let inVG = Set(devices.map(\.majMin))
-        let ownerOf = Dictionary(
-            devices.compactMap { device in device.uuid?.lvIdentity.map { (device.majMin, $0.lv) } },
-            uniquingKeysWith: { first, _ in first })
-        let devicesOf = Dictionary(grouping: devices, by: { ownerOf[$0.majMin] }).compactMapKeys { $0 }
-            .mapValues { Set($0.map(\.majMin)) }
-        func below(_ lv: LVUUID) -> Set<MajorMinor> {
-            (devicesOf[lv] ?? []).reduce(into: Set()) { $0.formUnion(graph.stack(below: $1)) }.intersection(inVG)
+        let devices = VGDevices(vg: vg, facts: facts, graph: graph)
+        kept = Self.kept(active, devices)
+        withOrigin = Self.snapshotOrigins(active, devices)
+        order = Self.topFirst(active, devices)
+    }
+
+    /// The device-mapper devices of one VG (its LVs' and their hidden layers'), by the LV whose UUID they carry.
+    private struct VGDevices {
+        let graph: DeviceGraph
+        let all: [HostFacts.DMDevice]
+        let inVG: Set<MajorMinor>
+        private(set) var owner: [MajorMinor: LVUUID] = [:]
+        private(set) var of: [LVUUID: Set<MajorMinor>] = [:]
+
+        init(vg: VGUUID, facts: HostFacts, graph: DeviceGraph) {
+            self.graph = graph
+            all = facts.dmDevices.filter { $0.uuid?.isLVM(ofVG: vg) == true }
+            inVG = Set(all.map(\.majMin))
+            for device in all {
+                guard let lv = device.uuid?.lvIdentity?.lv else { continue }
+                owner[device.majMin] = lv
+                of[lv, default: []].insert(device.majMin)
+            }
         }
 
-        // Held: opened more often than the VG's own devices on top of it explain.
+        /// The VG's devices an LV's devices stack on, its own included.
+        func below(_ lv: LVUUID) -> Set<MajorMinor> {
+            (of[lv] ?? []).reduce(into: Set()) { $0.formUnion(graph.stack(below: $1)) }.intersection(inVG)
+        }
+
+        func overlaps(_ lv: LVUUID, _ devices: Set<MajorMinor>) -> Bool { !(of[lv] ?? []).isDisjoint(with: devices) }
+    }
+
+    /// Held: opened more often than the VG's own devices on top explain (a hidden layer: every visible LV over it);
+    /// then, for each held LV, the LVs its devices stack on.
+    private static func kept(_ active: [HostFacts.LogicalVolume], _ devices: VGDevices) -> [LVUUID: Keep] {
         var kept: [LVUUID: Keep] = [:]
-        for device in devices {
-            let opens = graph.opensFromOutsideVG(device.majMin)
-            guard opens > 0, let owner = ownerOf[device.majMin] else { continue }
+        for device in devices.all {
+            let opens = devices.graph.opensFromOutsideVG(device.majMin)
+            guard opens > 0, let owner = devices.owner[device.majMin] else { continue }
             if active.contains(where: { $0.uuid == owner }) {
                 kept[owner] = .held(opens: opens)
             } else {
-                // A hidden sub-LV: every visible LV over it stays (its pool, its RAID LV, its cached LV).
-                for lv in active where below(lv.uuid).contains(device.majMin) { kept[lv.uuid] = .held(opens: opens) }
-            }
-        }
-        // Under a held LV: what its devices stack on, LV by LV.
-        for lv in active {
-            guard case .held = kept[lv.uuid] else { continue }
-            let under = below(lv.uuid)
-            for other in active where other.uuid != lv.uuid && kept[other.uuid] == nil {
-                if !(devicesOf[other.uuid] ?? []).isDisjoint(with: under) {
-                    kept[other.uuid] = .under(lv: "\(lv.vgName)/\(lv.name)")
+                for lv in active where devices.below(lv.uuid).contains(device.majMin) {
+                    kept[lv.uuid] = .held(opens: opens)
                 }
             }
         }
-        self.kept = kept
-
-        // A classic snapshot ('s') stacks on its origin's `-real` device, which the origin ('o') owns.
-        var withOrigin: [LVUUID: String] = [:]
-        for snapshot in active where snapshot.attr.first == "s" {
-            let under = below(snapshot.uuid)
-            if let origin = active.first(where: {
-                $0.attr.first == "o" && !(devicesOf[$0.uuid] ?? []).isDisjoint(with: under)
-            }) {
-                withOrigin[snapshot.uuid] = origin.name
+        for lv in active {
+            guard case .held = kept[lv.uuid] else { continue }
+            let under = devices.below(lv.uuid)
+            for other in active where kept[other.uuid] == nil && devices.overlaps(other.uuid, under) {
+                kept[other.uuid] = .under(lv: "\(lv.vgName)/\(lv.name)")
             }
         }
-        self.withOrigin = withOrigin
+        return kept
+    }
 
-        // Depth: 0 for a device no VG device sits on, else one more than the deepest VG device on top of it.
+    /// Each classic snapshot ('s') with its origin ('o'): the snapshot stacks on the `-real` device the origin owns.
+    private static func snapshotOrigins(_ active: [HostFacts.LogicalVolume], _ devices: VGDevices) -> [LVUUID: String] {
+        var origins: [LVUUID: String] = [:]
+        for snapshot in active where snapshot.attr.first == "s" {
+            let under = devices.below(snapshot.uuid)
+            if let origin = active.first(where: { $0.attr.first == "o" && devices.overlaps($0.uuid, under) }) {
+                origins[snapshot.uuid] = origin.name
+            }
+        }
+        return origins
+    }
+
+    /// The LVs by depth, then name: a device's depth is 0 when no VG device sits on it, else one more than the
+    /// deepest VG device on top; an LV's is its deepest device's (a pool's `-tpool` under its thin LVs).
+    private static func topFirst(_ active: [HostFacts.LogicalVolume], _ devices: VGDevices) -> [HostFacts.LogicalVolume]
+    {
         var depth: [MajorMinor: Int] = [:]
         func depthOf(_ device: MajorMinor, _ visiting: Set<MajorMinor> = []) -> Int {
             if let known = depth[device] { return known }
-            let above = graph.holders(of: device).filter { inVG.contains($0) && !visiting.contains($0) }
+            let above = devices.graph.holders(of: device).filter {
+                devices.inVG.contains($0) && !visiting.contains($0)
+            }
             let value = above.map { depthOf($0, visiting.union([device])) + 1 }.max() ?? 0
             depth[device] = value
             return value
         }
-        let levels = Dictionary(
-            active.map { lv in (lv.uuid, (devicesOf[lv.uuid] ?? []).map { depthOf($0) }.max() ?? 0) },
-            uniquingKeysWith: { first, _ in first })
-        order = active.sorted { (levels[$0.uuid] ?? 0, $0.name) < (levels[$1.uuid] ?? 0, $1.name) }
-    }
-}
-
-extension Dictionary {
-    /// The entries whose key `transform` maps to a value, under that key (the first of any two that collide).
-    fileprivate func compactMapKeys<NewKey: Hashable>(_ transform: (Key) -> NewKey?) -> [NewKey: Value] {
-        Dictionary<NewKey, Value>(
-            compactMap { entry in transform(entry.key).map { ($0, entry.value) } },
-            uniquingKeysWith: { first, _ in first })
+        let level = { (lv: HostFacts.LogicalVolume) in (devices.of[lv.uuid] ?? []).map { depthOf($0) }.max() ?? 0 }
+        return active.map { ($0, level($0)) }.sorted { ($0.1, $0.0.name) < ($1.1, $1.0.name) }.map(\.0)
     }
 }
